@@ -1,0 +1,65 @@
+"""resolutions: a conference drafts, amends, votes on and publishes its resolution."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request, session
+from flask_login import current_user
+
+from resolutions.config import load_config
+from resolutions.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else the session's, else the browser's, else Russian."""
+    languages = ("ru", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "ru"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("RESOLUTIONS_INSTANCE", str(PROJECT_ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    load_config(app, config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+    login_manager.login_view = "auth.sign_in"
+
+    from resolutions import auth, cli, web
+    from resolutions.admin.views import bp as admin_bp
+    from resolutions.auth.views import bp as auth_bp
+    from resolutions.conferences.views import bp as conferences_bp
+    from resolutions.documents.views import bp as documents_bp
+    from resolutions.drafting.views import bp as drafting_bp
+    from resolutions.voting.views import bp as voting_bp
+
+    auth.init_login(login_manager)
+    for blueprint in (auth_bp, admin_bp, conferences_bp, drafting_bp, voting_bp, documents_bp):
+        app.register_blueprint(blueprint)
+    web.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,100 @@
+"""The append-only, hash-chained audit log.
+
+Each entry's hash covers its own fields and the previous entry's hash, so deleting or editing
+an entry breaks every link after it; ``verify_chain`` finds the first broken one. Service
+functions call ``record`` inside their own transaction, so an entry exists if and only if the
+change it describes was committed. Never pass a secret ballot's choice in ``details``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from resolutions.extensions import db
+from resolutions.models import AuditEntry, User, utcnow
+
+GENESIS = "0" * 64
+
+
+def _digest(entry: AuditEntry) -> str:
+    payload = json.dumps(
+        [
+            entry.prev_hash,
+            entry.conference_id,
+            entry.actor_id,
+            entry.actor_name,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.details,
+            entry.created_at.isoformat(timespec="microseconds"),
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    # PostgreSQL: serialise appenders for the rest of the transaction. SQLite serialises
+    # writers by itself. The unique prev_hash is the backstop on both.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(727274)"))
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    conference_id: int | None = None,
+    obj: Any = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append an entry to the log in the current transaction (flushes, does not commit)."""
+    _lock_chain()
+    last = db.session.scalar(sa.select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()))
+    entry = AuditEntry(
+        conference_id=conference_id,
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.name if actor is not None else "",
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=getattr(obj, "id", None) if obj is not None else None,
+        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str),
+        created_at=utcnow(),
+        prev_hash=last or GENESIS,
+    )
+    entry.entry_hash = _digest(entry)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_at: int | None  # id of the first entry whose link or hash is wrong
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain() -> ChainReport:
+    """Walk the log in order and report the first entry that does not chain."""
+    prev = GENESIS
+    checked = 0
+    for entry in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)):
+        if entry.prev_hash != prev:
+            return ChainReport(checked, entry.id, "previous entry missing or changed")
+        if _digest(entry) != entry.entry_hash:
+            return ChainReport(checked, entry.id, "entry changed after it was written")
+        prev = entry.entry_hash
+        checked += 1
+    return ChainReport(checked, None)

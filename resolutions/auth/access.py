@@ -1,0 +1,86 @@
+"""The one place that decides who may reach a conference's pages.
+
+Every view under ``/c/<int:conference_id>/`` is wrapped in ``conference_role``: it loads the
+conference, finds the signed-in user's participation in it, checks the role and hands the view
+``conference`` and ``me``. Objects named in the URL are loaded with ``get_in_conference`` so that
+an id from another conference is a 404, never a leak.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort, g
+from flask_login import current_user, login_required
+
+from resolutions.extensions import db
+from resolutions.models import Conference, Participant, Role
+
+# What each role may also do: the chair may do everything a delegate may.
+IMPLIED_ROLES: dict[Role, frozenset[Role]] = {
+    Role.SECRETARIAT: frozenset({Role.SECRETARIAT}),
+    Role.CHAIR: frozenset({Role.CHAIR, Role.DELEGATE}),
+    Role.DELEGATE: frozenset({Role.DELEGATE}),
+    Role.OBSERVER: frozenset({Role.OBSERVER}),
+}
+ANY_ROLE = tuple(Role)
+
+F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
+
+
+def has_role(participant: Participant | None, *roles: Role) -> bool:
+    if participant is None:
+        return False
+    return bool(IMPLIED_ROLES[participant.role] & set(roles))
+
+
+def conference_role(*roles: Role) -> Callable[[F], F]:
+    """Allow the view to members of the conference holding one of ``roles`` (or implying it)."""
+    allowed = roles or ANY_ROLE
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(conference_id: int, **kwargs: Any) -> Any:
+            conference = db.session.get(Conference, conference_id)
+            if conference is None:
+                abort(404)
+            me = db.session.scalar(
+                sa.select(Participant).where(
+                    Participant.conference_id == conference.id,
+                    Participant.user_id == current_user.id,
+                )
+            )
+            if me is None:
+                # Not a member: do not even confirm that the conference exists.
+                abort(404)
+            if not has_role(me, *allowed):
+                abort(403)
+            g.conference = conference
+            g.me = me
+            return view(conference=conference, me=me, **kwargs)
+
+        wrapped.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def get_in_conference(model: type[M], object_id: int, conference: Conference) -> M:
+    """Load ``model`` by id, 404 unless it belongs to ``conference``.
+
+    Works for models with ``conference_id`` and for those under a resolution.
+    """
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        abort(404)
+    owner = getattr(obj, "conference_id", None)
+    if owner is None and hasattr(obj, "resolution"):
+        owner = obj.resolution.conference_id
+    if owner != conference.id:
+        abort(404)
+    return obj

@@ -1,0 +1,123 @@
+"""Accounts: passwords, invitations.
+
+Like every service module: plain arguments in, changes flushed, never committed. The view or
+CLI command that calls it commits once, so one request is one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from resolutions import audit
+from resolutions.extensions import db
+from resolutions.models import LoginToken, TokenPurpose, User, utcnow
+
+_hasher = PasswordHasher()
+# Verified when the e-mail is unknown, so that the answer takes as long as for a real account.
+_DUMMY_HASH = _hasher.hash("not-a-password")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the password matches, else None. Upgrades an outdated hash in place."""
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.password_hash:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)  # committed with the sign-in request
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end the user's other sessions."""
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record("user.password_changed", actor=user, obj=user)
+
+
+def check_password(user: User, password: str) -> bool:
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(user: User, days: int) -> str:
+    """A one-time link token that lets ``user`` set a password. Flushes; the caller commits.
+
+    Older unused invitations of the same user stop working.
+    """
+    now = utcnow()
+    db.session.execute(
+        sa.update(LoginToken)
+        .where(LoginToken.user_id == user.id, LoginToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginToken(
+            user_id=user.id,
+            purpose=TokenPurpose.INVITATION,
+            token_hash=_token_hash(token),
+            expires_at=now + timedelta(days=days),
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def find_invitation(token: str) -> LoginToken | None:
+    """The unused, unexpired invitation for ``token``, or None."""
+    invitation = db.session.scalar(
+        sa.select(LoginToken).where(LoginToken.token_hash == _token_hash(token))
+    )
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
+        return None
+    return invitation
+
+
+def redeem_invitation(token: str, password: str) -> User | None:
+    """Set the password through an invitation; the link works once. None if it is not valid."""
+    invitation = find_invitation(token)
+    if invitation is None:
+        return None
+    # Consumed with a conditional update so that two simultaneous clicks cannot both succeed.
+    consumed = db.session.execute(
+        sa.update(LoginToken)
+        .where(LoginToken.id == invitation.id, LoginToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    if consumed.rowcount != 1:
+        return None
+    user = invitation.user
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    audit.record("user.invitation_redeemed", actor=user, obj=user)
+    db.session.flush()
+    return user

@@ -1,0 +1,135 @@
+"""Sign-in, sign-out, invitations, password and language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from resolutions.auth import service
+from resolutions.auth.forms import ChangePasswordForm, LanguageForm, SetPasswordForm, SignInForm
+from resolutions.extensions import db, limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def _account_key() -> str:
+    return "sign-in:" + service.normalise_email(request.form.get("email", ""))
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: an open redirect would help phishing.
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("conferences.index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+    methods=["POST"],
+    error_message="address",
+)
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    methods=["POST"],
+    error_message="account",
+)
+def sign_in() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("conferences.index"))
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+        form.email.data = request.args.get("email", "")
+    if form.validate_on_submit():
+        user = service.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()  # a rehashed password, if any
+            session.clear()
+            login_user(user)
+            return redirect(_safe_next(form.next.data))
+        form.password.errors.append(_("Wrong e-mail or password."))
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    # A POST with CSRF, so that a link on another site cannot sign anyone out.
+    LanguageForm().validate_on_submit() or abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def invitation(token: str) -> str | Response:
+    form = SetPasswordForm()
+    found = service.find_invitation(token)
+    if found is None:
+        return render_template("auth/invitation_invalid.html"), 410
+    if form.validate_on_submit():
+        user = service.redeem_invitation(token, form.password.data)
+        if user is None:
+            db.session.rollback()
+            return render_template("auth/invitation_invalid.html"), 410
+        db.session.commit()
+        session.clear()
+        login_user(user)
+        flash(_("Your password is set. Welcome!"), "success")
+        return redirect(url_for("conferences.index"))
+    return render_template("auth/invitation.html", form=form, user=found.user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not service.check_password(current_user, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            service.set_password(current_user, form.password.data)
+            db.session.commit()
+            login_user(current_user)  # the session version changed; keep this session
+            flash(_("Your password has been changed. Other sessions were signed out."), "success")
+            return redirect(url_for("conferences.index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.post("/language/<code>")
+def set_language(code: str) -> Response:
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    LanguageForm().validate_on_submit() or abort(400)
+    session["locale"] = code
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error: Exception) -> tuple[str, int]:
+    form = SignInForm()
+    form.password.errors.append(
+        _("Too many sign-in attempts. Please wait 15 minutes and try again.")
+    )
+    return render_template("auth/sign_in.html", form=form), 429

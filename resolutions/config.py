@@ -1,0 +1,83 @@
+"""Configuration defaults. ``instance/config.py`` and environment variables override them.
+
+Nothing here reads the environment at import time: ``load_config`` does, inside the factory.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+class DefaultConfig:
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a delegate may keep a form open through a long sitting
+    BABEL_DEFAULT_LOCALE = "ru"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("ru", "en")
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    SIGN_IN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    SIGN_IN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    REDIS_URL: str | None = None
+    PRODUCTION = False
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    INVITATION_DAYS = 14
+
+
+def _secret_key(app: Flask) -> str:
+    """The key from the environment, else one generated into instance/ (not in production)."""
+    key = os.environ.get("SECRET_KEY") or app.config.get("SECRET_KEY")
+    if key:
+        return key
+    if app.config["PRODUCTION"]:
+        raise RuntimeError(
+            "SECRET_KEY must be set in production (environment or instance/config.py)"
+        )
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    env = os.environ
+    if env.get("RESOLUTIONS_PRODUCTION", "").lower() in {"1", "true", "yes"}:
+        app.config["PRODUCTION"] = True
+    if env.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
+    if env.get("REDIS_URL"):
+        app.config["REDIS_URL"] = env["REDIS_URL"]
+    if overrides:
+        app.config.update(overrides)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI",
+        "sqlite:///" + str(Path(app.instance_path) / "resolutions.sqlite"),
+    )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if app.config["PRODUCTION"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["SECRET_KEY"] = _secret_key(app)
+
+
+def _normalise_db_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

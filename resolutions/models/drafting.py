@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resolutions.extensions import db
+from resolutions.models.common import enum_column, utcnow
+from resolutions.models.conferences import NumberingStyle
+
+
+class ResolutionState(enum.StrEnum):
+    DRAFT = "draft"
+    ADOPTED = "adopted"  # the text is locked
+    REJECTED = "rejected"
+
+
+class Resolution(db.Model):
+    __tablename__ = "resolution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conference.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(300))
+    numbering_style: Mapped[NumberingStyle] = mapped_column(
+        enum_column(NumberingStyle, "numbering_style"), default=NumberingStyle.NUMBERED
+    )
+    state: Mapped[ResolutionState] = mapped_column(
+        enum_column(ResolutionState, "resolution_state"), default=ResolutionState.DRAFT
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    adopted_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    conference: Mapped[Conference] = relationship(back_populates="resolutions")  # noqa: F821
+    clauses: Mapped[list[Clause]] = relationship(
+        back_populates="resolution", cascade="all, delete-orphan", order_by="Clause.position"
+    )
+
+
+class ClauseKind(enum.StrEnum):
+    PREAMBULAR = "preambular"
+    OPERATIVE = "operative"
+
+
+class Clause(db.Model):
+    """A clause's current state. Its number is derived from its position, never stored.
+
+    ``position`` orders siblings (same resolution, kind and parent); values have gaps so that
+    moving or inserting one clause rewrites only that clause. ``parent_id`` makes a sub-clause
+    ((a), (b) under an operative clause; (i), (ii) under those). Every change also appends a
+    ``ClauseVersion``, which is what history and "the text at time T" read.
+    """
+
+    __tablename__ = "clause"
+    __table_args__ = (sa.Index("ix_clause_resolution_position", "resolution_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("resolution.id", ondelete="CASCADE"), index=True
+    )
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clause.id", ondelete="CASCADE"))
+    kind: Mapped[ClauseKind] = mapped_column(enum_column(ClauseKind, "clause_kind"))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    is_deleted: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)  # number of the current ClauseVersion
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resolution: Mapped[Resolution] = relationship(back_populates="clauses")
+    versions: Mapped[list[ClauseVersion]] = relationship(
+        back_populates="clause", cascade="all, delete-orphan", order_by="ClauseVersion.version"
+    )
+
+
+class ClauseVersion(db.Model):
+    __tablename__ = "clause_version"
+    __table_args__ = (sa.UniqueConstraint("clause_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clause_id: Mapped[int] = mapped_column(sa.ForeignKey("clause.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    kind: Mapped[ClauseKind] = mapped_column(enum_column(ClauseKind, "clause_kind"))
+    parent_id: Mapped[int | None]
+    position: Mapped[int]
+    is_deleted: Mapped[bool] = mapped_column(default=False)
+    # create / edit / move / delete / amendment
+    reason: Mapped[str] = mapped_column(sa.String(20), default="edit")
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    amendment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("amendment.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    clause: Mapped[Clause] = relationship(back_populates="versions")
+    author: Mapped[User | None] = relationship()  # noqa: F821
+
+
+class AmendmentKind(enum.StrEnum):
+    INSERT = "insert"
+    REPLACE = "replace"
+    DELETE = "delete"
+
+
+class AmendmentState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ADMITTED = "admitted"
+    OUT_OF_ORDER = "out_of_order"
+    ADOPTED = "adopted"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    OBSOLETE = "obsolete"
+
+
+class Amendment(db.Model):
+    __tablename__ = "amendment"
+    __table_args__ = (
+        sa.UniqueConstraint("resolution_id", "number"),
+        sa.CheckConstraint(
+            "(kind = 'insert') OR (target_clause_id IS NOT NULL)", name="target_required"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("resolution.id", ondelete="CASCADE"), index=True
+    )
+    # Shown as "A-3"; given at submission, in order of submission. NULL while a draft.
+    number: Mapped[int | None]
+    proposer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[AmendmentKind] = mapped_column(enum_column(AmendmentKind, "amendment_kind"))
+    # replace/delete: the clause; insert: unused.
+    target_clause_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("clause.id", ondelete="CASCADE"), index=True
+    )
+    # The version of the target clause the amendment was written against.
+    target_version: Mapped[int | None]
+    # insert: where the new clause goes. kind of the new clause, its parent (a sub-clause), and
+    # the sibling it follows (NULL: first among its siblings).
+    new_clause_kind: Mapped[ClauseKind | None] = mapped_column(
+        enum_column(ClauseKind, "clause_kind")
+    )
+    parent_clause_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("clause.id", ondelete="CASCADE")
+    )
+    after_clause_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("clause.id", ondelete="CASCADE")
+    )
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    justification: Mapped[str] = mapped_column(sa.Text, default="")
+    state: Mapped[AmendmentState] = mapped_column(
+        enum_column(AmendmentState, "amendment_state"), default=AmendmentState.DRAFT
+    )
+    state_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # The chair's voting order among amendments to the same clause (NULL: the default order).
+    vote_order: Mapped[int | None]
+    obsoleted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("amendment.id"))
+    # The clause an adopted insert created.
+    applied_clause_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clause.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+    resolution: Mapped[Resolution] = relationship()
+    proposer: Mapped[Participant] = relationship()  # noqa: F821
+    target_clause: Mapped[Clause | None] = relationship(foreign_keys=[target_clause_id])
+    parent_clause: Mapped[Clause | None] = relationship(foreign_keys=[parent_clause_id])
+    after_clause: Mapped[Clause | None] = relationship(foreign_keys=[after_clause_id])
+    sponsors: Mapped[list[AmendmentSponsor]] = relationship(
+        back_populates="amendment", cascade="all, delete-orphan"
+    )
+
+
+class SponsorStatus(enum.StrEnum):
+    INVITED = "invited"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+
+class AmendmentSponsor(db.Model):
+    __tablename__ = "amendment_sponsor"
+
+    amendment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("amendment.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[SponsorStatus] = mapped_column(
+        enum_column(SponsorStatus, "sponsor_status"), default=SponsorStatus.INVITED
+    )
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    responded_at: Mapped[datetime | None]
+
+    amendment: Mapped[Amendment] = relationship(back_populates="sponsors")
+    participant: Mapped[Participant] = relationship()  # noqa: F821

@@ -1,0 +1,254 @@
+"""Fixtures: ``app``, ``db``, ``client``, ``runner`` and factories, on SQLite and PostgreSQL.
+
+Every test that uses the database runs twice: on SQLite (a file in a temporary folder) and on
+the PostgreSQL at 127.0.0.1:5432 (database ``test``, or ``TEST_DATABASE_URL``), each test run in
+its own schema so parallel runs do not collide. Where PostgreSQL does not answer, its half is
+skipped with the reason, unless ``RESOLUTIONS_REQUIRE_POSTGRES=1`` (set by ``make test`` and CI),
+where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from resolutions import create_app
+from resolutions.extensions import db as _db
+from resolutions.models import Conference, ConferenceState, Participant, Role, User
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def _postgres_answers() -> bool:
+    url = sa.make_url(PG_URL)
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url() -> Iterator[str]:
+    """A fresh schema in the PostgreSQL test database for this test process."""
+    if not _postgres_answers():
+        if os.environ.get("RESOLUTIONS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but does not answer at {PG_URL}")
+        pytest.skip(f"PostgreSQL does not answer at {PG_URL}")
+    schema = f"t_{os.getpid()}_{secrets.token_hex(3)}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+_created: set[str] = set()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_schema_url")
+
+
+class RequestIsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as on a real server: its own ``g`` and its
+    own database session. The test's session is expired afterwards, so it re-reads what the
+    request committed. Commit test data before making a request."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": "localhost",
+        }
+    )
+    app.test_client_class = RequestIsolatedClient
+    with app.app_context():
+        if database_url not in _created:
+            _db.drop_all()
+            _db.create_all()
+            _created.add(database_url)
+        yield app
+        _db.session.remove()
+        _empty_tables()
+        for engine in _db.engines.values():
+            engine.dispose()
+
+
+def _empty_tables() -> None:
+    engine = _db.engine
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(app: Flask) -> Any:
+    return _db
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def csrf_app(app: Flask) -> Flask:
+    """The same app with CSRF protection switched on, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    return app
+
+
+# --- factories -------------------------------------------------------------------------------
+
+
+def make_user(email: str | None = None, name: str = "Test User", **fields: Any) -> User:
+    user = User(email=email or f"user-{secrets.token_hex(4)}@example.org", name=name, **fields)
+    _db.session.add(user)
+    _db.session.commit()
+    return user
+
+
+@dataclass
+class World:
+    """A conference with one member of each role (and more delegates)."""
+
+    conference: Conference
+    secretariat: Participant
+    chair: Participant
+    delegates: list[Participant]
+    observer: Participant
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def delegate(self) -> Participant:
+        return self.delegates[0]
+
+    def member(self, role: str) -> Participant:
+        return {
+            "secretariat": self.secretariat,
+            "chair": self.chair,
+            "delegate": self.delegate,
+            "observer": self.observer,
+        }[role]
+
+
+def make_conference(
+    title: str = "Test Conference",
+    delegates: int = 3,
+    state: ConferenceState = ConferenceState.DRAFTING,
+    **fields: Any,
+) -> World:
+    conference = Conference(
+        title=title,
+        short_name=title[:20],
+        place="Bishkek",
+        start_date=date(2026, 11, 30),
+        state=state,
+        **fields,
+    )
+    _db.session.add(conference)
+    _db.session.flush()
+    tag = secrets.token_hex(3)
+
+    def member(role: Role, name: str, **kw: Any) -> Participant:
+        user = make_user(f"{role.value}-{name.replace(' ', '')}-{tag}@example.org", name)
+        participant = Participant(conference_id=conference.id, user_id=user.id, role=role, **kw)
+        _db.session.add(participant)
+        _db.session.flush()
+        return participant
+
+    world = World(
+        conference=conference,
+        secretariat=member(Role.SECRETARIAT, "Sec Retary"),
+        chair=member(Role.CHAIR, "Chair Person", voting_right=True),
+        delegates=[
+            member(Role.DELEGATE, f"Delegate {i}", voting_right=True, country="Kyrgyzstan")
+            for i in range(1, delegates + 1)
+        ],
+        observer=member(Role.OBSERVER, "Obs Erver"),
+    )
+    _db.session.commit()
+    return world
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return make_conference()
+
+
+@pytest.fixture
+def other_world(app: Flask) -> World:
+    return make_conference("Another Conference")
+
+
+def sign_in(client: FlaskClient, user: User | Participant) -> FlaskClient:
+    """Sign ``client`` in as ``user`` without the slow password hash."""
+    from flask_login.utils import _create_identifier
+
+    if isinstance(user, Participant):
+        user = user.user
+    app = client.application
+    with app.test_request_context(environ_base=client.environ_base):
+        identifier = _create_identifier()
+    _db.session.commit()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()
+        sess["_fresh"] = True
+        sess["_id"] = identifier
+    return client
+
+
+@pytest.fixture
+def as_user(app: Flask) -> Callable[[User | Participant], FlaskClient]:
+    """A new client signed in as the given user or participant."""
+
+    def make(user: User | Participant) -> FlaskClient:
+        return sign_in(app.test_client(), user)
+
+    return make
