@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from resolutions import audit
 from resolutions.auth.service import normalise_email
 from resolutions.extensions import db
-from resolutions.models import Conference, Participant, Role, User
+from resolutions.models import Conference, Participant, Role, User, utcnow
 
 
 def conferences_of(user: User) -> list[tuple[Conference, Participant]]:
@@ -75,3 +75,26 @@ def create_conference(
         details={"user": user.email, "role": member.role.value},
     )
     return conference
+
+
+def set_presence(
+    conference: Conference, participant: Participant, present: bool, actor: User
+) -> None:
+    """Mark ``participant`` present (checked in now) or absent, with an audit entry. Flushes.
+
+    Setting the state a participant already has changes nothing and records nothing.
+    """
+    if participant.conference_id != conference.id:
+        raise ValueError("participant of another conference")
+    if participant.present == present:
+        return
+    participant.present = present
+    participant.checked_in_at = utcnow() if present else None
+    audit.record(
+        "participant.checked_in" if present else "participant.checked_out",
+        actor=actor,
+        conference_id=conference.id,
+        obj=participant,
+        details={"user": participant.user.email},
+    )
+    db.session.flush()
