@@ -197,7 +197,8 @@ def make_conference(
     tag = secrets.token_hex(3)
 
     def member(role: Role, name: str, **kw: Any) -> Participant:
-        user = make_user(f"{role.value}-{name.replace(' ', '')}-{tag}@example.org", name)
+        # Lower case, as the app stores e-mails: sign-in compares the normalised address.
+        user = make_user(f"{role.value}-{name.replace(' ', '')}-{tag}@example.org".lower(), name)
         participant = Participant(conference_id=conference.id, user_id=user.id, role=role, **kw)
         _db.session.add(participant)
         _db.session.flush()
