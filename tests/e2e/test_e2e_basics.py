@@ -1,0 +1,168 @@
+"""The base of every page in a real browser: signing in, the language, the phone layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from resolutions.extensions import db
+from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE, horizontal_overflow, sign_in_with_form
+
+pytestmark = pytest.mark.e2e
+
+LONG_TITLE = (
+    "International Conference of Municipal Water Authorities on Shared Rivers and "
+    "Cross-Border Reservoirs"
+)
+
+
+def at_both_widths(page: Page, screenshot: Any, name: str) -> None:
+    """Screenshots at 1280 and 390 pixels; at 390 the page must not scroll sideways."""
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, f"{name}-1280")
+    page.set_viewport_size(PHONE)
+    assert horizontal_overflow(page) == 0, f"{name} scrolls sideways on a phone"
+    screenshot(page, f"{name}-390")
+    page.set_viewport_size(DESKTOP)
+
+
+def test_wrong_password_shows_the_error_next_to_the_password_field(
+    live_world, page: Page, live_url: str, screenshot
+) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("E-mail").fill(live_world.delegate.user.email)
+    page.get_by_label("Password").fill(PASSWORD + "-wrong")
+    page.get_by_role("button", name="Sign in").click()
+
+    password = page.get_by_label("Password")
+    expect(page).to_have_url(f"{live_url}/sign-in")
+    expect(page.locator(".form-summary")).to_have_text("Please correct the marked fields.")
+    expect(password).to_have_attribute("aria-invalid", "true")
+    error = page.locator("#password-error")
+    expect(error).to_have_text("Wrong e-mail or password.")
+    # Next to the field: inside the same field block, right under the input.
+    field = page.locator(".field", has=page.locator("#password"))
+    expect(field).to_contain_class("field--error")
+    expect(field.locator(".field__error")).to_have_text("Wrong e-mail or password.")
+    expect(password).to_have_attribute("aria-describedby", "password-error")
+    # The e-mail is kept, the password is not sent back.
+    expect(page.get_by_label("E-mail")).to_have_value(live_world.delegate.user.email)
+    expect(password).to_have_value("")
+    at_both_widths(page, screenshot, "sign-in-error")
+
+
+def test_sign_in_lands_on_my_conferences(
+    live_world, make_live_world, page: Page, live_url: str, screenshot
+) -> None:
+    elsewhere = make_live_world(LONG_TITLE)  # the delegate is not part of it
+    page.goto("/sign-in")
+    at_both_widths(page, screenshot, "sign-in")
+
+    sign_in_with_form(page, live_world.delegate)
+
+    assert page.url == live_url + "/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("My conferences")
+    cards = page.locator(".card-list .card")
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_contain_text(live_world.conference.title)
+    expect(cards.first.locator(".role-badge")).to_have_text("Delegate")
+    expect(page.get_by_text(elsewhere.conference.title)).to_have_count(0)
+    expect(page.locator(".account-menu summary")).to_contain_text(live_world.delegate.user.name)
+    at_both_widths(page, screenshot, "my-conferences")
+
+    cards.first.get_by_role("link").click()
+    expect(page).to_have_url(f"{live_url}/c/{live_world.conference.id}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(live_world.conference.title)
+
+
+@pytest.mark.parametrize("role", ["secretariat", "chair", "delegate", "observer"])
+def test_conference_home_for_each_role(
+    make_live_world, signed_in_page, role: str, screenshot
+) -> None:
+    world = make_live_world(LONG_TITLE)
+    member = world.member(role)
+    page = signed_in_page(member, path=f"/c/{world.conference.id}/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(LONG_TITLE)
+    expect(page.locator(".site-header .role-badge")).to_have_text(role.capitalize())
+    nav = page.get_by_role("navigation", name="Conference")
+    expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
+    at_both_widths(page, screenshot, f"home-{role}")
+
+
+def test_language_switch_is_remembered_for_the_user(
+    live_world, signed_in_page, new_page, live_url: str, screenshot
+) -> None:
+    delegate = live_world.delegate
+    page = signed_in_page(delegate, path=f"/c/{live_world.conference.id}/")
+    html = page.locator("html")
+    switch = page.get_by_role("group", name="Language")
+    expect(html).to_have_attribute("lang", "en")
+    expect(switch.get_by_role("button", name="EN")).to_have_attribute("aria-current", "true")
+
+    switch.get_by_role("button", name="RU").click()
+
+    # Back on the same page, in Russian.
+    expect(html).to_have_attribute("lang", "ru")
+    expect(page).to_have_url(f"{live_url}/c/{live_world.conference.id}/")
+    ru_switch = page.locator(".language-switch")
+    expect(ru_switch.locator("button.is-current")).to_have_text("RU")
+    expect(ru_switch.locator("button[lang=en]")).not_to_have_attribute("aria-current", "true")
+    screenshot(page, "home-ru")
+    db.session.expire_all()
+    assert delegate.user.locale == "ru"
+
+    # Another user signed in at the same time keeps their own language.
+    chair_page = signed_in_page(live_world.chair)
+    expect(chair_page.locator("html")).to_have_attribute("lang", "en")
+
+    # Sign out (the button's text is translated, so find it by its form).
+    page.locator(".account-menu summary").click()
+    page.locator("form[action$='/sign-out'] button").click()
+    expect(page).to_have_url(f"{live_url}/sign-in")
+    # The session is gone; the browser asks for English.
+    expect(html).to_have_attribute("lang", "en")
+
+    # Signing in again, even from another browser, brings the user's language back.
+    elsewhere = new_page()
+    sign_in_with_form(elsewhere, delegate)
+    expect(elsewhere.locator("html")).to_have_attribute("lang", "ru")
+
+    elsewhere.locator(".language-switch button[lang=en]").click()
+    expect(elsewhere.locator("html")).to_have_attribute("lang", "en")
+    expect(elsewhere.get_by_role("heading", level=1)).to_have_text("My conferences")
+    db.session.expire_all()
+    assert delegate.user.locale == "en"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "secretariat", "delegate"])
+def test_phone_view_does_not_scroll_sideways(
+    make_live_world, new_page, signed_in_page, who: str, screenshot
+) -> None:
+    world = make_live_world(LONG_TITLE)
+    if who == "anonymous":
+        page = new_page(phone=True)
+        page.goto("/sign-in")
+    else:
+        member = world.member(who)
+        member.user.name = "Aleksandra Konstantinovna Vasilevskaya-Rimskaya"
+        db.session.commit()
+        page = signed_in_page(member, phone=True, path=f"/c/{world.conference.id}/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(LONG_TITLE)
+
+    assert page.viewport_size == PHONE
+    assert horizontal_overflow(page) == 0
+    screenshot(page, "phone")
+    if who != "anonymous":
+        # The account menu opens inside the screen.
+        page.locator(".account-menu summary").click()
+        panel = page.locator(".account-menu__panel")
+        expect(panel).to_be_visible()
+        box = panel.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= PHONE["width"]
+        assert horizontal_overflow(page) == 0
+        screenshot(page, "phone-menu")
