@@ -47,6 +47,9 @@ def test_wrong_password_shows_the_error_next_to_the_password_field(
     expect(field).to_contain_class("field--error")
     expect(field.locator(".field__error")).to_have_text("Wrong e-mail or password.")
     expect(password).to_have_attribute("aria-describedby", "password-error")
+    # Marked in red (the error style must win over the plain input style).
+    expect(password).to_have_css("border-top-color", "rgb(163, 32, 32)")
+    expect(page.get_by_label("E-mail")).not_to_have_css("border-top-color", "rgb(163, 32, 32)")
     # The e-mail is kept, the password is not sent back.
     expect(page.get_by_label("E-mail")).to_have_value(live_world.delegate.user.email)
     expect(password).to_have_value("")
@@ -137,9 +140,17 @@ def test_language_switch_is_remembered_for_the_user(
     assert delegate.user.locale == "en"
 
 
-@pytest.mark.parametrize("who", ["anonymous", "secretariat", "delegate"])
+@pytest.mark.parametrize(
+    ("who", "name"),
+    [
+        ("anonymous", None),
+        ("secretariat", "Aleksandra Konstantinovna Vasilevskaya-Rimskaya"),
+        ("delegate", "Ann Lee"),
+    ],
+    ids=["anonymous", "long-name", "short-name"],
+)
 def test_phone_view_does_not_scroll_sideways(
-    make_live_world, new_page, signed_in_page, who: str, screenshot
+    make_live_world, new_page, signed_in_page, who: str, name: str | None, screenshot
 ) -> None:
     world = make_live_world(LONG_TITLE)
     if who == "anonymous":
@@ -147,10 +158,12 @@ def test_phone_view_does_not_scroll_sideways(
         page.goto("/sign-in")
     else:
         member = world.member(who)
-        member.user.name = "Aleksandra Konstantinovna Vasilevskaya-Rimskaya"
+        member.user.name = name
         db.session.commit()
         page = signed_in_page(member, phone=True, path=f"/c/{world.conference.id}/")
         expect(page.get_by_role("heading", level=1)).to_have_text(LONG_TITLE)
+        # However long the name, the role stays visible.
+        expect(page.locator(".account-menu summary .role-badge")).to_be_in_viewport()
 
     assert page.viewport_size == PHONE
     assert horizontal_overflow(page) == 0
