@@ -1,15 +1,59 @@
-"""Conferences and their participants: the rules and transactions, no HTTP."""
+"""Conferences and their participants: the rules and transactions, no HTTP.
+
+Every function takes plain arguments, checks the rules, changes rows, records an audit entry
+and flushes; the view commits once. A refused change raises ``ConferenceError`` with a
+message for the user (and the form field it belongs to, if any).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from fractions import Fraction
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from resolutions import audit
-from resolutions.auth.service import normalise_email
+from resolutions.auth.service import create_invitation, hash_password, normalise_email
+from resolutions.conferences.csv_import import MAX_WEIGHT, ImportRow, RowError
+from resolutions.conferences.search import folded
 from resolutions.extensions import db
-from resolutions.models import Conference, Participant, Role, User, utcnow
+from resolutions.models import (
+    Amendment,
+    AmendmentSponsor,
+    AuditEntry,
+    BallotKind,
+    Conference,
+    ConferenceState,
+    LoginToken,
+    MajorityMethod,
+    Participant,
+    PollEntitlement,
+    Proxy,
+    Role,
+    User,
+    VoteRecord,
+    utcnow,
+)
+from resolutions.models.conferences import new_card_token
+
+# Roles that may hold a voting right (the chair votes as a delegate).
+VOTING_ROLES = frozenset({Role.CHAIR, Role.DELEGATE})
+
+
+class ConferenceError(Exception):
+    """A rule refused the change. ``message`` is translated; ``field`` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 def conferences_of(user: User) -> list[tuple[Conference, Participant]]:
@@ -20,6 +64,15 @@ def conferences_of(user: User) -> list[tuple[Conference, Participant]]:
         .order_by(Conference.start_date.desc(), Conference.id.desc())
     )
     return [(c, p) for c, p in rows]
+
+
+def membership(conference: Conference, user: User) -> Participant | None:
+    """The user's participation in the conference, if any."""
+    return db.session.scalar(
+        sa.select(Participant).where(
+            Participant.conference_id == conference.id, Participant.user_id == user.id
+        )
+    )
 
 
 def find_or_create_user(email: str, name: str) -> User:
@@ -98,3 +151,660 @@ def set_presence(
         details={"user": participant.user.email},
     )
     db.session.flush()
+
+
+def _ensure_not_closed(conference: Conference) -> None:
+    if conference.is_closed:
+        raise ConferenceError(_("The conference is closed: it can no longer be changed."))
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConferenceSettings:
+    """What the secretariat may set on the settings page."""
+
+    title: str
+    short_name: str
+    place: str
+    start_date: date
+    end_date: date | None
+    language: str
+    state: ConferenceState
+    majority_method: MajorityMethod
+    quorum: str
+    ballot_kind: BallotKind
+    amendment_deadline: datetime | None  # naive UTC
+    proxy_limit: int
+
+
+SETTINGS_FIELDS = tuple(f.name for f in fields(ConferenceSettings))
+
+
+def settings_of(conference: Conference) -> ConferenceSettings:
+    return ConferenceSettings(**{name: getattr(conference, name) for name in SETTINGS_FIELDS})
+
+
+def normalise_quorum(text: str) -> str:
+    """ "0", a whole weight ("25") or a fraction of the entitled weight in (0, 1] ("2/3").
+
+    Fractions are reduced ("2/4" becomes "1/2"); anything else raises ``ConferenceError``.
+    """
+    value = re.sub(r"\s+", "", text or "")
+    if re.fullmatch(r"\d{1,9}", value):
+        return str(int(value))
+    match = re.fullmatch(r"(\d{1,9})/(\d{1,9})", value)
+    if match and int(match[2]) > 0 and 0 < int(match[1]) <= int(match[2]):
+        fraction = Fraction(int(match[1]), int(match[2]))
+        return f"{fraction.numerator}/{fraction.denominator}"
+    raise ConferenceError(
+        _(
+            "Enter 0 for no quorum, a whole weight such as 25, or a fraction of the weight "
+            "entitled to vote such as 1/2 or 2/3 (at most 1)."
+        ),
+        field="quorum",
+    )
+
+
+def _audit_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return getattr(value, "value", value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def update_settings(
+    conference: Conference, new: ConferenceSettings, actor: User
+) -> dict[str, list[Any]]:
+    """Apply the settings; return {field: [old, new]} of what changed (audited). Flushes.
+
+    A closed conference is final: nothing changes any more, its state included.
+    """
+    _ensure_not_closed(conference)
+    if not new.title.strip():
+        raise ConferenceError(_("Enter the title."), field="title")
+    if not new.short_name.strip():
+        raise ConferenceError(_("Enter a short name."), field="short_name")
+    if new.end_date is not None and new.end_date < new.start_date:
+        raise ConferenceError(_("The last day cannot be before the first day."), field="end_date")
+    if new.language not in ("ru", "en"):
+        raise ConferenceError(_("Choose Russian or English."), field="language")
+    if not 0 <= new.proxy_limit <= 10:
+        raise ConferenceError(
+            _("A delegate may hold between 0 and 10 proxies."), field="proxy_limit"
+        )
+    cleaned = {
+        **{name: getattr(new, name) for name in SETTINGS_FIELDS},
+        "title": new.title.strip(),
+        "short_name": new.short_name.strip(),
+        "place": new.place.strip(),
+        "quorum": normalise_quorum(new.quorum),
+    }
+    changes: dict[str, list[Any]] = {}
+    for name in SETTINGS_FIELDS:
+        old, value = getattr(conference, name), cleaned[name]
+        if old != value:
+            changes[name] = [_audit_value(old), _audit_value(value)]
+            setattr(conference, name, value)
+    if changes:
+        audit.record(
+            "conference.settings_changed",
+            actor=actor,
+            conference_id=conference.id,
+            obj=conference,
+            details={"changed": changes},
+        )
+    db.session.flush()
+    return changes
+
+
+# --- participants ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantFields:
+    """A participant's part in the conference, as the secretariat sets it."""
+
+    role: Role
+    organisation: str = ""
+    country: str = ""
+    delegation: str = ""
+    voting_right: bool = False
+    weight: int = 1
+
+
+def _check_fields(values: ParticipantFields) -> ParticipantFields:
+    if not 1 <= values.weight <= MAX_WEIGHT:
+        raise ConferenceError(
+            _("The weight must be a whole number from 1 to %(max)s.", max=MAX_WEIGHT),
+            field="weight",
+        )
+    if values.voting_right and values.role not in VOTING_ROLES:
+        raise ConferenceError(
+            _("Only delegates and the chair can have a voting right."), field="voting_right"
+        )
+    return ParticipantFields(
+        role=values.role,
+        organisation=values.organisation.strip(),
+        country=values.country.strip(),
+        delegation=values.delegation.strip(),
+        voting_right=values.voting_right,
+        weight=values.weight,
+    )
+
+
+def _secretariat_ids(conference: Conference) -> list[int]:
+    # Locked on PostgreSQL, so that two secretariat members cannot demote each other at once.
+    return list(
+        db.session.scalars(
+            sa.select(Participant.id)
+            .where(
+                Participant.conference_id == conference.id,
+                Participant.role == Role.SECRETARIAT,
+            )
+            .with_for_update()
+        )
+    )
+
+
+def _ensure_not_last_secretariat(conference: Conference, participant: Participant) -> None:
+    if participant.role == Role.SECRETARIAT and _secretariat_ids(conference) == [participant.id]:
+        raise ConferenceError(
+            _(
+                "%(name)s is the only secretariat member. Name another secretariat member first.",
+                name=participant.user.name,
+            ),
+            field="role",
+        )
+
+
+def add_participant(
+    conference: Conference, *, name: str, email: str, values: ParticipantFields, actor: User
+) -> Participant:
+    """Add a person to the conference; an existing account with that e-mail is reused."""
+    _ensure_not_closed(conference)
+    values = _check_fields(values)
+    if not name.strip():
+        raise ConferenceError(_("Enter a name."), field="name")
+    email = normalise_email(email)
+    user = find_or_create_user(email, name)
+    taken = db.session.scalar(
+        sa.select(Participant.id).where(
+            Participant.conference_id == conference.id, Participant.user_id == user.id
+        )
+    )
+    if taken is not None:
+        raise ConferenceError(
+            _("%(email)s is already a participant of this conference.", email=email),
+            field="email",
+        )
+    participant = Participant(conference_id=conference.id, user_id=user.id, **vars(values))
+    db.session.add(participant)
+    db.session.flush()
+    audit.record(
+        "participant.added",
+        actor=actor,
+        conference_id=conference.id,
+        obj=participant,
+        details={"user": email, **{k: _audit_value(v) for k, v in vars(values).items()}},
+    )
+    return participant
+
+
+def name_is_editable(participant: Participant) -> bool:
+    """The secretariat may correct a name only on an account used in this conference alone.
+
+    A person's account is theirs across conferences: another conference's secretariat must not
+    rename a chair elsewhere, nor the site administrator.
+    """
+    user = participant.user
+    if user.is_admin:
+        return False
+    others = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Participant)
+        .where(Participant.user_id == user.id, Participant.id != participant.id)
+    )
+    return others == 0
+
+
+def update_participant(
+    conference: Conference,
+    participant: Participant,
+    *,
+    values: ParticipantFields,
+    name: str | None,
+    actor: User,
+) -> dict[str, list[Any]]:
+    """Change role, delegation, voting right, weight (and the name, where allowed).
+
+    The last secretariat member cannot be demoted. Returns the audited changes.
+    """
+    _ensure_not_closed(conference)
+    values = _check_fields(values)
+    if values.role != Role.SECRETARIAT:
+        _ensure_not_last_secretariat(conference, participant)
+    changes: dict[str, list[Any]] = {}
+    for attr, value in vars(values).items():
+        old = getattr(participant, attr)
+        if old != value:
+            changes[attr] = [_audit_value(old), _audit_value(value)]
+            setattr(participant, attr, value)
+    if name is not None and name.strip() and name.strip() != participant.user.name:
+        if not name_is_editable(participant):
+            raise ConferenceError(
+                _("This person's account is also used elsewhere; only they can change the name."),
+                field="name",
+            )
+        changes["name"] = [participant.user.name, name.strip()]
+        participant.user.name = name.strip()
+    if changes:
+        audit.record(
+            "participant.changed",
+            actor=actor,
+            conference_id=conference.id,
+            obj=participant,
+            details={"user": participant.user.email, "changed": changes},
+        )
+    db.session.flush()
+    return changes
+
+
+def has_taken_part(participant: Participant) -> bool:
+    """Whether amendments, co-sponsorships, polls or proxies refer to the participant."""
+    pid = participant.id
+    return bool(
+        db.session.scalar(
+            sa.select(
+                sa.or_(
+                    sa.exists().where(Amendment.proposer_id == pid),
+                    sa.exists().where(AmendmentSponsor.participant_id == pid),
+                    sa.exists().where(
+                        sa.or_(
+                            PollEntitlement.participant_id == pid,
+                            PollEntitlement.holder_id == pid,
+                        )
+                    ),
+                    sa.exists().where(
+                        sa.or_(VoteRecord.participant_id == pid, VoteRecord.cast_by_id == pid)
+                    ),
+                    sa.exists().where(sa.or_(Proxy.principal_id == pid, Proxy.holder_id == pid)),
+                )
+            )
+        )
+    )
+
+
+def remove_participant(conference: Conference, participant: Participant, actor: User) -> None:
+    """Take a person out of the conference (their account stays). Flushes.
+
+    Refused for the last secretariat member, and for anyone who has already taken part: the
+    amendments they proposed and the polls they were entitled to must keep their author.
+    """
+    _ensure_not_closed(conference)
+    _ensure_not_last_secretariat(conference, participant)
+    if has_taken_part(participant):
+        raise ConferenceError(
+            _(
+                "%(name)s has already taken part (amendments, co-sponsorships, polls or "
+                "proxies), so the record must stay. Remove the voting right or make them an "
+                "observer instead.",
+                name=participant.user.name,
+            )
+        )
+    audit.record(
+        "participant.removed",
+        actor=actor,
+        conference_id=conference.id,
+        obj=participant,
+        details={"user": participant.user.email, "role": participant.role.value},
+    )
+    db.session.delete(participant)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class ParticipantQuery:
+    text: str = ""
+    role: Role | None = None
+    country: str = ""
+    delegation: str = ""
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    items: list[Participant]
+    total: int
+    page: int
+    pages: int
+
+
+def list_participants(conference: Conference, query: ParticipantQuery) -> ParticipantPage:
+    """One page of the participants matching the query, each with its user (one query)."""
+    conditions: list[Any] = [Participant.conference_id == conference.id]
+    text = query.text.strip().lower()
+    if text:
+        conditions.append(
+            sa.or_(
+                folded(User.name).contains(text, autoescape=True),
+                folded(User.email).contains(text, autoescape=True),
+                folded(Participant.organisation).contains(text, autoescape=True),
+            )
+        )
+    if query.role is not None:
+        conditions.append(Participant.role == query.role)
+    if query.country:
+        conditions.append(Participant.country == query.country)
+    if query.delegation:
+        conditions.append(Participant.delegation == query.delegation)
+    total = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Participant)
+        .join(User, Participant.user_id == User.id)
+        .where(*conditions)
+    )
+    pages = max(1, -(-(total or 0) // query.per_page))
+    page = min(max(1, query.page), pages)
+    items = db.session.scalars(
+        sa.select(Participant)
+        .join(Participant.user)
+        .options(contains_eager(Participant.user))
+        .where(*conditions)
+        .order_by(folded(User.name), Participant.id)
+        .offset((page - 1) * query.per_page)
+        .limit(query.per_page)
+    )
+    return ParticipantPage(items=list(items), total=total or 0, page=page, pages=pages)
+
+
+@dataclass(frozen=True)
+class ParticipantSummary:
+    by_role: dict[Role, int]
+    total: int
+    present: int
+    voters: int
+    voting_weight: int
+
+
+def participant_summary(conference: Conference) -> ParticipantSummary:
+    """Counts for the list's header, in one grouped query."""
+    rows = db.session.execute(
+        sa.select(
+            Participant.role,
+            sa.func.count(),
+            sa.func.sum(sa.case((Participant.present, 1), else_=0)),
+            sa.func.sum(sa.case((Participant.voting_right, 1), else_=0)),
+            sa.func.sum(sa.case((Participant.voting_right, Participant.weight), else_=0)),
+        )
+        .where(Participant.conference_id == conference.id)
+        .group_by(Participant.role)
+    ).all()
+    by_role = {role: 0 for role in Role}
+    for role, count, *_rest in rows:
+        by_role[Role(role)] = count
+    return ParticipantSummary(
+        by_role=by_role,
+        total=sum(r[1] for r in rows),
+        present=sum(int(r[2] or 0) for r in rows),
+        voters=sum(int(r[3] or 0) for r in rows),
+        voting_weight=sum(int(r[4] or 0) for r in rows),
+    )
+
+
+def filter_choices(conference: Conference) -> tuple[list[str], list[str]]:
+    """The countries and delegations that occur in the conference, for the list's filters."""
+
+    def distinct(column: Any) -> list[str]:
+        return list(
+            db.session.scalars(
+                sa.select(column)
+                .where(Participant.conference_id == conference.id, column != "")
+                .distinct()
+                .order_by(column)
+            )
+        )
+
+    return distinct(Participant.country), distinct(Participant.delegation)
+
+
+# --- access: invitation links, generated passwords, access cards ----------------------------
+
+# No 0/o, 1/l/i: the password is read from paper. S105: an alphabet, not a password.
+_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105
+
+
+def new_one_time_password() -> str:
+    """Three groups of four easily read characters, e.g. ``k7mq-3vha-x9pe`` (about 59 bits)."""
+    groups = ("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
+    return "-".join(groups)
+
+
+def access_can_be_reset(participant: Participant) -> bool:
+    """Whether the secretariat may hand out a new invitation or password for this person.
+
+    Always while the account has no password. Once it has one, only if the account is used in
+    this conference alone and is no site administrator: otherwise a secretariat could take over
+    an account that matters elsewhere.
+    """
+    if not participant.user.password_hash:
+        return True
+    return name_is_editable(participant)
+
+
+def _ensure_access_can_be_reset(participant: Participant) -> None:
+    if not access_can_be_reset(participant):
+        raise ConferenceError(
+            _(
+                "%(name)s already signs in with their own password and their account is used "
+                "in other conferences too; they can change it themselves.",
+                name=participant.user.name,
+            )
+        )
+
+
+def create_access_invitation(
+    conference: Conference, participant: Participant, actor: User, days: int
+) -> str:
+    """A one-time link token that lets the participant set a password (shown once)."""
+    _ensure_access_can_be_reset(participant)
+    token = create_invitation(participant.user, days=days)
+    audit.record(
+        "participant.invitation_created",
+        actor=actor,
+        conference_id=conference.id,
+        obj=participant,
+        details={"user": participant.user.email, "days": days},
+    )
+    return token
+
+
+def _end_unused_invitations(user: User) -> None:
+    db.session.execute(
+        sa.update(LoginToken)
+        .where(LoginToken.user_id == user.id, LoginToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
+def generate_password(conference: Conference, participant: Participant, actor: User) -> str:
+    """Give the participant a new generated password (shown once, never stored in clear).
+
+    Their other sessions and unused invitation links end.
+    """
+    _ensure_access_can_be_reset(participant)
+    password = new_one_time_password()
+    user = participant.user
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    _end_unused_invitations(user)
+    audit.record(
+        "participant.password_generated",
+        actor=actor,
+        conference_id=conference.id,
+        obj=participant,
+        details={"user": user.email},
+    )
+    db.session.flush()
+    return password
+
+
+def find_card(card_token: str) -> Participant | None:
+    return db.session.scalar(
+        sa.select(Participant)
+        .join(Participant.user)
+        .options(contains_eager(Participant.user))
+        .where(Participant.card_token == card_token)
+    )
+
+
+def set_password_from_card(participant: Participant, password: str) -> bool:
+    """Set the first password of the card holder's account. False if it already has one.
+
+    The card works like an invitation until the account has a password; the conditional
+    update makes sure that two people scanning the same card cannot both set one.
+    """
+    changed = db.session.execute(
+        sa.update(User)
+        .where(User.id == participant.user_id, User.password_hash.is_(None))
+        .values(password_hash=hash_password(password), session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        return False
+    db.session.expire(participant.user)
+    _end_unused_invitations(participant.user)
+    audit.record(
+        "participant.password_set_from_card",
+        actor=participant.user,
+        conference_id=participant.conference_id,
+        obj=participant,
+        details={"user": participant.user.email},
+    )
+    db.session.flush()
+    return True
+
+
+# --- CSV import ------------------------------------------------------------------------------
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _user_ids_by_email(emails: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(emails):
+        found.update(
+            db.session.execute(sa.select(User.email, User.id).where(User.email.in_(chunk))).tuples()
+        )
+    return found
+
+
+def import_conflicts(conference: Conference, rows: Iterable[ImportRow]) -> list[RowError]:
+    """Rows whose person is already a participant of the conference."""
+    rows = list(rows)
+    taken: set[str] = set()
+    for chunk in _chunks([row.email for row in rows]):
+        taken.update(
+            db.session.scalars(
+                sa.select(User.email)
+                .join(Participant, Participant.user_id == User.id)
+                .where(Participant.conference_id == conference.id, User.email.in_(chunk))
+            )
+        )
+    return [
+        RowError(
+            row.line,
+            _("%(email)s is already a participant of this conference.", email=row.email),
+        )
+        for row in rows
+        if row.email in taken
+    ]
+
+
+def import_participants(
+    conference: Conference, rows: Sequence[ImportRow], actor: User, filename: str = ""
+) -> int:
+    """Add every row as a participant, all in this transaction, or raise and add none.
+
+    New accounts and participants are inserted in bulk; the import is one audit entry.
+    """
+    _ensure_not_closed(conference)
+    if not rows:
+        raise ConferenceError(_("The file has no participants."))
+    if import_conflicts(conference, rows):
+        raise ConferenceError(
+            _("Someone in the file has become a participant in the meantime. Upload it again.")
+        )
+    now = utcnow()
+    emails = [row.email for row in rows]
+    known = _user_ids_by_email(emails)
+    new_users = [
+        {"email": row.email, "name": row.name, "created_at": now, "session_version": 1}
+        for row in rows
+        if row.email not in known
+    ]
+    if new_users:
+        db.session.execute(sa.insert(User), new_users)
+        known.update(_user_ids_by_email([u["email"] for u in new_users]))
+    db.session.execute(
+        sa.insert(Participant),
+        [
+            {
+                "conference_id": conference.id,
+                "user_id": known[row.email],
+                "role": row.role,
+                "organisation": row.organisation,
+                "country": row.country,
+                "delegation": row.delegation,
+                "voting_right": row.role in VOTING_ROLES,
+                "weight": row.weight,
+                "present": False,
+                "card_token": new_card_token(),
+                "created_at": now,
+            }
+            for row in rows
+        ],
+    )
+    audit.record(
+        "participants.imported",
+        actor=actor,
+        conference_id=conference.id,
+        obj=conference,
+        details={"count": len(rows), "new_accounts": len(new_users), "file": filename},
+    )
+    return len(rows)
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+    page: int
+    pages: int
+
+
+def audit_entries(conference: Conference, page: int = 1, per_page: int = 50) -> AuditPage:
+    """The conference's audit entries, newest first."""
+    where = AuditEntry.conference_id == conference.id
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(where))
+    pages = max(1, -(-(total or 0) // per_page))
+    page = min(max(1, page), pages)
+    entries = db.session.scalars(
+        sa.select(AuditEntry)
+        .where(where)
+        .order_by(AuditEntry.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return AuditPage(entries=list(entries), total=total or 0, page=page, pages=pages)

@@ -1,15 +1,62 @@
-"""Conference pages: the list of one's conferences, a conference's home page."""
+"""Conference pages: one's conferences, a conference's home, and the secretariat's pages
+(settings, participants, CSV import, access, audit log), plus the public access card."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import current_user, login_required
+import json
+from typing import Any
 
-from resolutions.auth.access import conference_role
-from resolutions.conferences import service
-from resolutions.models import Conference, Participant
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
+
+from resolutions import audit, labels
+from resolutions.auth.access import conference_role, get_in_conference, has_role
+from resolutions.auth.forms import SetPasswordForm
+from resolutions.conferences import csv_import, service
+from resolutions.conferences.forms import (
+    AccessForm,
+    ConfirmForm,
+    ImportConfirmForm,
+    ImportUploadForm,
+    ParticipantEditForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+    PresenceForm,
+    SettingsForm,
+)
+from resolutions.extensions import db
+from resolutions.forms import select_choices
+from resolutions.models import (
+    BallotKind,
+    Conference,
+    ConferenceState,
+    MajorityMethod,
+    Participant,
+    Role,
+    utcnow,
+)
 
 bp = Blueprint("conferences", __name__)
+
+PER_PAGE = 50
+PREVIEW_ROWS = 200
+IMPORT_MAX_AGE = 3600  # seconds between the preview and the confirmation
 
 
 @bp.get("/")
@@ -24,3 +71,428 @@ def index() -> str:
 @conference_role()
 def home(conference: Conference, me: Participant) -> str:
     return render_template("conferences/home.html")
+
+
+def _page_arg() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _show_error(error: service.ConferenceError, form: Any = None) -> None:
+    """Put the message next to its field when the form has it, else flash it."""
+    db.session.rollback()
+    target = getattr(form, error.field, None) if form is not None and error.field else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+@bp.route("/c/<int:conference_id>/settings", methods=["GET", "POST"])
+@conference_role(Role.SECRETARIAT)
+def settings(conference: Conference, me: Participant) -> tuple[str, int] | Response:
+    form = SettingsForm(obj=None if request.method == "POST" else conference)
+    if request.method == "GET":
+        form.state.data = conference.state.value
+        form.majority_method.data = conference.majority_method.value
+        form.ballot_kind.data = conference.ballot_kind.value
+    if form.validate_on_submit() and not conference.is_closed:
+        values = service.ConferenceSettings(
+            title=form.title.data,
+            short_name=form.short_name.data,
+            place=form.place.data or "",
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            language=form.language.data,
+            state=ConferenceState(form.state.data),
+            majority_method=MajorityMethod(form.majority_method.data),
+            quorum=form.quorum.data,
+            ballot_kind=BallotKind(form.ballot_kind.data),
+            amendment_deadline=form.amendment_deadline.data,
+            proxy_limit=form.proxy_limit.data,
+        )
+        try:
+            changes = service.update_settings(conference, values, me.user)
+        except service.ConferenceError as error:
+            _show_error(error, form)
+        else:
+            db.session.commit()
+            if changes:
+                flash(_("The settings have been saved."), "success")
+            else:
+                flash(_("Nothing was changed."), "info")
+            return redirect(url_for(".settings", conference_id=conference.id))
+    elif request.method == "POST" and conference.is_closed:
+        flash(_("The conference is closed: it can no longer be changed."), "error")
+    return render_template("conferences/settings.html", form=form, now_utc=utcnow()), _form_status(
+        form
+    )
+
+
+# --- participants ----------------------------------------------------------------------------
+
+
+@bp.get("/c/<int:conference_id>/participants")
+@conference_role(Role.SECRETARIAT)
+def participants(conference: Conference, me: Participant) -> str:
+    form = ParticipantFilterForm(formdata=request.args)
+    countries, delegations = service.filter_choices(conference)
+    everyone = [("", _("All"))]
+    form.role.choices = select_choices(everyone + list(labels.ROLE.items()))
+    form.country.choices = select_choices(everyone + [(c, c) for c in countries])
+    form.delegation.choices = select_choices(everyone + [(d, d) for d in delegations])
+    form.validate()
+    role = form.role.data if form.role.data in set(Role) else None
+    query = service.ParticipantQuery(
+        text=(form.q.data or "")[:100],
+        role=Role(role) if role else None,
+        country=form.country.data or "",
+        delegation=form.delegation.data or "",
+        page=_page_arg(),
+        per_page=PER_PAGE,
+    )
+    found = service.list_participants(conference, query)
+    filters = {
+        k: v
+        for k, v in {
+            "q": query.text,
+            "role": role or "",
+            "country": query.country,
+            "delegation": query.delegation,
+        }.items()
+        if v
+    }
+    return render_template(
+        "conferences/participants.html",
+        form=form,
+        found=found,
+        filters=filters,
+        summary=service.participant_summary(conference),
+    )
+
+
+def _participant_values(form: ParticipantForm) -> service.ParticipantFields:
+    return service.ParticipantFields(
+        role=Role(form.role.data),
+        organisation=form.organisation.data or "",
+        country=form.country.data or "",
+        delegation=form.delegation.data or "",
+        voting_right=bool(form.voting_right.data),
+        weight=form.weight.data,
+    )
+
+
+def _edit_url(conference: Conference, participant_id: int) -> str:
+    return url_for(".participant_edit", conference_id=conference.id, participant_id=participant_id)
+
+
+def _form_status(form: Any) -> int:
+    return 400 if request.method == "POST" and form.errors else 200
+
+
+@bp.route("/c/<int:conference_id>/participants/new", methods=["GET", "POST"])
+@conference_role(Role.SECRETARIAT)
+def participant_new(conference: Conference, me: Participant) -> tuple[str, int] | Response:
+    form = ParticipantForm()
+    if form.validate_on_submit():
+        try:
+            participant = service.add_participant(
+                conference,
+                name=form.name.data,
+                email=form.email.data,
+                values=_participant_values(form),
+                actor=me.user,
+            )
+        except service.ConferenceError as error:
+            _show_error(error, form)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=participant.user.name), "success")
+            return redirect(_edit_url(conference, participant.id))
+    return render_template("conferences/participant_new.html", form=form), _form_status(form)
+
+
+@bp.route("/c/<int:conference_id>/participants/<int:participant_id>/edit", methods=["GET", "POST"])
+@conference_role(Role.SECRETARIAT)
+def participant_edit(
+    conference: Conference, me: Participant, participant_id: int
+) -> tuple[str, int] | Response:
+    participant = get_in_conference(Participant, participant_id, conference)
+    form = ParticipantEditForm(obj=None if request.method == "POST" else participant)
+    if request.method == "GET":
+        form.name.data = participant.user.name
+        form.role.data = participant.role.value
+    if form.validate_on_submit():
+        try:
+            changes = service.update_participant(
+                conference,
+                participant,
+                values=_participant_values(form),
+                name=form.name.data,
+                actor=me.user,
+            )
+        except service.ConferenceError as error:
+            _show_error(error, form)
+            participant = get_in_conference(Participant, participant_id, conference)
+        else:
+            db.session.commit()
+            flash(
+                _("The changes have been saved.") if changes else _("Nothing was changed."),
+                "success" if changes else "info",
+            )
+            return redirect(url_for(".participants", conference_id=conference.id))
+    return render_template(
+        "conferences/participant_edit.html",
+        form=form,
+        participant=participant,
+        name_editable=service.name_is_editable(participant),
+        access_resettable=service.access_can_be_reset(participant),
+        delete_form=ConfirmForm(),
+        access_form=AccessForm(),
+        presence_form=PresenceForm(),
+    ), _form_status(form)
+
+
+@bp.post("/c/<int:conference_id>/participants/<int:participant_id>/delete")
+@conference_role(Role.SECRETARIAT)
+def participant_delete(conference: Conference, me: Participant, participant_id: int) -> Response:
+    participant = get_in_conference(Participant, participant_id, conference)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    name = participant.user.name
+    try:
+        service.remove_participant(conference, participant, me.user)
+    except service.ConferenceError as error:
+        _show_error(error)
+        return redirect(_edit_url(conference, participant_id))
+    db.session.commit()
+    flash(_("%(name)s has been removed from the conference.", name=name), "success")
+    return redirect(url_for(".participants", conference_id=conference.id))
+
+
+@bp.post("/c/<int:conference_id>/participants/<int:participant_id>/access")
+@conference_role(Role.SECRETARIAT)
+def participant_access(
+    conference: Conference, me: Participant, participant_id: int
+) -> Response | tuple[str, int]:
+    participant = get_in_conference(Participant, participant_id, conference)
+    form = AccessForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if form.kind.data == "invitation":
+            days = current_app.config["INVITATION_DAYS"]
+            token = service.create_access_invitation(conference, participant, me.user, days)
+            secret = url_for("auth.invitation", token=token, _external=True)
+        else:
+            days = 0
+            secret = service.generate_password(conference, participant, me.user)
+    except service.ConferenceError as error:
+        _show_error(error)
+        return redirect(_edit_url(conference, participant_id))
+    db.session.commit()
+    response = make_response(
+        render_template(
+            "conferences/access_granted.html",
+            participant=participant,
+            kind=form.kind.data,
+            secret=secret,
+            days=days,
+        )
+    )
+    # Shown once: no copy in the browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/c/<int:conference_id>/participants/<int:participant_id>/presence")
+@conference_role(Role.CHAIR, Role.SECRETARIAT)
+def participant_presence(conference: Conference, me: Participant, participant_id: int) -> Response:
+    participant = get_in_conference(Participant, participant_id, conference)
+    form = PresenceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if conference.is_closed:
+        flash(_("The conference is closed: it can no longer be changed."), "error")
+    else:
+        present = form.present.data == "1"
+        service.set_presence(conference, participant, present, me.user)
+        db.session.commit()
+        if present:
+            flash(_("%(name)s is checked in.", name=participant.user.name), "success")
+        else:
+            flash(_("%(name)s is marked absent.", name=participant.user.name), "info")
+    if form.back.data == "edit" and has_role(me, Role.SECRETARIAT):
+        return redirect(_edit_url(conference, participant_id))
+    return redirect(url_for(".card", card_token=participant.card_token))
+
+
+# --- CSV import ------------------------------------------------------------------------------
+
+
+def _import_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="participants-import")
+
+
+def _sign_upload(conference: Conference, me: Participant, filename: str, text: str) -> str:
+    # The checked file travels back with the confirmation, signed: any process can verify it,
+    # and the client cannot change a byte of it without the signature failing.
+    return _import_serializer().dumps(
+        {"c": conference.id, "u": me.user_id, "f": filename, "t": text}
+    )
+
+
+def _load_upload(payload: str, conference: Conference, me: Participant) -> dict[str, Any] | None:
+    try:
+        data = _import_serializer().loads(payload, max_age=IMPORT_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("c") != conference.id or data.get("u") != me.user_id:
+        return None
+    return data
+
+
+def _role_counts(rows: list[csv_import.ImportRow]) -> dict[Role, int]:
+    counts = {role: 0 for role in Role}
+    for row in rows:
+        counts[row.role] += 1
+    return counts
+
+
+@bp.route("/c/<int:conference_id>/participants/import", methods=["GET", "POST"])
+@conference_role(Role.SECRETARIAT)
+def participants_import(conference: Conference, me: Participant) -> tuple[str, int] | Response:
+    upload = ImportUploadForm()
+    confirm = ImportConfirmForm()
+    if conference.is_closed and request.method == "POST":
+        flash(_("The conference is closed: it can no longer be changed."), "error")
+    elif confirm.confirm.data and confirm.validate_on_submit():
+        data = _load_upload(confirm.payload.data, conference, me)
+        if data is None:
+            flash(_("The preview has expired. Please upload the file again."), "error")
+            return render_template("conferences/import.html", upload=upload), 400
+        try:
+            parsed = csv_import.parse(data["t"])
+            errors = parsed.errors or service.import_conflicts(conference, parsed.rows)
+            if errors:
+                raise service.ConferenceError(
+                    _("Someone in the file has become a participant in the meantime.")
+                )
+            count = service.import_participants(conference, parsed.rows, me.user, data["f"])
+        except (csv_import.ImportFileError, service.ConferenceError) as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return render_template("conferences/import.html", upload=upload), 409
+        db.session.commit()
+        flash(_("%(n)s participants have been imported.", n=count), "success")
+        return redirect(url_for(".participants", conference_id=conference.id))
+    elif upload.validate_on_submit():
+        file = upload.file.data
+        filename = (file.filename or "")[:200]
+        try:
+            text = csv_import.decode(file.read())
+            parsed = csv_import.parse(text)
+        except csv_import.ImportFileError as error:
+            upload.file.errors = [*upload.file.errors, str(error)]
+        else:
+            errors = sorted(
+                parsed.errors + service.import_conflicts(conference, parsed.rows),
+                key=lambda e: e.line,
+            )
+            if not errors:
+                confirm.payload.data = _sign_upload(conference, me, filename, text)
+            return render_template(
+                "conferences/import.html",
+                upload=upload,
+                confirm=confirm,
+                parsed=parsed,
+                errors=errors,
+                error_lines=sorted({e.line for e in errors}),
+                filename=filename,
+                counts=_role_counts(parsed.rows),
+                preview=parsed.rows[:PREVIEW_ROWS],
+            ), (200 if not errors else 422)
+    return render_template("conferences/import.html", upload=upload), _form_status(upload)
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "conference.created": _l("Conference created"),
+    "conference.settings_changed": _l("Settings changed"),
+    "participant.added": _l("Participant added"),
+    "participant.changed": _l("Participant changed"),
+    "participant.removed": _l("Participant removed"),
+    "participants.imported": _l("Participants imported"),
+    "participant.checked_in": _l("Checked in"),
+    "participant.checked_out": _l("Marked absent"),
+    "participant.invitation_created": _l("Invitation link created"),
+    "participant.password_generated": _l("Password generated"),
+    "participant.password_set_from_card": _l("Password set from the access card"),
+}
+
+
+@bp.get("/c/<int:conference_id>/audit")
+@conference_role(Role.SECRETARIAT)
+def audit_log(conference: Conference, me: Participant) -> str:
+    found = service.audit_entries(conference, page=_page_arg(), per_page=PER_PAGE)
+    rows = []
+    for entry in found.entries:
+        try:
+            details = json.loads(entry.details)
+        except ValueError:
+            details = {"details": entry.details}
+        rows.append((entry, str(ACTION_LABELS.get(entry.action, entry.action)), details))
+    return render_template(
+        "conferences/audit_log.html", found=found, rows=rows, chain=audit.verify_chain()
+    )
+
+
+# --- the access card (public) ----------------------------------------------------------------
+
+
+@bp.route("/card/<card_token>", methods=["GET", "POST"])
+def card(card_token: str) -> str | tuple[str, int] | Response:
+    """The QR code on a printed access card.
+
+    For a chair or secretariat member of the card's conference: the participant and a check-in
+    button. For the holder or anyone not signed in: sign-in with the e-mail filled in, or, while
+    the account has no password yet, a form to set one (the card works like an invitation).
+    """
+    participant = service.find_card(card_token)
+    if participant is None:
+        abort(404)
+    conference = participant.conference
+    home = url_for(".home", conference_id=conference.id)
+    if current_user.is_authenticated:
+        viewer = service.membership(conference, current_user)
+        if viewer is not None and has_role(viewer, Role.CHAIR, Role.SECRETARIAT):
+            g.conference, g.me = conference, viewer
+            return render_template(
+                "conferences/card_check_in.html",
+                participant=participant,
+                presence_form=PresenceForm(),
+            )
+        if current_user.id == participant.user_id:
+            return redirect(home)
+        return render_template("conferences/card_other.html", participant=participant)
+    user = participant.user
+    if user.password_hash:
+        return redirect(url_for("auth.sign_in", email=user.email, next=home))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        if not service.set_password_from_card(participant, form.password.data):
+            db.session.rollback()
+            flash(_("A password has already been set for this account. Please sign in."), "info")
+            return redirect(url_for("auth.sign_in", email=user.email, next=home))
+        db.session.commit()
+        session.clear()
+        login_user(participant.user)
+        flash(_("Your password is set. Welcome!"), "success")
+        return redirect(home)
+    return render_template(
+        "conferences/card_set_password.html", form=form, participant=participant
+    ), _form_status(form)

@@ -1,4 +1,4 @@
-from tests.authz_rules import ADMIN, ALL, PUBLIC, SIGNED_IN
+from tests.authz_rules import ADMIN, ALL, CHAIR_OR_SECRETARIAT, PUBLIC, SECRETARIAT, SIGNED_IN
 
 RULES = {
     "static": PUBLIC,
@@ -9,6 +9,18 @@ RULES = {
     "auth.change_password": SIGNED_IN,
     "conferences.index": SIGNED_IN,
     "conferences.home": ALL,
+    "conferences.settings": SECRETARIAT,
+    "conferences.participants": SECRETARIAT,
+    "conferences.participant_new": SECRETARIAT,
+    "conferences.participant_edit": SECRETARIAT,
+    "conferences.participant_delete": SECRETARIAT,
+    "conferences.participant_access": SECRETARIAT,
+    "conferences.participant_presence": CHAIR_OR_SECRETARIAT,
+    "conferences.participants_import": SECRETARIAT,
+    "conferences.audit_log": SECRETARIAT,
+    # The QR code on an access card: sign-in or first password for the holder, check-in for
+    # the chair and the secretariat.
+    "conferences.card": PUBLIC,
     "admin.conferences": ADMIN,
     "admin.create_conference": ADMIN,
 }

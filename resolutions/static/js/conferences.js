@@ -1,0 +1,36 @@
+// The secretariat's pages: copy a shown-once secret, confirm destructive forms.
+// The pages work without this file; it only adds convenience.
+(function () {
+  "use strict";
+
+  document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+    var input = document.getElementById(button.getAttribute("data-copy-target"));
+    if (!input) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      input.select();
+      var done = function () {
+        var label = button.textContent;
+        button.textContent = button.getAttribute("data-copied") || label;
+        setTimeout(function () { button.textContent = label; }, 2000);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      }
+    });
+  });
+
+  document.querySelectorAll("[data-copy-source]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    var question = form.getAttribute("data-confirm");
+    if (!question) { return; }
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(question)) { event.preventDefault(); }
+    });
+  });
+})();
