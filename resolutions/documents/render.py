@@ -1,0 +1,167 @@
+"""From an autoescaped template to a PDF: one place that calls WeasyPrint.
+
+Every document is an HTML template under ``templates/documents/`` rendered in the document's own
+language (which may differ from the reader's screen language), then laid out by WeasyPrint with
+``base_url`` set to our internal scheme and the ``StaticOnlyFetcher``, so nothing but our
+stylesheet and fonts is ever read. The PDF is PDF/A-3b and tagged, for archiving.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from babel.dates import format_date as babel_format_date
+from flask import current_app, render_template
+from flask_babel import force_locale, gettext
+from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.css import ColorProfile
+from weasyprint.text.fonts import FontConfiguration
+
+from resolutions.documents.fetcher import BASE_URL, DEFAULT_FONT_DIR, StaticOnlyFetcher, static_url
+from resolutions.models import Conference
+
+LANGUAGES = ("ru", "en")
+# PDF/A-3b (archival: fonts embedded, an sRGB output intent, XMP metadata) and tagged.
+PDF_OPTIONS: dict[str, Any] = {
+    "pdf_variant": "pdf/a-3b",
+    "pdf_tags": True,
+    "output_intent": "srgb-output",
+}
+# Dates written in words, in the document's language. Russian needs the genitive month and
+# «года» ("30 ноября 2026 года"), which the pattern's 'MMMM' gives in Babel's ru locale.
+DATE_PATTERNS = {"ru": "d MMMM y 'года'", "en": "d MMMM y"}
+
+
+@dataclass(frozen=True)
+class PdfFile:
+    """A rendered document, ready to send."""
+
+    content: bytes
+    filename: str
+
+
+def document_language(conference: Conference, requested: str | None) -> str:
+    """The language asked for, if we have it; else the conference's working language."""
+    if requested in LANGUAGES:
+        return requested  # type: ignore[return-value]
+    return conference.language if conference.language in LANGUAGES else "ru"
+
+
+def date_in_words(day: date, language: str) -> str:
+    """ "30 ноября 2026 года" or "30 November 2026"."""
+    return babel_format_date(day, DATE_PATTERNS[language], locale=language)
+
+
+def date_span_in_words(start: date, end: date | None, language: str) -> str:
+    """One date, or "28 ноября 2026 года – 30 ноября 2026 года" when the span is several days."""
+    if end is None or end == start:
+        return date_in_words(start, language)
+    return f"{date_in_words(start, language)} – {date_in_words(end, language)}"
+
+
+def date_and_place(day_or_span: str, place: str) -> str:
+    """The date and place line: «30 ноября 2026 года, г. Бишкек»."""
+    return f"{day_or_span}, {place}" if place else day_or_span
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string whose every non-alphanumeric character is escaped.
+
+    The result holds only ASCII letters, digits, backslashes, spaces and the two quotes, so it is
+    safe both in CSS and inside an HTML ``<style>`` element (which HTML does not unescape).
+    """
+    out = []
+    for char in text:
+        if char.isascii() and char.isalnum():
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):06x}")
+    return '"' + "".join(out) + '"'
+
+
+def page_css(language: str) -> Markup:
+    """The footer "page X of Y" in the document's language, as CSS generated content."""
+    marker_page, marker_pages = "\x00P\x00", "\x00N\x00"
+    with force_locale(language):
+        phrase = gettext("Page %(page)s of %(pages)s", page=marker_page, pages=marker_pages)
+    parts: list[str] = []
+    rest = phrase
+    while rest:
+        cut = min(
+            (i for i in (rest.find(marker_page), rest.find(marker_pages)) if i >= 0),
+            default=-1,
+        )
+        if cut < 0:
+            parts.append(css_string(rest))
+            break
+        if cut:
+            parts.append(css_string(rest[:cut]))
+        counter = "page" if rest.startswith(marker_page, cut) else "pages"
+        parts.append(f"counter({counter})")
+        rest = rest[cut + 3 :]
+    # Only css_string() output and counter() calls: ASCII letters, digits, "\\", spaces, quotes.
+    rule = "@page { @bottom-center { content: " + " ".join(parts) + "; } }"
+    return Markup(rule)  # noqa: S704
+
+
+def font_dir() -> Path:
+    return Path(current_app.config.get("DOCUMENT_FONT_DIR", DEFAULT_FONT_DIR))
+
+
+def build_html(template: str, language: str, **context: Any) -> str:
+    """The document's HTML, rendered (autoescaped) in ``language``."""
+    with force_locale(language):
+        return render_template(
+            template,
+            language=language,
+            page_css=page_css(language),
+            static_url=static_url,
+            **context,
+        )
+
+
+def _srgb_output_profile() -> ColorProfile:
+    """WeasyPrint's own sRGB profile, read from a file we close.
+
+    Left to itself, WeasyPrint opens this file for the PDF/A output intent and never closes it
+    (a ResourceWarning and a file descriptor held until garbage collection, per document).
+    """
+    with (files("weasyprint.pdf") / "sRGB2014.icc").open("rb") as icc:
+        return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
+
+
+def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
+    """Lay out ``html`` with WeasyPrint, reading only what ``StaticOnlyFetcher`` serves."""
+    fetcher = fetcher or StaticOnlyFetcher(font_dir=font_dir())
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
+    return document.write_pdf(
+        font_config=FontConfiguration(),
+        color_profiles={"srgb-output": _srgb_output_profile()},
+        **PDF_OPTIONS,
+    )
+
+
+def render_pdf(template: str, language: str, **context: Any) -> bytes:
+    """Render ``templates/documents/<template>`` in ``language`` to PDF bytes."""
+    return html_to_pdf(build_html(template, language, **context))
+
+
+def created_stamp(moment: datetime) -> str:
+    """The PDF creation date (naive UTC in the database) as W3C-DTF for the metadata."""
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def safe_filename(*parts: str) -> str:
+    """An ASCII file name from a few parts (the conference's short name may be Cyrillic)."""
+    words = []
+    for part in parts:
+        cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in part)
+        cleaned = "-".join(filter(None, cleaned.split("-")))
+        if cleaned:
+            words.append(cleaned)
+    return "-".join(words) or "document"
