@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from resolutions.config import load_config
@@ -18,6 +18,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def select_locale() -> str:
     """The signed-in user's choice, else the session's, else the browser's, else Russian."""
     languages = ("ru", "en")
+    if not has_request_context():  # CLI commands and service calls outside a request
+        return "ru"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
