@@ -1,0 +1,195 @@
+"""axe-core (the npm package) on the product's pages: no "serious" or "critical" violation.
+
+SCREENS is the list of pages to check. An area adds its pages with one line each, e.g.
+``Screen("voting.ballot", "delegate")``: the URL is built by ``tests/url_params.py`` from the
+objects ``tests/objects/<area>.py`` creates, so routes with ``resolution_id``, ``poll_id`` and
+the like need nothing more. A page reached by an action (a form with errors, a preview) gets a
+``prepare(page)`` step. Screens whose endpoint does not exist yet are skipped.
+
+The whole axe report of each page (every impact) is saved as test-artifacts/axe-<screen>.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.conftest import ARTIFACTS, World
+from tests.url_params import url_params_for
+
+pytestmark = pytest.mark.e2e
+
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+FAILING_IMPACTS = ("serious", "critical")
+ROLES = ("secretariat", "chair", "delegate", "observer")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A page to check: its endpoint, who opens it, and what brings it to the state to check."""
+
+    endpoint: str
+    who: str  # "anonymous", "outsider" (signed in, no conference), "admin" or a role
+    label: str = ""
+    path: str | None = None  # instead of the endpoint's URL (error pages)
+    status: int = 200
+    prepare: Callable[[Page], None] | None = None
+    phone: bool = False
+
+    @property
+    def id(self) -> str:
+        parts = [self.endpoint, self.who, self.label, "phone" if self.phone else ""]
+        return "-".join(part for part in parts if part)
+
+
+def submit_empty_form(page: Page) -> None:
+    """Send the page's main form empty, to check the page with its field errors."""
+    form = page.locator("main form").first
+    for field in form.locator("input[type=email], input[type=password], input[type=text]").all():
+        field.fill("")
+    form.locator("[type=submit]").first.click()
+    page.locator(".form-summary").wait_for()
+
+
+SCREENS = [
+    # Foundation
+    Screen("auth.sign_in", "anonymous"),
+    Screen("auth.sign_in", "anonymous", phone=True),
+    Screen("auth.sign_in", "anonymous", "errors", prepare=submit_empty_form),
+    Screen("auth.invitation", "anonymous"),
+    Screen("auth.change_password", "delegate"),
+    Screen("auth.change_password", "delegate", "errors", prepare=submit_empty_form),
+    Screen("conferences.index", "delegate"),
+    Screen("conferences.index", "outsider", "empty"),
+    *[Screen("conferences.home", role) for role in ROLES],
+    Screen("conferences.home", "delegate", phone=True),
+    Screen("admin.conferences", "admin"),
+    Screen("admin.create_conference", "admin"),
+    Screen("admin.create_conference", "admin", "errors", prepare=submit_empty_form),
+    Screen("error", "delegate", "404", path="/no-such-page", status=404),
+    Screen("error", "anonymous", "404", path="/no-such-page", status=404),
+    Screen("admin.conferences", "delegate", "403", status=403),
+    # Conferences
+    Screen("conferences.participants", "secretariat"),
+    Screen("conferences.settings", "secretariat"),
+    Screen("conferences.audit_log", "secretariat"),
+    # Drafting
+    *[Screen("drafting.resolutions", role) for role in ROLES],
+    # Voting
+    Screen("voting.ballot", "delegate"),
+    Screen("voting.ballot", "delegate", phone=True),
+    Screen("voting.console", "chair"),
+    Screen("voting.attendance", "secretariat"),
+    Screen("voting.record", "delegate"),
+    # Documents
+    Screen("documents.index", "delegate"),
+]
+
+
+@cache
+def axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """axe's violations on the page as it is now.
+
+    The app's CSP forbids inline scripts, so axe is evaluated through the DevTools protocol
+    (``page.evaluate``), which the CSP does not apply to; the page's own policy stays on.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    return page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {resultTypes: ["violations"]});
+            return result.violations.map(v => ({
+                id: v.id,
+                impact: v.impact,
+                help: v.help,
+                helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({
+                    target: n.target.join(" "),
+                    summary: n.failureSummary,
+                    html: n.html,
+                })),
+            }));
+        }"""
+    )
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
+        for node in violation["nodes"]:
+            lines.append(f"    {node['target']}    {node['html'][:120]}")
+            lines.append("      " + (node["summary"] or "").replace("\n", "\n      "))
+    return "\n".join(lines)
+
+
+def test_axe_is_installed() -> None:
+    assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` (make test does)"
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda screen: screen.id)
+def test_page_has_no_serious_accessibility_violation(
+    screen: Screen,
+    live_app,
+    live_world: World,
+    new_page,
+    signed_in_page,
+    make_live_user,
+    screenshot,
+) -> None:
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} is missing: run `npm ci` (make test does)")
+    if screen.path is None and screen.endpoint not in live_app.view_functions:
+        pytest.skip(f"{screen.endpoint} does not exist yet")
+
+    if screen.who == "anonymous":
+        page = new_page(phone=screen.phone)
+    elif screen.who in ("admin", "outsider"):
+        user = make_live_user(
+            name="Site Admin" if screen.who == "admin" else "Out Sider",
+            is_admin=screen.who == "admin",
+        )
+        page = signed_in_page(user, phone=screen.phone)
+    else:
+        page = signed_in_page(live_world.member(screen.who), phone=screen.phone)
+
+    path = screen.path or url_params_for(live_app, screen.endpoint, live_world)
+    response = page.goto(path)
+    assert response is not None
+    assert response.status == screen.status, f"{path} answered {response.status}"
+    if screen.prepare:
+        screen.prepare(page)
+
+    violations = run_axe(page)
+    report = ARTIFACTS / f"axe-{screen.id}.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(violations, indent=2, ensure_ascii=False))
+    screenshot(page, "page")
+
+    failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+    assert not failing, f"axe on {path} ({screen.id}):\n{describe(failing)}"
+
+
+def test_axe_finds_a_serious_violation(live_app, page: Page) -> None:
+    """The check can fail: an image button without a name is a critical violation."""
+    page.goto("/sign-in")
+    page.evaluate(
+        """() => {
+            const button = document.createElement("button");
+            button.type = "button";
+            document.querySelector("main").appendChild(button);
+        }"""
+    )
+    violations = run_axe(page)
+    assert "button-name" in {v["id"] for v in violations if v["impact"] in FAILING_IMPACTS}
