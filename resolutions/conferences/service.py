@@ -701,9 +701,8 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
 def _user_ids_by_email(emails: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in _chunks(emails):
-        found.update(
-            db.session.execute(sa.select(User.email, User.id).where(User.email.in_(chunk))).tuples()
-        )
+        rows = db.session.execute(sa.select(User.email, User.id).where(User.email.in_(chunk)))
+        found.update((email, user_id) for email, user_id in rows)
     return found
 
 
