@@ -225,8 +225,7 @@ def make_live_user(live_app: Flask) -> Callable[..., User]:
     """A committed user with PASSWORD (pass is_admin=True for a site administrator)."""
 
     def make(email: str | None = None, name: str = "Test User", **fields: Any) -> User:
-        user = make_user(email, name, password_hash=password_hash(), **fields)
-        return user
+        return make_user(email, name, password_hash=password_hash(), **fields)
 
     return make
 
@@ -406,9 +405,7 @@ def horizontal_overflow(page: Any) -> int:
 # --- failing the test on browser and server errors ----------------------------------------------
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    result = yield
+def _reported_problems(item: pytest.Item) -> list[str]:
     problems: list[str] = []
     live = item.stash.get(_server_key, None)
     if live is not None and live.errors:
@@ -420,6 +417,20 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     for watch in item.stash.get(_console_key, []):
         watch.flush()
         problems += watch.unexpected(marker_allowed)
+    return problems
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    try:
+        result = yield
+    except Exception as failure:
+        # The test failed anyway; what the browser and server said may explain why.
+        problems = _reported_problems(item)
+        if problems:
+            failure.add_note("\n".join(["the browser or the server reported:", *problems]))
+        raise
+    problems = _reported_problems(item)
     if problems:
         raise AssertionError("\n".join(["the browser or the server reported errors:", *problems]))
     return result

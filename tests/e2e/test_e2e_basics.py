@@ -57,7 +57,7 @@ def test_wrong_password_shows_the_error_next_to_the_password_field(
 
 
 def test_sign_in_lands_on_my_conferences(
-    live_world, make_live_world, page: Page, live_url: str, screenshot
+    live_world, make_live_world, page: Page, live_url: str, live_url_for, screenshot
 ) -> None:
     elsewhere = make_live_world(LONG_TITLE)  # the delegate is not part of it
     page.goto("/sign-in")
@@ -65,7 +65,7 @@ def test_sign_in_lands_on_my_conferences(
 
     sign_in_with_form(page, live_world.delegate)
 
-    assert page.url == live_url + "/"
+    assert page.url == live_url_for("conferences.index") == live_url + "/"
     expect(page.get_by_role("heading", level=1)).to_have_text("My conferences")
     cards = page.locator(".card-list .card")
     expect(cards).to_have_count(1)
