@@ -18,18 +18,30 @@ rollback), so a client that sees the new version always reads the committed data
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import secrets
 import time
+from collections.abc import Iterator
 from typing import Any, Literal
 
 import redis
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import Flask, current_app, has_app_context, render_template, url_for
+from flask_babel import force_locale, get_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from resolutions.extensions import db
-from resolutions.models import Conference, Participant, Poll, PollState, Proxy, VoteRecord
+from resolutions.models import (
+    Amendment,
+    Conference,
+    Participant,
+    Poll,
+    PollState,
+    Proxy,
+    VoteRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -157,3 +169,259 @@ def _database_versions(conference_id: int) -> tuple[str, str]:
     *state_parts, turnout = row
     digest = hashlib.sha256(repr(tuple(state_parts)).encode()).hexdigest()[:16]
     return "d" + digest, "d" + str(turnout)
+
+
+# --- what live pages show --------------------------------------------------------------------
+
+
+def current_poll(conference_id: int, *, open_only: bool = False) -> Poll | None:
+    """The poll the sitting is on: the open one, else the one opened last (closed, published
+    or cancelled), so that pages show its outcome until the next poll opens."""
+    statement = sa.select(Poll).where(Poll.conference_id == conference_id)
+    if open_only:
+        return db.session.scalar(statement.where(Poll.state == PollState.OPEN).limit(1))
+    return db.session.scalar(
+        statement.where(Poll.opened_at.is_not(None))
+        .order_by((Poll.state == PollState.OPEN).desc(), Poll.opened_at.desc(), Poll.id.desc())
+        .limit(1)
+    )
+
+
+def public_poll_context(poll: Poll, *, preview: bool = False) -> dict[str, Any]:
+    """What anybody may see of a poll: what is voted, its frozen rules, its state.
+
+    While the poll is prepared or open and its subject is an amendment, the exact change is
+    shown as a word diff against the current text (which cannot change while the poll is
+    open); afterwards the text frozen at opening. ``preview`` adds the text as it would read
+    if the amendment were adopted (the projector).
+    """
+    from resolutions.drafting import service as drafting
+
+    context: dict[str, Any] = {
+        "poll": poll,
+        "amendment": None,
+        "diff": None,
+        "preview": None,
+        "preview_focus": set(),
+        "text": poll.subject_text,
+    }
+    pending = poll.state in (PollState.CREATED, PollState.OPEN)
+    if poll.amendment_id is not None:
+        amendment = db.session.get(Amendment, poll.amendment_id)
+        context["amendment"] = amendment
+        if amendment is not None and pending:
+            context["diff"] = drafting.amendment_diff(amendment)
+            if preview:
+                numbered = drafting.amendment_preview(amendment)
+                context["preview"] = numbered
+                context["preview_focus"] = _changed_positions(amendment, numbered)
+    return context
+
+
+def _changed_positions(amendment: Amendment, numbered: list[Any]) -> set[int]:
+    """Indexes of the clauses the amendment changes in its preview (to highlight them)."""
+    target = amendment.target_clause_id
+    return {
+        i
+        for i, clause in enumerate(numbered)
+        if clause.clause_id is None or (target is not None and clause.clause_id == target)
+    }
+
+
+def turnout_payload(poll: Poll | None) -> dict[str, int] | None:
+    if poll is None or poll.state != PollState.OPEN:
+        return None
+    from resolutions.voting import service
+
+    turnout = service.turnout(poll)
+    return {
+        "voted_weight": turnout.voted_weight,
+        "entitled_weight": turnout.entitled_weight,
+        "ballots": turnout.ballots,
+        "entitled": turnout.entitled,
+    }
+
+
+def live_payload(conference: Conference, *, view: str) -> dict[str, Any]:
+    """The JSON of ``voting.live``: versions, the current poll, turnout, present weight;
+    for the ballot page also the public snapshot it renders the poll from."""
+    from resolutions.voting import attendance
+
+    state_version, turnout_version = live_versions(conference.id)
+    poll = current_poll(conference.id)
+    present_weight, total_weight = attendance.present_weight(conference)
+    payload: dict[str, Any] = {
+        "version": f"{state_version}.{turnout_version}",
+        "state": state_version,
+        "turnout_version": turnout_version,
+        "poll": {"id": poll.id, "state": poll.state.value} if poll else None,
+        "turnout": turnout_payload(poll),
+        "present": {"weight": present_weight, "total": total_weight},
+        "roll_call": conference.roll_call_open,
+    }
+    if view == "ballot":
+        payload["snapshot"] = json.loads(snapshot_json(conference.id))
+    return payload
+
+
+def build_snapshot(conference_id: int, state_version: str) -> str:
+    """The public part of the ballot page, the same for every delegate, as JSON: the current
+    poll rendered to HTML. Needs a request context (templates, translations)."""
+    conference = db.session.get(Conference, conference_id)
+    poll = current_poll(conference_id)
+    data: dict[str, Any] = {
+        "version": state_version,
+        "roll_call": bool(conference and conference.roll_call_open),
+        "poll": None,
+    }
+    if poll is not None:
+        from resolutions.voting import service
+
+        result = service.poll_result(poll) if poll.state == PollState.PUBLISHED else None
+        html = render_template(
+            "voting/_poll_public.html",
+            public=public_poll_context(poll),
+            result=result,
+            conference_id=conference_id,
+        )
+        data["poll"] = {
+            "id": poll.id,
+            "state": poll.state.value,
+            "key": f"{poll.id}:{poll.state.value}",
+            "html": html,
+            "cast_url": url_for("voting.cast", conference_id=conference_id, poll_id=poll.id),
+        }
+    return json.dumps(data, separators=(",", ":"))
+
+
+def _version_number(version: str) -> int | None:
+    try:
+        return int(version[1:]) if version.startswith("r") else None
+    except ValueError:
+        return None
+
+
+def snapshot_json(conference_id: int) -> str:
+    """The snapshot for the current state version, in the current locale.
+
+    With Redis, it is built once per version and locale (by whichever worker asks first,
+    under a short lock) and shared by every worker; a thousand phones then cost one render.
+    """
+    state_version, _ = live_versions(conference_id)
+    client = redis_client()
+    if client is None:
+        return build_snapshot(conference_id, state_version)
+    wanted = _version_number(state_version) or 0
+    name = f"resolutions:live:{conference_id}:snapshot:{get_locale()}"
+    try:
+        cached = _cached_snapshot(client, name, wanted)
+        if cached is not None:
+            return cached
+        token = secrets.token_hex(8)
+        if not client.set(name + ":lock", token, nx=True, px=3000):
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline:
+                time.sleep(0.02)
+                cached = _cached_snapshot(client, name, wanted)
+                if cached is not None:
+                    return cached
+        data = build_snapshot(conference_id, state_version)
+        client.set(name, f"{wanted}\n{data}", ex=24 * 3600)
+        if client.get(name + ":lock") == token.encode():
+            client.delete(name + ":lock")
+        return data
+    except redis.RedisError as error:
+        log.warning("live channel: snapshot cache unavailable: %s", error)
+        return build_snapshot(conference_id, state_version)
+
+
+def _cached_snapshot(client: redis.Redis, name: str, wanted: int) -> str | None:
+    raw = client.get(name)
+    if raw is None:
+        return None
+    number, _, data = raw.decode().partition("\n")
+    return data if int(number) >= wanted else None
+
+
+# --- server-sent events ----------------------------------------------------------------------
+
+TURNOUT_VIEWS = frozenset({"console", "projector", "poll"})
+
+
+def event_stream(
+    app: Flask, conference_id: int, *, view: str, locale: str, base_url: str = "http://localhost/"
+) -> Iterator[str]:
+    """Server-sent events for one page, for a bounded time (the browser then reconnects).
+
+    ``state`` events carry the state version (the ballot page gets ``snapshot`` events with
+    the public poll instead, so it needs no further request); ``turnout`` events at most
+    every ``LIVE_TURNOUT_INTERVAL`` seconds; a comment line as heartbeat. Holds no database
+    connection while it waits.
+    """
+    lifetime = float(app.config.get("LIVE_STREAM_SECONDS", 300))
+    heartbeat = float(app.config.get("LIVE_HEARTBEAT_SECONDS", 15))
+    interval = float(app.config.get("LIVE_TURNOUT_INTERVAL", 0.5))
+
+    def state_event() -> str:
+        with app.test_request_context("/", base_url=base_url), force_locale(locale):
+            if view == "ballot":
+                return f"event: snapshot\ndata: {snapshot_json(conference_id)}\n\n"
+            state, turnout = live_versions(conference_id)
+            return f"event: state\ndata: {state}.{turnout}\n\n"
+
+    def turnout_event() -> str:
+        with app.app_context():
+            state, turnout = live_versions(conference_id)
+            numbers = turnout_payload(current_poll(conference_id, open_only=True))
+        data = json.dumps({"version": f"{state}.{turnout}", "turnout": numbers})
+        return f"event: turnout\ndata: {data}\n\n"
+
+    with app.app_context():
+        client = redis_client()
+    if client is None:
+        return
+    channels = [key(conference_id, "state")]
+    if view in TURNOUT_VIEWS:
+        channels.append(key(conference_id, "turnout"))
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    try:
+        pubsub.subscribe(*channels)
+        yield f"retry: {int(app.config.get('LIVE_RETRY_MS', 1500))}\n\n"
+        yield state_event()
+        start = time.monotonic()
+        deadline = start + lifetime
+        beat_due = start + heartbeat
+        turnout_due = 0.0
+        turnout_pending = False
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return
+            wait = min(beat_due, deadline) - now
+            if turnout_pending:
+                wait = min(wait, turnout_due - now)
+            message = pubsub.get_message(timeout=max(wait, 0.0))
+            state_changed = False
+            while message is not None:
+                if message["type"] == "message":
+                    if message["channel"].decode().endswith(":state"):
+                        state_changed = True
+                    else:
+                        turnout_pending = True
+                message = pubsub.get_message(timeout=0.0)
+            now = time.monotonic()
+            if state_changed:
+                yield state_event()
+                beat_due = now + heartbeat
+            if turnout_pending and now >= turnout_due:
+                turnout_pending = False
+                turnout_due = now + interval
+                yield turnout_event()
+                beat_due = now + heartbeat
+            if now >= beat_due:
+                yield ": ping\n\n"
+                beat_due = now + heartbeat
+    except redis.RedisError as error:
+        log.warning("live channel: event stream ended: %s", error)
+    finally:
+        pubsub.close()

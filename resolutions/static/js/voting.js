@@ -1,0 +1,437 @@
+/* The sitting's live pages (ballot, chair's console, projector, attendance, poll).
+ *
+ * The page says where its live channel is (data-live-url, data-events-url) and which version
+ * of the state it was rendered from. Server-sent events are preferred; when the stream is not
+ * available or drops, the page polls the live JSON every 700 ms with If-None-Match (an
+ * unchanged state costs a 304). On a change of state:
+ * - the ballot page applies the public snapshot carried by the event (no further request:
+ *   a thousand phones cost the server one render) and builds the ballot from its template;
+ * - the other pages fetch themselves again and swap their [data-live-region] parts, except a
+ *   part the user is typing in (swapped when they leave it).
+ * Turnout and present weight are written into [data-turnout] / [data-present] elements.
+ * Ballots are sent with fetch (JSON receipt); without JavaScript the forms post and redirect.
+ */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-live]");
+  if (!root) {
+    return;
+  }
+  var POLL_MS = 700;
+  var view = root.dataset.liveView;
+  var liveUrl = root.dataset.liveUrl;
+  var eventsUrl = root.dataset.eventsUrl;
+  var stateVersion = root.dataset.stateVersion || "";
+  var etag = null;
+  var pollTimer = null;
+  var source = null;
+
+  // --- versions --------------------------------------------------------------------------
+
+  // Redis versions ("r<counter>") are ordered; database versions ("d<digest>") only differ.
+  function isNewer(candidate, current) {
+    if (!candidate || candidate === current) {
+      return false;
+    }
+    if (candidate.charAt(0) === "r" && current && current.charAt(0) === "r") {
+      return Number(candidate.slice(1)) > Number(current.slice(1));
+    }
+    return true;
+  }
+
+  // --- turnout and present weight ----------------------------------------------------------
+
+  function applyTurnout(turnout) {
+    if (!turnout) {
+      return;
+    }
+    root.querySelectorAll("[data-turnout]").forEach(function (element) {
+      var value = turnout[element.dataset.turnout];
+      if (value !== undefined) {
+        element.textContent = String(value);
+      }
+    });
+    root.querySelectorAll("[data-turnout-bar]").forEach(function (bar) {
+      bar.max = turnout.entitled_weight || 1;
+      bar.value = turnout.voted_weight;
+      bar.textContent = turnout.voted_weight + " / " + turnout.entitled_weight;
+    });
+  }
+
+  function applyPresent(present) {
+    if (!present) {
+      return;
+    }
+    root.querySelectorAll("[data-present]").forEach(function (element) {
+      var value = present[element.dataset.present];
+      if (value !== undefined) {
+        element.textContent = String(value);
+      }
+    });
+  }
+
+  // --- pages that swap their live regions --------------------------------------------------
+
+  var refreshing = false;
+  var refreshAgain = false;
+  var deferred = {};
+
+  function userIsBusyIn(region) {
+    var active = document.activeElement;
+    if (active && region.contains(active) && active.matches("input, textarea, select")) {
+      return true;
+    }
+    return region.querySelector("details[open]") !== null;
+  }
+
+  function swapRegions(container) {
+    container.querySelectorAll("[data-live-region]").forEach(function (fresh) {
+      var name = fresh.dataset.liveRegion;
+      var current = root.querySelector('[data-live-region="' + name + '"]');
+      if (!current) {
+        return;
+      }
+      if (userIsBusyIn(current)) {
+        deferred[name] = fresh;
+        return;
+      }
+      delete deferred[name];
+      current.replaceWith(fresh);
+      enhance(fresh);
+    });
+  }
+
+  // A region the user was busy in is swapped once they leave it.
+  document.addEventListener("focusout", function () {
+    window.setTimeout(function () {
+      Object.keys(deferred).forEach(function (name) {
+        var current = root.querySelector('[data-live-region="' + name + '"]');
+        if (current && !userIsBusyIn(current)) {
+          var fresh = deferred[name];
+          delete deferred[name];
+          current.replaceWith(fresh);
+          enhance(fresh);
+        }
+      });
+    }, 0);
+  });
+
+  function refreshRegions() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    fetch(window.location.href, {
+      headers: { "X-Live-Fragment": "1" },
+      credentials: "same-origin",
+      cache: "no-store",
+    })
+      .then(function (response) {
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (html === null) {
+          return;
+        }
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        swapRegions(template.content);
+      })
+      .catch(function () {
+        /* offline for a moment: the next change or poll tries again */
+      })
+      .finally(function () {
+        refreshing = false;
+        if (refreshAgain) {
+          refreshAgain = false;
+          refreshRegions();
+        }
+      });
+  }
+
+  // --- the ballot page ---------------------------------------------------------------------
+
+  function cloneTemplate(id) {
+    var template = document.getElementById(id);
+    return template ? template.content.cloneNode(true) : document.createDocumentFragment();
+  }
+
+  function randomKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return ("0" + b.toString(16)).slice(-2);
+      })
+      .join("");
+  }
+
+  function applySnapshot(snapshot) {
+    if (!snapshot) {
+      return;
+    }
+    var rollCall = root.querySelector("[data-roll-call]");
+    if (rollCall && rollCall.dataset.present !== "1") {
+      rollCall.hidden = !snapshot.roll_call;
+    }
+    var personal = root.querySelector("[data-ballot-personal]");
+    var publicBox = root.querySelector("[data-poll-public]");
+    if (!personal || !publicBox) {
+      return;
+    }
+    var poll = snapshot.poll;
+    var key = poll ? poll.key : "";
+    var previous = personal.dataset.pollKey || "";
+    if (key === previous) {
+      return;
+    }
+    var previousId = previous.split(":")[0];
+    if (poll) {
+      publicBox.innerHTML = poll.html;
+    } else {
+      publicBox.replaceChildren(cloneTemplate("ballot-waiting-template"));
+    }
+    if (poll && String(poll.id) !== previousId) {
+      personal.replaceChildren();
+    }
+    if (poll && poll.state === "open") {
+      if (!personal.querySelector("[data-ballot-form], .receipt")) {
+        var fragment = cloneTemplate("ballot-form-template");
+        var form = fragment.querySelector("form");
+        if (form) {
+          form.action = poll.cast_url;
+          var keyField = form.querySelector("[data-idempotency-key]");
+          if (keyField) {
+            keyField.value = randomKey();
+          }
+        }
+        personal.replaceChildren(fragment);
+        enhance(personal);
+      }
+    } else {
+      personal.querySelectorAll("[data-ballot-form]").forEach(function (form) {
+        form.replaceWith(cloneTemplate("ballot-closed-template"));
+      });
+    }
+    personal.dataset.pollKey = key;
+  }
+
+  function setBusy(form, busy) {
+    form.querySelectorAll("button").forEach(function (button) {
+      button.disabled = busy;
+    });
+    form.classList.toggle("is-sending", busy);
+  }
+
+  function showStatus(form, message, isError) {
+    var status = form.querySelector("[data-ballot-status]");
+    if (status) {
+      status.textContent = message;
+      status.classList.toggle("is-error", Boolean(isError));
+    }
+  }
+
+  function receiptBox(container) {
+    var box = container.querySelector(".receipt");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "receipt";
+      box.setAttribute("role", "status");
+      var title = document.createElement("p");
+      title.className = "receipt__title";
+      var list = document.createElement("ul");
+      list.className = "receipt__list";
+      box.append(title, list);
+      container.append(box);
+    }
+    return box;
+  }
+
+  function onCast(form, body) {
+    var container = form.parentElement;
+    var box = receiptBox(container);
+    box.querySelector(".receipt__title").textContent = body.message;
+    var list = box.querySelector(".receipt__list");
+    body.names.forEach(function (name) {
+      var item = document.createElement("li");
+      item.textContent = "✓ " + name;
+      list.append(item);
+    });
+    body.recorded.forEach(function (id) {
+      var input = form.querySelector('input[name="for"][value="' + id + '"]');
+      if (input) {
+        var option = input.closest("label") || input;
+        option.remove();
+      }
+    });
+    var remaining = form.querySelectorAll('input[name="for"][type="checkbox"]');
+    if (remaining.length === 0) {
+      form.remove();
+    } else {
+      var keyField = form.querySelector("[data-idempotency-key]");
+      if (keyField) {
+        keyField.value = randomKey();
+      }
+      showStatus(form, "", false);
+    }
+  }
+
+  function enhanceBallotForm(form) {
+    if (form.dataset.enhanced === "1") {
+      return;
+    }
+    form.dataset.enhanced = "1";
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (form.classList.contains("is-sending")) {
+        return;
+      }
+      var data = new FormData(form);
+      if (event.submitter && event.submitter.name) {
+        data.set(event.submitter.name, event.submitter.value);
+      }
+      var boxes = form.querySelectorAll('input[name="for"][type="checkbox"]');
+      if (boxes.length > 0 && data.getAll("for").length === 0) {
+        showStatus(form, form.dataset.msgChoose, true);
+        return;
+      }
+      setBusy(form, true);
+      showStatus(form, form.dataset.msgSending, false);
+      fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          return response
+            .json()
+            .catch(function () {
+              return null;
+            })
+            .then(function (body) {
+              if (response.ok && body && body.ok) {
+                onCast(form, body);
+              } else {
+                showStatus(form, (body && body.message) || form.dataset.msgFailed, true);
+              }
+            });
+        })
+        .catch(function () {
+          // The same idempotency key goes with the retry: a ballot that did arrive is not
+          // counted twice.
+          showStatus(form, form.dataset.msgNetwork, true);
+        })
+        .finally(function () {
+          setBusy(form, false);
+        });
+    });
+  }
+
+  // --- wiring ------------------------------------------------------------------------------
+
+  function enhance(container) {
+    container.querySelectorAll("[data-ballot-form]").forEach(enhanceBallotForm);
+  }
+
+  function onState(version, snapshot) {
+    if (!isNewer(version, stateVersion)) {
+      return;
+    }
+    stateVersion = version;
+    if (view === "ballot") {
+      applySnapshot(snapshot);
+    } else {
+      refreshRegions();
+    }
+  }
+
+  function handleLive(data) {
+    applyTurnout(data.turnout);
+    applyPresent(data.present);
+    onState(data.state, data.snapshot);
+  }
+
+  function pollOnce() {
+    var headers = { Accept: "application/json" };
+    if (etag) {
+      headers["If-None-Match"] = etag;
+    }
+    return fetch(liveUrl, { headers: headers, credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        if (response.status !== 200) {
+          return null;
+        }
+        etag = response.headers.get("ETag");
+        return response.json();
+      })
+      .then(function (data) {
+        if (data) {
+          handleLive(data);
+        }
+      })
+      .catch(function () {
+        /* offline for a moment: poll again */
+      });
+  }
+
+  function startPolling() {
+    if (pollTimer !== null) {
+      return;
+    }
+    var tick = function () {
+      pollOnce().finally(function () {
+        if (pollTimer !== null) {
+          pollTimer = window.setTimeout(tick, POLL_MS);
+        }
+      });
+    };
+    pollTimer = window.setTimeout(tick, 0);
+  }
+
+  function stopPolling() {
+    if (pollTimer !== null) {
+      window.clearTimeout(pollTimer);
+      pollTimer = null;
+    }
+  }
+
+  function splitVersion(data) {
+    var dot = data.lastIndexOf(".");
+    return dot < 0 ? data : data.slice(0, dot);
+  }
+
+  function connect() {
+    if (!eventsUrl || !window.EventSource) {
+      startPolling();
+      return;
+    }
+    source = new window.EventSource(eventsUrl);
+    source.addEventListener("open", stopPolling);
+    source.addEventListener("error", function () {
+      // Reconnecting (the stream's lifetime ended, or the network dropped): poll meanwhile.
+      startPolling();
+      if (source && source.readyState === window.EventSource.CLOSED) {
+        source = null;
+        window.setTimeout(connect, 5000);
+      }
+    });
+    source.addEventListener("state", function (event) {
+      onState(splitVersion(event.data));
+    });
+    source.addEventListener("snapshot", function (event) {
+      var snapshot = JSON.parse(event.data);
+      onState(snapshot.version, snapshot);
+    });
+    source.addEventListener("turnout", function (event) {
+      var data = JSON.parse(event.data);
+      applyTurnout(data.turnout);
+      applyPresent(data.present);
+    });
+  }
+
+  enhance(root);
+  connect();
+})();
