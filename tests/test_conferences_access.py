@@ -1,0 +1,174 @@
+"""Access for participants: invitation links, generated passwords, the printed access card."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from resolutions.auth.service import check_password, hash_password
+from resolutions.models import AuditEntry, Participant, Role
+
+
+def _access(client, world, participant, kind: str):
+    return client.post(
+        f"/c/{world.conference.id}/participants/{participant.id}/access", data={"kind": kind}
+    )
+
+
+def _secret(html: str) -> str:
+    return re.search(r'id="secret" class="input secret__value" type="text" value="([^"]+)"', html)[
+        1
+    ]
+
+
+def _actions(db) -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def test_invitation_link_is_shown_once_and_sets_a_password(db, app, world, as_user):
+    delegate = world.delegates[1]
+    answer = _access(as_user(world.secretariat), world, delegate, "invitation")
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    link = _secret(answer.get_data(as_text=True))
+    assert link.startswith("http://localhost/invitation/")
+    assert "participant.invitation_created" in _actions(db)
+
+    visitor = app.test_client()
+    path = link.removeprefix("http://localhost")
+    assert visitor.get(path).status_code == 200
+    done = visitor.post(path, data={"password": "a-new-password", "confirm": "a-new-password"})
+    assert done.status_code == 302
+    assert check_password(delegate.user, "a-new-password")
+    assert app.test_client().get(path).status_code == 410  # works once
+
+
+def test_generated_password_signs_in_and_is_never_stored_in_clear(db, app, world, as_user):
+    delegate = world.delegates[1]
+    answer = _access(as_user(world.secretariat), world, delegate, "password")
+    password = _secret(answer.get_data(as_text=True))
+    assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", password)
+    assert password not in (delegate.user.password_hash or "")
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(AuditEntry.action == "participant.password_generated")
+    )
+    assert password not in entry.details
+    signed_in = app.test_client().post(
+        "/sign-in", data={"email": delegate.user.email, "password": password}
+    )
+    assert signed_in.status_code == 302
+    assert "/sign-in" not in signed_in.headers["Location"]
+
+
+def test_secretariat_cannot_reset_an_account_that_matters_elsewhere(
+    db, world, other_world, as_user
+):
+    # The other conference's chair is also an observer here and has their own password.
+    person = other_world.chair.user
+    person.password_hash = hash_password("their-own-password")
+    observer_here = Participant(
+        conference_id=world.conference.id, user_id=person.id, role=Role.OBSERVER
+    )
+    db.session.add(observer_here)
+    db.session.commit()
+    client = as_user(world.secretariat)
+    for kind in ("password", "invitation"):
+        answer = _access(client, world, observer_here, kind)
+        assert answer.status_code == 302
+    assert check_password(person, "their-own-password")
+    page = client.get(f"/c/{world.conference.id}/participants/{observer_here.id}/edit")
+    assert "only they can change their password" in page.get_data(as_text=True)
+
+
+def test_access_needs_a_known_kind(world, as_user):
+    answer = _access(as_user(world.secretariat), world, world.delegate, "master-key")
+    assert answer.status_code == 400
+
+
+# --- the access card -------------------------------------------------------------------------
+
+
+def _card(participant) -> str:
+    return f"/card/{participant.card_token}"
+
+
+def test_card_without_a_password_lets_the_holder_set_one_once(db, app, world):
+    delegate = world.delegates[2]
+    visitor = app.test_client()
+    page = visitor.get(_card(delegate))
+    assert page.status_code == 200
+    assert "Choose a password for" in page.get_data(as_text=True)
+    short = visitor.post(_card(delegate), data={"password": "short", "confirm": "short"})
+    assert short.status_code == 400
+    done = visitor.post(
+        _card(delegate), data={"password": "card-password-1", "confirm": "card-password-1"}
+    )
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/c/{world.conference.id}/")
+    assert visitor.get(f"/c/{world.conference.id}/").status_code == 200  # signed in
+    assert check_password(delegate.user, "card-password-1")
+    assert "participant.password_set_from_card" in _actions(db)
+
+    # From now on the card leads to sign-in with the e-mail filled in.
+    later = app.test_client().get(_card(delegate))
+    assert later.status_code == 302
+    assert "/sign-in?email=" in later.headers["Location"]
+    form = app.test_client().get(later.headers["Location"]).get_data(as_text=True)
+    assert f'value="{delegate.user.email}"' in form
+    # And a second attempt to set a password through it changes nothing.
+    again = app.test_client().post(
+        _card(delegate), data={"password": "someone-else-1", "confirm": "someone-else-1"}
+    )
+    assert again.status_code == 302
+    assert check_password(delegate.user, "card-password-1")
+
+
+def test_card_holder_signed_in_goes_to_the_conference(world, as_user):
+    answer = as_user(world.delegate).get(_card(world.delegate))
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/c/{world.conference.id}/")
+
+
+def test_chair_scans_a_card_and_checks_the_delegate_in(db, world, as_user):
+    chair = as_user(world.chair)
+    page = chair.get(_card(world.delegate))
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert world.delegate.user.name in html and "Check in" in html
+    answer = chair.post(
+        f"/c/{world.conference.id}/participants/{world.delegate.id}/presence",
+        data={"present": "1"},
+    )
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(_card(world.delegate))
+    assert world.delegate.present is True
+    assert "Mark absent" in chair.get(_card(world.delegate)).get_data(as_text=True)
+    assert _actions(db)[-1] == "participant.checked_in"
+
+
+def test_secretariat_checks_in_from_the_edit_page(world, as_user):
+    answer = as_user(world.secretariat).post(
+        f"/c/{world.conference.id}/participants/{world.observer.id}/presence",
+        data={"present": "1", "back": "edit"},
+    )
+    assert answer.headers["Location"].endswith(f"/participants/{world.observer.id}/edit")
+    assert world.observer.present is True
+
+
+def test_other_members_cannot_check_in(world, other_world, as_user):
+    url = f"/c/{world.conference.id}/participants/{world.delegates[1].id}/presence"
+    assert as_user(world.delegate).post(url, data={"present": "1"}).status_code == 403
+    assert as_user(other_world.chair).post(url, data={"present": "1"}).status_code == 404
+    # Someone else's card, scanned by a delegate or by another conference's chair, shows nothing.
+    for viewer in (world.delegate, other_world.chair):
+        page = as_user(viewer).get(_card(world.delegates[1]))
+        assert page.status_code == 200
+        html = page.get_data(as_text=True)
+        assert "This card belongs to someone else" in html
+        assert "Check in" not in html
+    assert world.delegates[1].present is False
+
+
+def test_unknown_card_is_not_found(client, world):
+    assert client.get("/card/not-a-real-token").status_code == 404
