@@ -1,0 +1,134 @@
+"""The audit log: hash chain, the secretariat's page, ``flask audit-verify``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from resolutions import audit
+from resolutions.models import AuditEntry
+
+
+def _record_three(db, world) -> list[AuditEntry]:
+    entries = [
+        audit.record(
+            f"test.step{i}",
+            actor=world.secretariat.user,
+            conference_id=world.conference.id,
+            obj=world.delegate,
+            details={"step": i},
+        )
+        for i in range(3)
+    ]
+    db.session.commit()
+    return entries
+
+
+def test_chain_verifies_and_detects_a_changed_entry(db, world):
+    entries = _record_three(db, world)
+    assert audit.verify_chain().ok
+    db.session.execute(
+        sa.update(AuditEntry).where(AuditEntry.id == entries[1].id).values(details='{"step":9}')
+    )
+    db.session.commit()
+    report = audit.verify_chain()
+    assert (report.broken_at, report.reason) == (
+        entries[1].id,
+        "entry changed after it was written",
+    )
+
+
+def test_chain_detects_a_deleted_entry(db, world):
+    entries = _record_three(db, world)
+    db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entries[1].id))
+    db.session.commit()
+    report = audit.verify_chain()
+    assert report.broken_at == entries[2].id
+    assert report.reason == "previous entry missing or changed"
+
+
+def test_audit_verify_command_reports_intact_chain(db, world, runner):
+    _record_three(db, world)
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 0
+    assert "Audit log intact: 3 entries verified." in result.output
+
+
+def test_audit_verify_command_names_a_changed_entry(db, world, runner):
+    entries = _record_three(db, world)
+    db.session.execute(
+        sa.update(AuditEntry).where(AuditEntry.id == entries[0].id).values(actor_name="Mallory")
+    )
+    db.session.commit()
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1
+    assert f"BROKEN at entry {entries[0].id}" in result.output
+    assert "changed after it was written" in result.output
+
+
+def test_audit_verify_command_names_the_entry_after_a_deleted_one(db, world, runner):
+    entries = _record_three(db, world)
+    db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entries[1].id))
+    db.session.commit()
+    result = runner.invoke(args=["audit-verify"])
+    assert result.exit_code == 1
+    assert f"BROKEN at entry {entries[2].id}" in result.output
+    assert "previous entry missing" in result.output
+
+
+def test_secretariat_sees_the_log_newest_first_with_the_chain_status(db, world, as_user):
+    entries = _record_three(db, world)
+    client = as_user(world.secretariat)
+    html = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    assert "Chain verified: 3 entries intact" in html
+    positions = [html.index(f"#{e.id} ") for e in entries]
+    assert positions == sorted(positions, reverse=True)
+    assert "Sec Retary" in html
+    db.session.execute(
+        sa.update(AuditEntry).where(AuditEntry.id == entries[2].id).values(details="{}")
+    )
+    db.session.commit()
+    html = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    assert f"Chain broken at entry {entries[2].id}" in html
+
+
+def test_log_shows_only_this_conference_and_is_paginated(db, world, other_world, as_user):
+    for i in range(55):
+        audit.record("test.here", actor=None, conference_id=world.conference.id, details={"i": i})
+    audit.record("test.elsewhere", actor=None, conference_id=other_world.conference.id)
+    db.session.commit()
+    client = as_user(world.secretariat)
+    first = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert "test.elsewhere" not in first
+    assert first.count("test.here") == 50
+    second = client.get(f"/c/{world.conference.id}/audit?page=2").get_data(as_text=True)
+    assert second.count("test.here") == 5
+
+
+def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, as_user):
+    client = as_user(world.secretariat)
+    conf = world.conference
+    client.post(
+        f"/c/{conf.id}/settings",
+        data={
+            "title": conf.title,
+            "short_name": conf.short_name,
+            "place": "Osh",
+            "start_date": conf.start_date.isoformat(),
+            "language": conf.language,
+            "state": conf.state.value,
+            "majority_method": conf.majority_method.value,
+            "quorum": "1/2",
+            "ballot_kind": conf.ballot_kind.value,
+            "proxy_limit": "1",
+        },
+    )
+    html = client.get(f"/c/{conf.id}/audit").get_data(as_text=True)
+    assert "Settings changed" in html
+    assert "<del>Bishkek</del> → <ins>Osh</ins>" in html
+    assert "<del>0</del> → <ins>1/2</ins>" in html
+
+
+def test_only_the_secretariat_reads_the_log(world, as_user):
+    for member in (world.chair, world.delegate, world.observer):
+        assert as_user(member).get(f"/c/{world.conference.id}/audit").status_code == 403
