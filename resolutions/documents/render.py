@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,31 @@ def date_in_words(day: date, language: str) -> str:
 
 
 def date_span_in_words(start: date, end: date | None, language: str) -> str:
-    """One date, or "28 ноября 2026 года – 30 ноября 2026 года" when the span is several days."""
+    """One date, or "28 ноября – 1 декабря 2026 года" when the conference lasts several days
+    (the drafting page's heading writes it the same way)."""
     if end is None or end == start:
         return date_in_words(start, language)
-    return f"{date_in_words(start, language)} – {date_in_words(end, language)}"
+    first = (
+        babel_format_date(start, "d MMMM", locale=language)
+        if start.year == end.year
+        else date_in_words(start, language)
+    )
+    return f"{first} – {date_in_words(end, language)}"
+
+
+def datetime_in_words(moment: datetime, language: str) -> str:
+    """ "30 ноября 2026 года, 14:05 UTC": when a document was drawn up (naive UTC stored)."""
+    return f"{date_in_words(moment.date(), language)}, {moment:%H:%M} UTC"
+
+
+def weight_text(value: Fraction | int) -> str:
+    """An exact weight for people: 12, or 18 1/2 (never a rounded float)."""
+    value = Fraction(value)
+    whole, rest = divmod(value.numerator, value.denominator)
+    if not rest:
+        return str(whole)
+    fraction = f"{rest}/{value.denominator}"
+    return f"{whole} {fraction}" if whole else fraction
 
 
 def date_and_place(day_or_span: str, place: str) -> str:

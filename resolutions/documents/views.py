@@ -1,3 +1,102 @@
-from flask import Blueprint
+"""The conference's documents page and its downloads (PDF and CSV)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from resolutions.auth.access import conference_role, get_in_conference
+from resolutions.documents import content
+from resolutions.documents.render import (
+    LANGUAGES,
+    datetime_in_words,
+    document_language,
+    weight_text,
+)
+from resolutions.models import Conference, Participant, Resolution, Role
 
 bp = Blueprint("documents", __name__, url_prefix="/c/<int:conference_id>")
+
+
+@bp.app_template_filter("document_participant")
+def document_participant(participant: Participant) -> str:
+    """ "Name (delegation)" as the documents name a proposer or co-sponsor."""
+    extra = participant.delegation or participant.organisation
+    return f"{participant.name} ({extra})" if extra else participant.name
+
+
+@bp.app_template_filter("document_moment")
+def document_moment(moment: datetime) -> str:
+    """A stored (naive UTC) moment in words, in the language the document is rendered in."""
+    language = str(get_locale() or "ru")
+    return datetime_in_words(moment, language if language in LANGUAGES else "ru")
+
+
+@bp.app_template_filter("exact_weight")
+def exact_weight(value: Fraction | int) -> str:
+    return weight_text(value)
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Documents may hold unpublished results or sign-in links: never kept by a shared cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/documents")
+@conference_role()
+def index(conference: Conference, me: Participant) -> str:
+    return render_template("documents/index.html", offer=content.documents_on_offer(conference, me))
+
+
+@bp.route("/documents/resolution/<int:resolution_id>.pdf")
+@conference_role()
+def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) -> Response:
+    resolution = get_in_conference(Resolution, resolution_id, conference)
+    if not content.may_get_resolution(resolution, me):
+        flash(_("This resolution has not been adopted yet; the draft with amendments is here."))
+        return redirect(url_for(".index", conference_id=conference.id))  # type: ignore[return-value]
+    language = document_language(conference, request.args.get("lang"))
+    document = content.resolution_pdf(
+        resolution, me, language=language, include_votes=request.args.get("votes") == "1"
+    )
+    return _download(document.content, document.filename, "application/pdf")
+
+
+@bp.route("/documents/draft/<int:resolution_id>.pdf")
+@conference_role()
+def draft_pdf(conference: Conference, me: Participant, resolution_id: int) -> Response:
+    resolution = get_in_conference(Resolution, resolution_id, conference)
+    language = document_language(conference, request.args.get("lang"))
+    document = content.draft_pdf(resolution, language=language)
+    return _download(document.content, document.filename, "application/pdf")
+
+
+@bp.route("/documents/record.pdf")
+@conference_role()
+def record_pdf(conference: Conference, me: Participant) -> Response:
+    language = document_language(conference, request.args.get("lang"))
+    document = content.record_pdf(conference, me, language=language)
+    return _download(document.content, document.filename, "application/pdf")
+
+
+@bp.route("/documents/record.csv")
+@conference_role()
+def record_csv(conference: Conference, me: Participant) -> Response:
+    language = document_language(conference, request.args.get("lang"))
+    data, filename = content.record_csv(conference, me, language=language)
+    return _download(data, filename, "text/csv; charset=utf-8")
+
+
+@bp.route("/documents/cards.pdf")
+@conference_role(Role.SECRETARIAT)
+def cards_pdf(conference: Conference, me: Participant) -> Response:
+    language = document_language(conference, request.args.get("lang"))
+    document = content.cards_pdf(conference, language=language)
+    return _download(document.content, document.filename, "application/pdf")

@@ -1,1 +1,13 @@
-RULES: dict = {}
+from tests.authz_rules import ALL, SECRETARIAT
+
+RULES = {
+    "documents.index": ALL,
+    # Delegates and observers get the adopted text; before adoption they are sent back to the
+    # documents page (302), the secretariat and the chair get the copy marked DRAFT.
+    "documents.resolution_pdf": ALL,
+    "documents.draft_pdf": ALL,
+    # The record lists what the reader may see: published polls for delegates and observers.
+    "documents.record_pdf": ALL,
+    "documents.record_csv": ALL,
+    "documents.cards_pdf": SECRETARIAT,
+}
