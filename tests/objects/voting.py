@@ -1,9 +1,105 @@
-"""URL-variable objects for this area's routes (see tests/world_objects.py)."""
+"""Voting objects for tests: the URL-variable objects of the voting routes, and helpers that
+seat a sitting (check-in, weights, proxies) and prepare polls through the service."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from resolutions.extensions import db
+from resolutions.models import (
+    Amendment,
+    BallotKind,
+    MajorityMethod,
+    Participant,
+    Poll,
+    PollSubject,
+    Proxy,
+    utcnow,
+)
+from resolutions.voting import attendance, service
+
 
 def populate(world: Any, values: dict[str, Any]) -> None:
-    """Create this area's objects in ``world.conference`` and add {url variable: value}."""
+    """A prepared poll (on drafting's amendment when there is one, else a procedural
+    question) as ``poll_id``, and a proxy from ``world.delegates[2]`` to ``world.delegate``
+    as ``proxy_id``."""
+    check_in(world.chair, *world.delegates)
+    amendment = (
+        db.session.get(Amendment, values["amendment_id"]) if "amendment_id" in values else None
+    )
+    if amendment is not None:
+        # A row, not the service: whatever state drafting left the amendment in, the voting
+        # pages must answer for a poll on it.
+        conference = world.conference
+        poll = Poll(
+            conference_id=conference.id,
+            resolution_id=amendment.resolution_id,
+            subject=PollSubject.AMENDMENT,
+            amendment_id=amendment.id,
+            title="Amendment put to the vote",
+            ballot_kind=conference.ballot_kind,
+            majority_method=conference.majority_method,
+            quorum=conference.quorum,
+            created_by_id=world.chair.user_id,
+        )
+        db.session.add(poll)
+        db.session.flush()
+    else:
+        poll = service.create_poll(
+            world.conference,
+            world.chair,
+            subject=PollSubject.PROCEDURAL,
+            title="Shall the debate be closed?",
+        )
+    proxy = attendance.give_proxy(world.delegates[2], world.delegate)
+    db.session.commit()
+    values["poll_id"] = poll.id
+    values["proxy_id"] = proxy.id
+
+
+def check_in(*participants: Participant) -> None:
+    """Mark participants present (as the chair's check-in would) and commit."""
+    for participant in participants:
+        participant.present = True
+        participant.checked_in_at = utcnow()
+    db.session.commit()
+
+
+def set_weights(weights: dict[Participant, int]) -> None:
+    for participant, weight in weights.items():
+        participant.weight = weight
+    db.session.commit()
+
+
+def procedural_poll(
+    world: Any,
+    *,
+    ballot_kind: BallotKind = BallotKind.NAMED,
+    majority_method: MajorityMethod = MajorityMethod.SIMPLE,
+    quorum: str = "0",
+    allow_change: bool = False,
+    opened: bool = True,
+    title: str = "Shall the sitting adjourn for lunch?",
+) -> Poll:
+    """A procedural poll prepared (and opened) by the chair, committed."""
+    poll = service.create_poll(
+        world.conference,
+        world.chair,
+        subject=PollSubject.PROCEDURAL,
+        title=title,
+        question="The chair proposes a break of one hour.",
+        ballot_kind=ballot_kind,
+        majority_method=majority_method,
+        quorum=quorum,
+        allow_change=allow_change,
+    )
+    if opened:
+        service.open_poll(poll, world.chair)
+    db.session.commit()
+    return poll
+
+
+def give_proxy(principal: Participant, holder: Participant) -> Proxy:
+    proxy = attendance.give_proxy(principal, holder)
+    db.session.commit()
+    return proxy
