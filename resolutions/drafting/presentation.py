@@ -1,0 +1,235 @@
+"""How the drafting pages (and the PDF documents) present the text: the heading block, the
+places a new clause may go, the projector preview, labels of history and audit entries.
+
+No rule of the domain lives here (those are in ``service`` and ``text``); these functions turn
+what the service returns into what a page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask_babel import force_locale, format_date, get_timezone
+from flask_babel import gettext as _
+
+from resolutions.drafting import service
+from resolutions.drafting.text import DiffSegment, NumberedClause, word_diff
+from resolutions.extensions import db
+from resolutions.models import (
+    Amendment,
+    AmendmentKind,
+    Clause,
+    ClauseKind,
+    Conference,
+    NumberingStyle,
+    Resolution,
+)
+
+# --- the document heading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentHeading:
+    conference: str
+    kind: str  # "Resolution" in the document's language
+    dateline: str  # "30 November 2026, Bishkek" / "30 ноября 2026 года, Бишкек"
+
+
+def document_heading(conference: Conference) -> DocumentHeading:
+    """The heading block of a resolution, in the conference's working language (the PDF
+    documents use it too): the conference, "Resolution", the date in words and the place."""
+    with force_locale(conference.language):
+        pattern = "d MMMM y 'года'" if conference.language == "ru" else "d MMMM y"
+        end = conference.end_date
+        if end and end != conference.start_date:
+            same_year = end.year == conference.start_date.year
+            start = format_date(conference.start_date, "d MMMM" if same_year else pattern)
+            dates = f"{start} – {format_date(end, pattern)}"
+        else:
+            dates = format_date(conference.start_date, pattern)
+        place = (conference.place or "").strip()
+        return DocumentHeading(
+            conference=conference.title,
+            kind=_("Resolution"),
+            dateline=f"{dates}, {place}" if place else dates,
+        )
+
+
+# --- where a new clause may go ----------------------------------------------------------------
+
+
+def excerpt(text: str, length: int = 60) -> str:
+    """The start of a text on one line, cut at ``length`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def clause_options(numbered: list[NumberedClause], style: NumberingStyle) -> list[tuple[str, str]]:
+    """Every clause of the text as (id, "operative clause 2: calls upon…") for a select."""
+    return [
+        (str(c.clause_id), f"{service.clause_reference(c, style)}: {excerpt(c.text, 50)}")
+        for c in numbered
+    ]
+
+
+def position_choices(
+    numbered: list[NumberedClause], style: NumberingStyle
+) -> list[tuple[str, str]]:
+    """Where a new clause may go, in document order.
+
+    Values: ``first:preambular`` and ``first:operative`` (first of its kind), ``after:<id>``
+    (the next sibling of that clause, after its sub-clauses) and ``sub:<id>`` (its first
+    sub-clause).
+    """
+
+    def ref(clause: NumberedClause) -> str:
+        return service.clause_reference(clause, style)
+
+    choices: list[tuple[str, str]] = [("", _("Choose a place…"))]
+    choices.append(("first:preambular", _("At the start of the preamble")))
+    for c in numbered:
+        if c.kind == ClauseKind.PREAMBULAR:
+            label = _("After %(ref)s", ref=ref(c)) + f" ({excerpt(c.text, 40)})"
+            choices.append((f"after:{c.clause_id}", label))
+    choices.append(("first:operative", _("As the first operative clause")))
+    open_chain: list[NumberedClause] = []  # clauses whose sub-clauses are still being listed
+
+    def close(down_to: int) -> None:
+        while open_chain and open_chain[-1].depth >= down_to:
+            done = open_chain.pop()
+            choices.append((f"after:{done.clause_id}", _("After %(ref)s", ref=ref(done))))
+
+    for c in numbered:
+        if c.kind != ClauseKind.OPERATIVE:
+            continue
+        close(c.depth)
+        if c.depth < service.MAX_DEPTH:
+            label = _("As the first sub-clause of %(ref)s", ref=ref(c))
+            choices.append((f"sub:{c.clause_id}", label + f" ({excerpt(c.text, 40)})"))
+        open_chain.append(c)
+    close(0)
+    return choices
+
+
+@dataclass(frozen=True)
+class Position:
+    kind: ClauseKind
+    parent: Clause | None
+    after: Clause | None
+
+
+def parse_position(value: str, resolution: Resolution) -> Position | None:
+    """The place a ``position_choices`` value names; None when it names no clause of this
+    resolution. (A deleted clause is returned: the service refuses it with its own message.)"""
+    if value in ("first:preambular", "first:operative"):
+        return Position(ClauseKind(value.split(":")[1]), None, None)
+    how, _sep, raw_id = value.partition(":")
+    if how not in ("after", "sub") or not raw_id.isdigit():
+        return None
+    clause = db.session.get(Clause, int(raw_id))
+    if clause is None or clause.resolution_id != resolution.id:
+        return None
+    if how == "sub":
+        return Position(ClauseKind.OPERATIVE, clause, None)
+    parent = db.session.get(Clause, clause.parent_id) if clause.parent_id else None
+    return Position(clause.kind, parent, clause)
+
+
+def position_value(amendment: Amendment) -> str:
+    """The ``position_choices`` value of an insert amendment's place."""
+    if amendment.after_clause_id:
+        return f"after:{amendment.after_clause_id}"
+    if amendment.parent_clause_id:
+        return f"sub:{amendment.parent_clause_id}"
+    kind = amendment.new_clause_kind or ClauseKind.OPERATIVE
+    return f"first:{kind.value}"
+
+
+# --- the projector preview --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    mode: str  # "same", "changed" (replace: shown as a diff), "new" (insert), "deleted"
+    clause: NumberedClause
+    diff: list[DiffSegment] | None = None
+
+
+def preview_rows(
+    amendment: Amendment, current: list[NumberedClause], preview: list[NumberedClause]
+) -> list[PreviewRow]:
+    """The text as it would read if ``amendment`` were adopted (``preview``, numbered anew),
+    with the change marked: a replaced clause as a diff, an inserted one as new, and a deleted
+    one struck through where it stood (before the first clause after it that remains)."""
+    by_id = {c.clause_id: c for c in current}
+    rows: list[PreviewRow] = []
+    for c in preview:
+        if (
+            amendment.kind == AmendmentKind.REPLACE
+            and c.clause_id == amendment.target_clause_id
+            and c.clause_id in by_id
+            and by_id[c.clause_id].text != c.text
+        ):
+            rows.append(PreviewRow("changed", c, word_diff(by_id[c.clause_id].text, c.text)))
+        elif amendment.kind == AmendmentKind.INSERT and c.clause_id is None:
+            rows.append(PreviewRow("new", c))
+        else:
+            rows.append(PreviewRow("same", c))
+    target = amendment.target_clause_id
+    kept = {c.clause_id for c in preview}
+    if amendment.kind == AmendmentKind.DELETE and target in by_id and target not in kept:
+        ids = [c.clause_id for c in current]
+        following = ids[ids.index(target) + 1 :]
+        anchor = next((i for i in following if i in kept), None)
+        at = next((n for n, row in enumerate(rows) if row.clause.clause_id == anchor), len(rows))
+        rows.insert(at, PreviewRow("deleted", by_id[target]))
+    return rows
+
+
+# --- labels -----------------------------------------------------------------------------------
+
+
+def version_reason(reason: str) -> str:
+    """Why a clause version was written, in words."""
+    labels = {
+        "create": _("Created"),
+        "import": _("Imported"),
+        "edit": _("Edited by the secretariat"),
+        "move": _("Moved"),
+        "delete": _("Deleted"),
+        "amendment": _("Changed by an adopted amendment"),
+    }
+    return labels.get(reason, reason)
+
+
+def audit_action_label(action: str) -> str:
+    """An amendment's audit entry in words ("amendment.submitted" → "Submitted")."""
+    labels = {
+        "amendment.drafted": _("Drafted"),
+        "amendment.updated": _("Edited by the proposer"),
+        "amendment.submitted": _("Submitted"),
+        "amendment.withdrawn": _("Withdrawn"),
+        "amendment.discarded": _("Discarded"),
+        "amendment.admitted": _("Admitted"),
+        "amendment.out_of_order": _("Ruled out of order"),
+        "amendment.sponsor_invited": _("Co-sponsor invited"),
+        "amendment.sponsor_confirmed": _("Co-sponsorship confirmed"),
+        "amendment.sponsor_declined": _("Co-sponsorship declined"),
+        "amendment.adopted": _("Adopted"),
+        "amendment.rejected": _("Rejected"),
+        "amendment.obsolete": _("Made obsolete"),
+        "amendment.reanchored": _("Moved with the text"),
+    }
+    return labels.get(action, action)
+
+
+def local_to_utc(moment: datetime) -> datetime:
+    """A naive date-time typed in the app's time zone → naive UTC, as the database keeps it."""
+    zone = get_timezone()
+    aware = zone.localize(moment) if hasattr(zone, "localize") else moment.replace(tzinfo=zone)
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
