@@ -80,9 +80,23 @@ def test_sign_in_lands_on_my_conferences(
     expect(page.get_by_role("heading", level=1)).to_have_text(live_world.conference.title)
 
 
+# The conference navigation, in its order, and who may use each page (DESIGN.md roles).
+NAVIGATION = [
+    ("drafting.resolutions", "Resolution", {"secretariat", "chair", "delegate", "observer"}),
+    ("voting.ballot", "Vote", {"chair", "delegate"}),
+    ("voting.console", "Chair's console", {"chair"}),
+    ("voting.attendance", "Attendance", {"chair", "secretariat"}),
+    ("voting.record", "Results", {"secretariat", "chair", "delegate", "observer"}),
+    ("conferences.participants", "Participants", {"secretariat"}),
+    ("conferences.settings", "Settings", {"secretariat"}),
+    ("documents.index", "Documents", {"secretariat", "chair", "delegate", "observer"}),
+    ("conferences.audit_log", "Audit log", {"secretariat"}),
+]
+
+
 @pytest.mark.parametrize("role", ["secretariat", "chair", "delegate", "observer"])
-def test_conference_home_for_each_role(
-    make_live_world, signed_in_page, role: str, screenshot
+def test_each_role_sees_only_its_own_pages(
+    live_app, make_live_world, signed_in_page, live_url_for, role: str, screenshot
 ) -> None:
     world = make_live_world(LONG_TITLE)
     member = world.member(role)
@@ -90,9 +104,24 @@ def test_conference_home_for_each_role(
 
     expect(page.get_by_role("heading", level=1)).to_have_text(LONG_TITLE)
     expect(page.locator(".site-header .role-badge")).to_have_text(role.capitalize())
+    built = [entry for entry in NAVIGATION if entry[0] in live_app.view_functions]
+    mine = [label for endpoint, label, roles in built if role in roles]
     nav = page.get_by_role("navigation", name="Conference")
+    expect(nav.get_by_role("link")).to_have_text(["Overview", *mine])
     expect(nav.get_by_role("link", name="Overview")).to_have_attribute("aria-current", "page")
+    expect(page.locator(".home-grid .card__title")).to_have_text(mine)
     at_both_widths(page, screenshot, f"home-{role}")
+
+    # Typing the address of another role's page gets the friendly 403 page.
+    for endpoint, _label, roles in built:
+        if role in roles:
+            continue
+        response = page.goto(live_url_for(endpoint, conference_id=world.conference.id))
+        assert response is not None
+        assert response.status == 403, endpoint
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "You do not have access to this page"
+        )
 
 
 def test_language_switch_is_remembered_for_the_user(
