@@ -82,9 +82,11 @@ def _valid_quorum(form: FlaskForm, field: Field) -> None:
 class PollRulesForm(FlaskForm):
     """The chair's overrides of the conference's rules for one poll (empty = the default)."""
 
-    ballot_kind = SelectField(_l("Ballot"), choices=_override_choices(labels.BALLOT_KIND))
+    ballot_kind = SelectField(
+        _l("Ballot"), choices=_override_choices(labels.BALLOT_KIND), default=DEFAULT
+    )
     majority_method = SelectField(
-        _l("Majority"), choices=_override_choices(labels.MAJORITY_METHOD)
+        _l("Majority"), choices=_override_choices(labels.MAJORITY_METHOD), default=DEFAULT
     )
     quorum = StringField(
         _l("Quorum"),
@@ -150,9 +152,7 @@ class ActionForm(FlaskForm):
 
 
 class PresenceForm(FlaskForm):
-    present = HiddenField(
-        validators=[AnyOf(["1", "0"], message=_l("Choose present or absent."))]
-    )
+    present = HiddenField(validators=[AnyOf(["1", "0"], message=_l("Choose present or absent."))])
     q = HiddenField()  # keeps the list's search after the redirect
 
 

@@ -50,9 +50,13 @@ CHANGES: tuple[Change, ...] = ("state", "turnout")
 _PENDING = "voting_live_pending"  # key in Session.info: {(conference_id, change)} to publish
 
 
-def key(conference_id: int, change: Change) -> str:
-    """The Redis key holding the counter of ``change`` (also the pub/sub channel name)."""
-    return f"resolutions:live:{conference_id}:{change}"
+def key(conference_id: int, change: str) -> str:
+    """The Redis key holding the counter of ``change`` (also the pub/sub channel name).
+
+    ``LIVE_KEY_PREFIX`` separates installations (and test runs) sharing one Redis.
+    """
+    prefix = current_app.config.get("LIVE_KEY_PREFIX", "resolutions")
+    return f"{prefix}:live:{conference_id}:{change}"
 
 
 def redis_client() -> redis.Redis | None:
@@ -312,7 +316,7 @@ def snapshot_json(conference_id: int) -> str:
     if client is None:
         return build_snapshot(conference_id, state_version)
     wanted = _version_number(state_version) or 0
-    name = f"resolutions:live:{conference_id}:snapshot:{get_locale()}"
+    name = key(conference_id, f"snapshot:{get_locale()}")
     try:
         cached = _cached_snapshot(client, name, wanted)
         if cached is not None:
@@ -378,11 +382,11 @@ def event_stream(
 
     with app.app_context():
         client = redis_client()
+        channels = [key(conference_id, "state")]
+        if view in TURNOUT_VIEWS:
+            channels.append(key(conference_id, "turnout"))
     if client is None:
         return
-    channels = [key(conference_id, "state")]
-    if view in TURNOUT_VIEWS:
-        channels.append(key(conference_id, "turnout"))
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     try:
         pubsub.subscribe(*channels)

@@ -123,22 +123,19 @@ def _ballot_context(conference: Conference, me: Participant, poll: Poll | None) 
             .where(PollEntitlement.poll_id == poll.id, PollEntitlement.holder_id == me.id)
             .order_by(Participant.id != me.id, User.name)
         ).all()
-        for entitlement, participant, user in rows:
-            voters.append(
-                {
-                    "id": participant.id,
-                    "name": user.name,
-                    "delegation": participant.delegation,
-                    "weight": entitlement.weight,
-                    "is_me": participant.id == me.id,
-                    "record": mine.get(participant.id),
-                }
-            )
+        for entitlement, participant, _user in rows:
+            voter = _voter(participant, entitlement.weight, me)
+            voter["record"] = mine.get(participant.id)
+            voters.append(voter)
     pending = [v for v in voters if v["record"] is None]
     receipts = sorted({v["record"].receipt for v in voters if v["record"] is not None})
     holds = attendance.proxies_held(me)
     given = attendance.proxy_given(me)
+    # The ballots this delegate would cast if a poll opened now (the script's template).
+    potential = [_voter(me, me.weight, me)] if me.voting_right and me.present else []
+    potential += [_voter(proxy.principal, proxy.principal.weight, me) for proxy in holds]
     return {
+        "potential": potential,
         "poll": poll,
         "public": live.public_poll_context(poll) if poll is not None else None,
         "result": (
@@ -155,6 +152,17 @@ def _ballot_context(conference: Conference, me: Participant, poll: Poll | None) 
         "given": given,
         "may_vote_now": me.voting_right and me.present,
         "roll_call_open": conference.roll_call_open,
+    }
+
+
+def _voter(participant: Participant, weight: int, me: Participant) -> dict[str, Any]:
+    return {
+        "id": participant.id,
+        "name": participant.name,
+        "delegation": participant.delegation,
+        "weight": weight,
+        "is_me": participant.id == me.id,
+        "record": None,
     }
 
 
@@ -261,6 +269,10 @@ def proxies(conference: Conference, me: Participant) -> Any:
             if isinstance(error, PermissionDenied):
                 abort(403)
             form.holder.errors = [str(error)]
+            return (
+                render_template("voting/proxies.html", **_proxies_context(me, form, candidates)),
+                400,
+            )
         else:
             db.session.commit()
             live.touch(conference.id)
@@ -412,9 +424,7 @@ def create_poll(conference: Conference, me: Participant) -> Any:
     else:
         target["resolution"] = get_in_conference(Resolution, object_id, conference)
     try:
-        poll = service.create_poll(
-            conference, me, subject=subject, **target, **form.overrides()
-        )
+        poll = service.create_poll(conference, me, subject=subject, **target, **form.overrides())
         if form.open_now.data != "0":
             service.open_poll(poll, me)
     except VotingError as error:
