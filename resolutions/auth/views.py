@@ -106,9 +106,12 @@ def change_password() -> str | Response:
         if not service.check_password(current_user, form.current.data):
             form.current.errors.append(_("The current password is wrong."))
         else:
-            service.set_password(current_user, form.password.data)
+            # The real user, not the proxy: login_user(current_user) would store the proxy
+            # in g and make every later current_user lookup recurse until the process crashes.
+            user = current_user._get_current_object()
+            service.set_password(user, form.password.data)
             db.session.commit()
-            login_user(current_user)  # the session version changed; keep this session
+            login_user(user)  # the session version changed; keep this session
             flash(_("Your password has been changed. Other sessions were signed out."), "success")
             return redirect(url_for("conferences.index"))
     return render_template("auth/change_password.html", form=form)
@@ -129,7 +132,6 @@ def set_language(code: str) -> Response:
 @bp.errorhandler(429)
 def too_many_attempts(error: Exception) -> tuple[str, int]:
     form = SignInForm()
-    form.password.errors.append(
-        _("Too many sign-in attempts. Please wait 15 minutes and try again.")
-    )
+    # Not validated, so the field's errors are still an empty tuple: assign, do not append.
+    form.password.errors = [_("Too many sign-in attempts. Please wait 15 minutes and try again.")]
     return render_template("auth/sign_in.html", form=form), 429
