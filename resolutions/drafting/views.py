@@ -231,6 +231,7 @@ def resolution(conference: Conference, me: Participant, resolution_id: int) -> P
         orphans=orphans,
         deadline=deadline,
         deadline_passed=deadline is not None and deadline < utc_now(),
+        reference=lambda c: service.clause_reference(c, res.numbering_style),
     )
 
 

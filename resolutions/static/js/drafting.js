@@ -12,6 +12,42 @@
     }
   });
 
+  // Controls for pages without scripts (e.g. "Preview the change": the diff is live here).
+  document.querySelectorAll("[data-without-script]").forEach(function (element) {
+    element.hidden = true;
+  });
+
+  // Clause menus: one open at a time; a click elsewhere or Escape closes it.
+  var menus = document.querySelectorAll("details.clause-menu");
+  function closeMenus(except) {
+    menus.forEach(function (menu) {
+      if (menu !== except) {
+        menu.open = false;
+      }
+    });
+  }
+  menus.forEach(function (menu) {
+    menu.addEventListener("toggle", function () {
+      if (menu.open) {
+        closeMenus(menu);
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("details.clause-menu")) {
+      closeMenus(null);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      var open = document.querySelector("details.clause-menu[open]");
+      if (open) {
+        open.open = false;
+        open.querySelector("summary").focus();
+      }
+    }
+  });
+
   // Filter selects apply at once.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () {
