@@ -399,7 +399,7 @@ def test_closing_freezes_the_weighted_result(db, sitting, kind):
     details = json.loads(
         db.session.scalar(sa.select(AuditEntry.details).where(AuditEntry.action == "poll.closed"))
     )
-    assert details["outcome"] == "adopted" and details["yes"] == 6
+    assert details["outcome"] == "adopted" and details["yes_weight"] == 6
     result = service.poll_result(poll)
     assert (result.yes, result.no, result.abstain, result.outcome) == (6, 2, 1, PollOutcome.ADOPTED)
     assert result.required == Fraction(16, 3) and result.basis == "yes+no"

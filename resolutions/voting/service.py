@@ -623,9 +623,10 @@ def close_poll(poll: Poll, actor: Participant) -> Poll:
         obj=poll,
         details={
             "outcome": decision.outcome.value,
-            "yes": poll.yes_weight,
-            "no": poll.no_weight,
-            "abstain": poll.abstain_weight,
+            # Aggregates only, under keys that are not choice values.
+            "yes_weight": poll.yes_weight,
+            "no_weight": poll.no_weight,
+            "abstain_weight": poll.abstain_weight,
             "ballots": ballots,
             "participating_weight": decision.participating,
             "entitled_weight": entitled,
