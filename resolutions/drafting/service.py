@@ -30,6 +30,7 @@ discarded by its proposer (it was never public).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -2229,8 +2230,9 @@ def reject_resolution(
 def amendment_preview(amendment: Amendment) -> list[NumberedClause]:
     """The whole text as it would read if ``amendment`` were adopted now (nothing is saved).
 
-    The inserted clause has ``clause_id`` None. An adopted amendment is already in the text,
-    so its preview is the current text; so is that of an amendment whose clause is gone.
+    The inserted clause has ``clause_id`` None (and the position of the clause it follows).
+    An adopted amendment is already in the text, so its preview is the current text; so is
+    that of an amendment whose clause is gone.
     """
     resolution = amendment.resolution
     clauses = _all_clauses(resolution)
@@ -2239,7 +2241,7 @@ def amendment_preview(amendment: Amendment) -> list[NumberedClause]:
         for c in clauses
     ]
     if amendment.state == AmendmentState.ADOPTED:
-        return number_clauses(snapshots, resolution.numbering_style)
+        return _halved(number_clauses(snapshots, resolution.numbering_style))
     by_id = {c.id: c for c in clauses}
     target = by_id.get(amendment.target_clause_id) if amendment.target_clause_id else None
     if amendment.kind == AmendmentKind.REPLACE and target is not None:
@@ -2261,7 +2263,7 @@ def amendment_preview(amendment: Amendment) -> list[NumberedClause]:
         parent = by_id.get(amendment.parent_clause_id) if amendment.parent_clause_id else None
         after = by_id.get(amendment.after_clause_id) if amendment.after_clause_id else None
         if (parent is not None and parent.is_deleted) or (after is not None and after.is_deleted):
-            return number_clauses(snapshots, resolution.numbering_style)
+            return _halved(number_clauses(snapshots, resolution.numbering_style))
         parent_id = parent.id if parent is not None else None
         siblings = [
             s for s in snapshots if s.kind == kind and s.parent_id == parent_id and not s.is_deleted
@@ -2273,7 +2275,12 @@ def amendment_preview(amendment: Amendment) -> list[NumberedClause]:
         else:
             position = 0
         snapshots.append(ClauseSnapshot(None, kind, parent_id, position, amendment.text))
-    return number_clauses(snapshots, resolution.numbering_style)
+    return _halved(number_clauses(snapshots, resolution.numbering_style))
+
+
+def _halved(numbered: list[NumberedClause]) -> list[NumberedClause]:
+    # The preview doubles positions to make room for an inserted clause; give back the real ones.
+    return [dataclasses.replace(n, position=n.position // 2) for n in numbered]
 
 
 __all__ = [
