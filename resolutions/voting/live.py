@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 Change = Literal["state", "turnout"]
 CHANGES: tuple[Change, ...] = ("state", "turnout")
 _PENDING = "voting_live_pending"  # key in Session.info: {(conference_id, change)} to publish
+_WROTE = "voting_live_wrote"  # key in Session.info: this transaction has written something
 
 
 def key(conference_id: int, change: str) -> str:
@@ -79,15 +80,19 @@ def touch(conference_id: int, change: Change = "state") -> None:
     """Tell every open page of the conference that something changed.
 
     Safe to call anywhere: without an app context or without Redis it does nothing (the
-    database version changes by itself). Inside an open transaction the notice is sent after
-    the commit, so nobody reads the old data under the new version.
+    database version changes by itself). Inside a transaction that has written something the
+    notice is sent after the commit (and dropped on rollback), so nobody reads the old data
+    under the new version; otherwise (after the commit, or a transaction that only read) it is
+    sent at once.
     """
     if change not in CHANGES:
         raise ValueError(f"unknown live change {change!r}")
     if not has_app_context() or not current_app.config.get("REDIS_URL"):
         return
     session = db.session()
-    if session.in_transaction():
+    if session.in_transaction() and (
+        session.info.get(_WROTE) or session.new or session.dirty or session.deleted
+    ):
         session.info.setdefault(_PENDING, set()).add((conference_id, change))
         return
     _publish({(conference_id, change)})
@@ -115,8 +120,14 @@ def _publish(changes: set[tuple[int, Change]]) -> None:
         log.warning("live channel: could not publish a change: %s", error)
 
 
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, flush_context: Any) -> None:
+    session.info[_WROTE] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
+    session.info.pop(_WROTE, None)
     pending = session.info.pop(_PENDING, None)
     if pending and has_app_context():
         _publish(pending)
@@ -126,6 +137,7 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous_transaction: Any) -> None:
     if not session.in_transaction():
         session.info.pop(_PENDING, None)
+        session.info.pop(_WROTE, None)
 
 
 def live_version(conference_id: int) -> str:

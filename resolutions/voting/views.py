@@ -595,9 +595,10 @@ def set_presence(conference: Conference, me: Participant, participant_id: int) -
         flash(next(iter(form.errors.get("present", [])), _("Choose present or absent.")), "error")
         return redirect(back)
     present = form.present.data == "1"
+    conference_id = conference.id
     set_participant_presence(conference, participant, present, me.user)
     db.session.commit()
-    live.touch(conference.id)
+    live.touch(conference_id)
     if present:
         flash(_("%(name)s is checked in.", name=participant.name), "success")
     else:
