@@ -861,9 +861,7 @@ def can_view_amendment(amendment: Amendment, viewer: Participant) -> bool:
 
 def _started_polls(amendment_ids: Iterable[int]) -> tuple[set[int], set[int]]:
     """Of ``amendment_ids``: those with a poll that has opened, and those with one open now."""
-    ids = list(amendment_ids)
-    if not ids:
-        return set(), set()
+    ids = list(amendment_ids)  # queried even when empty: the draft page's count stays constant
     rows = db.session.execute(
         sa.select(Poll.amendment_id, Poll.state).where(
             Poll.amendment_id.in_(ids), Poll.state.in_(POLL_STARTED)
@@ -1001,9 +999,7 @@ def target_change_diff(amendment: Amendment) -> list[DiffSegment]:
 
 def _texts_before_adoption(amendment_ids: Sequence[int]) -> dict[int, str]:
     """For adopted amendments: the text of their target just before they were applied."""
-    if not amendment_ids:
-        return {}
-    previous = aliased(ClauseVersion)
+    previous = aliased(ClauseVersion)  # queried even when empty, like _started_polls
     rows = db.session.execute(
         sa.select(ClauseVersion.amendment_id, previous.text)
         .join(Amendment, Amendment.id == ClauseVersion.amendment_id)
@@ -1325,6 +1321,10 @@ class DraftPage:
     proposers: list[Participant]
     total: int
     numbered: dict[int | None, NumberedClause] = field(default_factory=dict)
+    # Every clause row, deleted ones too. Holding them keeps them in the session's (weak)
+    # identity map, so ``amendment.target_clause`` and the like cost no query while the page
+    # is drawn.
+    clause_rows: dict[int, Clause] = field(default_factory=dict)
 
 
 def _insert_place(
@@ -1362,9 +1362,9 @@ def draft_page_data(
     states: Iterable[AmendmentState] | None = None,
     proposer_id: int | None = None,
 ) -> DraftPage:
-    """The numbered text and the amendments beneath each clause, in six queries whatever the
-    size of the resolution: clauses, amendments with proposers, sponsors, the versions they
-    were written against, the texts adopted ones replaced, and the polls on them.
+    """The numbered text and the amendments beneath each clause, in five queries whatever the
+    size of the resolution: clauses, amendments with proposers and sponsors, the versions
+    they were written against, the texts adopted ones replaced, and the polls on them.
 
     Drafts are visible only to their proposer and to the delegates invited to co-sponsor
     them. ``state``/``states`` and ``proposer_id`` filter the amendments shown (``total`` and
@@ -1380,8 +1380,10 @@ def draft_page_data(
             sa.select(Amendment)
             .where(Amendment.resolution_id == resolution.id)
             .options(
+                # One query however many amendments, even none (a selectinload would add
+                # one only when there are amendments).
                 joinedload(Amendment.proposer).joinedload(Participant.user),
-                selectinload(Amendment.sponsors)
+                joinedload(Amendment.sponsors)
                 .joinedload(AmendmentSponsor.participant)
                 .joinedload(Participant.user),
             )
@@ -1463,6 +1465,7 @@ def draft_page_data(
         proposers=proposers,
         total=total,
         numbered=numbered,
+        clause_rows={c.id: c for c in all_clauses},
     )
 
 
