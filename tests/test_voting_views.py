@@ -599,3 +599,87 @@ def test_ballot_page_lists_results_link_and_proxy_state(world, as_user):
     assert "You gave your vote to Delegate 2." in page
     page = _text(as_user(world.delegates[1]).get(f"/c/{world.conference.id}/vote"))
     assert "You also vote for Delegate 1 (proxy)." in page
+
+
+# --- amendments and the resolution from the queue ---------------------------------------------
+
+
+def _admitted_amendment(world, clause_number="2", text="Urges all member organisations:"):
+    from resolutions.drafting import service as drafting
+    from resolutions.models import AmendmentKind
+    from tests.objects.drafting import clauses_by_number, make_draft
+
+    resolution = make_draft(world)
+    clause = clauses_by_number(resolution)[clause_number]
+    amendment = drafting.propose_amendment(
+        resolution, world.delegate, kind=AmendmentKind.REPLACE, target=clause, text=text
+    )
+    drafting.submit_amendment(amendment, world.delegate)
+    drafting.admit_amendment(amendment, world.secretariat)
+    db.session.commit()
+    return resolution, amendment
+
+
+def test_queue_opens_an_amendment_vote_whose_adoption_changes_the_text(world, as_user):
+    from resolutions.drafting import service as drafting
+    from resolutions.models import AmendmentState, ResolutionState
+
+    check_in(world.chair, *world.delegates)
+    resolution, amendment = _admitted_amendment(world)
+    chair = as_user(world.chair)
+    page = _text(chair.get(f"/c/{world.conference.id}/console"))
+    queue = page[page.index('data-live-region="queue"') :]
+    # The amendment first, then the resolution as a whole.
+    assert queue.index("A-1") < queue.index("The resolution as a whole")
+
+    answer = chair.post(
+        f"/c/{world.conference.id}/polls",
+        data={"subject": "amendment", "object_id": amendment.id, "open_now": "1"},
+    )
+    assert answer.status_code == 302
+    poll = db.session.scalar(sa.select(Poll).where(Poll.amendment_id == amendment.id))
+    assert poll.state == PollState.OPEN
+
+    # The delegate's ballot shows the exact change as a word diff.
+    page = _region(_text(as_user(world.delegate).get(f"/c/{world.conference.id}/vote")))
+    assert "<del>the</del>" in page and "<ins>all</ins>" in page
+    # The projector shows the text as it would read if adopted.
+    page = _text(chair.get(f"/c/{world.conference.id}/projector"))
+    assert "If adopted, the text reads" in page and "Urges all member organisations:" in page
+
+    for delegate in world.delegates:
+        _cast(as_user(delegate), world, poll, "yes")
+    chair.post(f"/c/{world.conference.id}/polls/{poll.id}/close", data={"publish": "y"})
+    db.session.expire_all()
+    assert db.session.get(type(amendment), amendment.id).state == AmendmentState.ADOPTED
+    texts = [c.text for c in drafting.numbered_text(resolution)]
+    assert "Urges all member organisations:" in texts
+
+    # Then the resolution as a whole, by two-thirds.
+    chair.post(
+        f"/c/{world.conference.id}/polls",
+        data={
+            "subject": "resolution",
+            "object_id": resolution.id,
+            "majority_method": "two_thirds",
+            "open_now": "1",
+        },
+    )
+    whole = db.session.scalar(sa.select(Poll).where(Poll.subject == "resolution"))
+    assert whole.state == PollState.OPEN and whole.majority_method.value == "two_thirds"
+    for delegate, choice in zip(world.delegates, ("yes", "yes", "no"), strict=True):
+        _cast(as_user(delegate), world, whole, choice)
+    chair.post(f"/c/{world.conference.id}/polls/{whole.id}/close", data={"publish": "y"})
+    db.session.expire_all()
+    assert db.session.get(Poll, whole.id).outcome == PollOutcome.ADOPTED
+    assert db.session.get(type(resolution), resolution.id).state == ResolutionState.ADOPTED
+
+
+def test_queue_item_of_another_conference_is_404(world, other_world, as_user):
+    _, foreign = _admitted_amendment(other_world)
+    answer = as_user(world.chair).post(
+        f"/c/{world.conference.id}/polls",
+        data={"subject": "amendment", "object_id": foreign.id, "open_now": "1"},
+    )
+    assert answer.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count(Poll.id))) == 0
