@@ -88,7 +88,12 @@ def _strip(value: str | None) -> str | None:
 class ResolutionCreateForm(FlaskForm):
     title = StringField(
         _l("Title"),
-        validators=[DataRequired(_l("Enter the title of the resolution.")), Length(max=300)],
+        validators=[
+            DataRequired(_l("Enter the title of the resolution.")),
+            Length(
+                max=300, message=_l("The title is too long: at most %(max)s characters.", max=300)
+            ),
+        ],
         filters=[_strip],
         description=_l('What the resolution is about, e.g. "On the freedom of association".'),
     )

@@ -121,6 +121,12 @@ def _refused(error: DraftingError, form: FlaskForm | None = None) -> None:
         flash(error.message, "error")
 
 
+def _set_hidden(field: Any, value: object) -> None:
+    """Change a field the user posted (a submitted value would otherwise be drawn again)."""
+    field.data = value
+    field.raw_data = [str(value)]
+
+
 def _draft_url(resolution: Resolution, anchor: str | None = None) -> str:
     return url_for(
         "drafting.resolution",
@@ -298,7 +304,7 @@ def clause_edit(conference: Conference, me: Participant, clause_id: int) -> Page
                 # Keep the user's text, show how it differs from the current version, and let
                 # them save again deliberately against that version.
                 pending_diff = word_diff(clause.text, form.text.data or "")
-                form.expected_version.data = clause.version
+                _set_hidden(form.expected_version, clause.version)
         else:
             db.session.commit()
             flash(_("The clause was saved as version %(v)s.", v=clause.version), "success")
@@ -463,7 +469,11 @@ def _import_preview_page(
         (entry.form, numbered.get(index))
         for index, entry in enumerate(preview.paragraphs.entries, start=1)
     ]
-    html = render_template("drafting/import_preview.html", resolution=res, form=preview, rows=rows)
+    # The whole-structure problems (the entries' own errors are dicts, shown per paragraph).
+    problems = [str(e) for e in preview.paragraphs.errors if not isinstance(e, dict | list)]
+    html = render_template(
+        "drafting/import_preview.html", resolution=res, form=preview, rows=rows, problems=problems
+    )
     return html, status
 
 
@@ -541,7 +551,7 @@ def _amendment_form(
                 ),
                 "error",
             )
-            form.expected_version.data = target.version
+            _set_hidden(form.expected_version, target.version)
             status = 409
         elif kind == "insert" and where is None:
             form.position.errors.append(_("That clause no longer exists. Choose another place."))
