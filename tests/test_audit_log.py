@@ -125,7 +125,7 @@ def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, a
     )
     html = client.get(f"/c/{conf.id}/audit").get_data(as_text=True)
     assert "Settings changed" in html
-    assert "<del>Bishkek</del> → <ins>Osh</ins>" in html
+    assert "<dt>Place</dt><dd><del>Bishkek</del> → <ins>Osh</ins>" in html
     assert "<del>0</del> → <ins>1/2</ins>" in html
 
 

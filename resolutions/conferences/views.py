@@ -435,6 +435,70 @@ ACTION_LABELS = {
 }
 
 
+# Names of the fields that entries of this area record, and how to show their values.
+DETAIL_LABELS = {
+    "user": _l("Person"),
+    "name": _l("Name"),
+    "role": _l("Role"),
+    "organisation": _l("Organisation"),
+    "country": _l("Country"),
+    "delegation": _l("Delegation"),
+    "voting_right": _l("Voting right"),
+    "weight": _l("Vote weight"),
+    "title": _l("Full title"),
+    "short_name": _l("Short name"),
+    "place": _l("Place"),
+    "start_date": _l("First day"),
+    "end_date": _l("Last day"),
+    "language": _l("Working language"),
+    "state": _l("Stage"),
+    "majority_method": _l("Majority method"),
+    "quorum": _l("Quorum"),
+    "ballot_kind": _l("Ballot by default"),
+    "amendment_deadline": _l("Amendment deadline (UTC)"),
+    "proxy_limit": _l("Proxies one delegate may hold"),
+    "count": _l("Participants"),
+    "new_accounts": _l("New accounts"),
+    "file": _l("File"),
+    "days": _l("Valid for (days)"),
+}
+VALUE_LABELS = {
+    "role": labels.ROLE,
+    "state": labels.CONFERENCE_STATE,
+    "majority_method": labels.MAJORITY_METHOD,
+    "ballot_kind": labels.BALLOT_KIND,
+}
+
+
+def _detail_value(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if key in VALUE_LABELS:
+        return labels.label(VALUE_LABELS[key], value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def describe_details(details: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(label, value, new value or None) for each recorded detail, "changed" pairs unfolded."""
+    lines: list[tuple[str, str, str | None]] = []
+    for key, value in details.items():
+        if key == "changed" and isinstance(value, dict):
+            for name, pair in value.items():
+                label = str(DETAIL_LABELS.get(name, name))
+                if isinstance(pair, list) and len(pair) == 2:
+                    old, new = pair
+                    lines.append((label, _detail_value(name, old), _detail_value(name, new)))
+                else:
+                    lines.append((label, _detail_value(name, pair), None))
+        else:
+            lines.append((str(DETAIL_LABELS.get(key, key)), _detail_value(key, value), None))
+    return lines
+
+
 @bp.get("/c/<int:conference_id>/audit")
 @conference_role(Role.SECRETARIAT)
 def audit_log(conference: Conference, me: Participant) -> str:
@@ -445,7 +509,10 @@ def audit_log(conference: Conference, me: Participant) -> str:
             details = json.loads(entry.details)
         except ValueError:
             details = {"details": entry.details}
-        rows.append((entry, str(ACTION_LABELS.get(entry.action, entry.action)), details))
+        if not isinstance(details, dict):
+            details = {"details": details}
+        label = str(ACTION_LABELS.get(entry.action, entry.action))
+        rows.append((entry, label, describe_details(details)))
     return render_template(
         "conferences/audit_log.html", found=found, rows=rows, chain=audit.verify_chain()
     )
@@ -471,10 +538,14 @@ def card(card_token: str) -> str | tuple[str, int] | Response:
         viewer = service.membership(conference, current_user)
         if viewer is not None and has_role(viewer, Role.CHAIR, Role.SECRETARIAT):
             g.conference, g.me = conference, viewer
+            attendance = "voting.attendance"
             return render_template(
                 "conferences/card_check_in.html",
                 participant=participant,
                 presence_form=PresenceForm(),
+                attendance_url=url_for(attendance, conference_id=conference.id)
+                if attendance in current_app.view_functions
+                else None,
             )
         if current_user.id == participant.user_id:
             return redirect(home)
