@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from resolutions.extensions import db
 from resolutions.models import Participant
 from tests.e2e.conftest import DESKTOP, PHONE, horizontal_overflow
+from tests.e2e.test_accessibility import FAILING_IMPACTS, describe, run_axe
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +50,9 @@ def _participants(conference_id: int) -> int:
 
 
 def _both_widths(page: Page, screenshot: Any, name: str) -> None:
+    """Screenshots at 1280 and 390 pixels; no sideways scrolling and no serious axe finding."""
+    failing = [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
+    assert not failing, f"axe on {name}:\n{describe(failing)}"
     screenshot(page, f"{name}-1280")
     page.set_viewport_size(PHONE)
     assert horizontal_overflow(page) == 0, f"{name} scrolls sideways on a phone"
@@ -132,6 +136,7 @@ def test_chair_checks_in_from_the_card_on_a_phone(live_world, signed_in_page, sc
     page = signed_in_page(live_world.chair, phone=True, path=f"/card/{delegate.card_token}")
     expect(page.get_by_role("heading", level=1)).to_have_text(delegate.user.name)
     assert horizontal_overflow(page) == 0
+    assert not [v for v in run_axe(page) if v["impact"] in FAILING_IMPACTS]
     screenshot(page, "card")
     page.get_by_role("button", name="Check in").click()
     expect(page.locator(".flash--success")).to_have_text(f"{delegate.user.name} is checked in.")
