@@ -78,18 +78,41 @@ SCREENS = [
     Screen("admin.conferences", "delegate", "403", status=403),
     # Conferences
     Screen("conferences.participants", "secretariat"),
+    Screen("conferences.participant_new", "secretariat"),
+    Screen("conferences.participant_edit", "secretariat"),
+    Screen("conferences.participants_import", "secretariat"),
     Screen("conferences.settings", "secretariat"),
     Screen("conferences.audit_log", "secretariat"),
+    Screen("conferences.card", "anonymous", phone=True),
     # Drafting
     *[Screen("drafting.resolutions", role) for role in ROLES],
+    Screen("drafting.resolution", "delegate"),
+    Screen("drafting.resolution", "secretariat"),
+    Screen("drafting.resolution", "delegate", phone=True),
+    Screen("drafting.consolidated", "observer"),
+    Screen("drafting.text_at", "delegate"),
+    Screen("drafting.history", "delegate"),
+    Screen("drafting.clause_new", "secretariat"),
+    Screen("drafting.clause_edit", "secretariat"),
+    Screen("drafting.import_draft", "secretariat"),
+    Screen("drafting.amendment", "delegate"),
+    Screen("drafting.amendment_new", "delegate"),
+    Screen("drafting.amendment_new", "delegate", phone=True),
+    Screen("drafting.amendment_edit", "delegate"),
+    Screen("drafting.vote_order", "chair"),
     # Voting
     Screen("voting.ballot", "delegate"),
     Screen("voting.ballot", "delegate", phone=True),
     Screen("voting.console", "chair"),
+    Screen("voting.projector", "chair"),
     Screen("voting.attendance", "secretariat"),
+    Screen("voting.attendance", "chair", phone=True),
+    Screen("voting.proxies", "delegate"),
+    Screen("voting.poll", "delegate"),
     Screen("voting.record", "delegate"),
     # Documents
     Screen("documents.index", "delegate"),
+    Screen("documents.index", "secretariat"),
 ]
 
 
