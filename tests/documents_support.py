@@ -14,12 +14,13 @@ from pypdf import PdfReader
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
-# What an attacker would type into a clause, a justification or a name.
+# What an attacker would type into a clause, a justification or a name (it fits the 200
+# characters of a name).
 HOSTILE = (
     '<img src="file:///etc/passwd">'
-    ' <link rel="attachment" href="file:///etc/passwd">'
-    " <style>@import url(http://127.0.0.1:{port}/x)</style>"
-    ' <span style="background: url(http://127.0.0.1:{port}/y)">css</span>'
+    '<link rel="attachment" href="file:///etc/passwd">'
+    "<style>@import url(http://127.0.0.1:{port}/x)</style>"
+    '<i style="background:url(http://127.0.0.1:{port}/y)">css</i>'
 )
 
 
@@ -60,8 +61,14 @@ def pdf_text(pdf: bytes, layout: bool = True) -> str:
 
 
 def flat(text: str) -> str:
-    """Whitespace collapsed (justified lines and line breaks), for phrase searches."""
-    return re.sub(r"\s+", " ", text).strip()
+    """Words broken by automatic hyphenation (U+2010 at a line end) joined again, whitespace
+    collapsed (justified lines and line breaks), for phrase searches."""
+    return re.sub(r"\s+", " ", re.sub(r"\u2010\s*\n\s*", "", text)).strip()
+
+
+def squeezed(text: str) -> str:
+    """All whitespace removed: lines may break inside a URL ("file:///etc/" / "passwd")."""
+    return re.sub(r"\s+", "", re.sub(r"\u2010\s*\n\s*", "", text))
 
 
 def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[dict[str, str]]:

@@ -228,6 +228,7 @@ def resolution_pdf(
 
 # --- the draft with amendments ----------------------------------------------------------------
 
+EXCERPT_LENGTH = 48
 # The delegates' paper shows every amendment but a private draft.
 SHOWN_STATES = tuple(s for s in AmendmentState if s != AmendmentState.DRAFT)
 
@@ -245,6 +246,14 @@ class DraftEntry:
     @property
     def numbers(self) -> list[str]:
         return [drafting.amendment_name(view.amendment) for view in self.amendments]
+
+    @property
+    def excerpt(self) -> str:
+        """The clause's first words, for the table of contents."""
+        text = " ".join(self.clause.text.replace("*", "").split())
+        if len(text) <= EXCERPT_LENGTH:
+            return text
+        return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 @dataclass(frozen=True)
