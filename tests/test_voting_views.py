@@ -500,7 +500,7 @@ def test_projector_shows_turnout_then_result_and_no_names_for_a_secret_poll(worl
     assert "Secret question" in page and 'data-turnout="voted_weight">1<' in page
     chair.post(f"/c/{world.conference.id}/polls/{poll.id}/close", data={"publish": "y"})
     page = _text(chair.get(f"/c/{world.conference.id}/projector?theme=dark"))
-    assert "projector--dark" in page and "Adopted" in page
+    assert "big-screen--dark" in page and "Adopted" in page
     for person in world.delegates:
         assert person.user.name not in page
     assert as_user(world.delegate).get(f"/c/{world.conference.id}/projector").status_code == 403

@@ -437,7 +437,9 @@ def event_stream(
             if now >= beat_due:
                 yield ": ping\n\n"
                 beat_due = now + heartbeat
-    except redis.RedisError as error:
+    except (redis.RedisError, OSError, ValueError) as error:
+        # Redis went away (or its connection was closed under us): the page reconnects, and
+        # polls meanwhile.
         log.warning("live channel: event stream ended: %s", error)
     finally:
         pubsub.close()
