@@ -237,7 +237,9 @@ def _lock_poll(poll_id: int, *, exclusive: bool) -> Poll | None:
     return db.session.scalar(
         sa.select(Poll)
         .where(Poll.id == poll_id)
-        .with_for_update(key_share=not exclusive)
+        # read + key_share renders FOR KEY SHARE (key_share alone would be FOR NO KEY UPDATE,
+        # which would make every cast wait for the one before it).
+        .with_for_update(read=not exclusive, key_share=not exclusive)
         .execution_options(populate_existing=True)
     )
 
