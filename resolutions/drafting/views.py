@@ -115,7 +115,8 @@ def _refused(error: DraftingError, form: FlaskForm | None = None) -> None:
     if isinstance(error, PermissionDenied):
         abort(403)
     field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None and hasattr(field, "errors"):
+    visible = getattr(getattr(field, "widget", None), "input_type", None) != "hidden"
+    if field is not None and hasattr(field, "errors") and visible:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
