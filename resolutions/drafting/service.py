@@ -878,13 +878,13 @@ def _started_polls(amendment_ids: Iterable[int]) -> tuple[set[int], set[int]]:
 def _actions(
     amendment: Amendment,
     viewer: Participant,
+    resolution: Resolution,
+    conference: Conference,
     *,
     now: datetime,
     poll_started: bool,
     poll_open: bool,
 ) -> frozenset[str]:
-    resolution = amendment.resolution
-    conference = _conference(resolution)
     if (
         viewer.conference_id != resolution.conference_id
         or conference.is_closed
@@ -918,9 +918,12 @@ def allowed_actions(amendment: Amendment, viewer: Participant) -> frozenset[str]
     """What ``viewer`` may do to ``amendment`` now, of ``ACTIONS``: by state, role, being the
     proposer or an invited co-sponsor, the deadline and the polls on it (one query)."""
     started, open_now = _started_polls([amendment.id])
+    resolution = amendment.resolution
     return _actions(
         amendment,
         viewer,
+        resolution,
+        _conference(resolution),
         now=utcnow(),
         poll_started=amendment.id in started,
         poll_open=amendment.id in open_now,
@@ -945,10 +948,9 @@ def _written_against(amendment: Amendment) -> str | None:
     return _version_text(amendment.target_clause_id, amendment.target_version)
 
 
-def _is_stale(amendment: Amendment, written: str | None) -> bool:
+def _is_stale(amendment: Amendment, written: str | None, target: Clause | None) -> bool:
     if amendment.kind == AmendmentKind.INSERT or amendment.state not in LIVE_STATES:
         return False
-    target = amendment.target_clause
     if target is None or written is None:
         return False
     return target.is_deleted or target.text != written
@@ -960,7 +962,7 @@ def is_stale(amendment: Amendment) -> bool:
     never stale: what they were decided on is history."""
     if amendment.kind == AmendmentKind.INSERT or amendment.state not in LIVE_STATES:
         return False
-    return _is_stale(amendment, _written_against(amendment))
+    return _is_stale(amendment, _written_against(amendment), amendment.target_clause)
 
 
 def amendment_diff(amendment: Amendment) -> list[DiffSegment]:
@@ -1024,12 +1026,26 @@ def amendment_label(amendment: Amendment, numbered: dict[int | None, NumberedCla
 
     ``numbered`` maps clause ids to the current numbered text (``numbered_text``).
     """
+    return _label(amendment, numbered, amendment.resolution.numbering_style, {})
+
+
+def _label(
+    amendment: Amendment,
+    numbered: dict[int | None, NumberedClause],
+    style: NumberingStyle,
+    references: dict[int, str | None],
+) -> str:
+    """``amendment_label`` with the clause references remembered in ``references`` (a page
+    names the same clauses many times)."""
     name = amendment_name(amendment)
-    style = amendment.resolution.numbering_style
 
     def ref(clause_id: int | None) -> str | None:
-        clause = numbered.get(clause_id) if clause_id is not None else None
-        return clause_reference(clause, style) if clause is not None else None
+        if clause_id is None:
+            return None
+        if clause_id not in references:
+            clause = numbered.get(clause_id)
+            references[clause_id] = clause_reference(clause, style) if clause else None
+        return references[clause_id]
 
     if amendment.kind in (AmendmentKind.REPLACE, AmendmentKind.DELETE):
         target = ref(amendment.target_clause_id)
@@ -1079,27 +1095,45 @@ class AmendmentView:
     actions: frozenset[str]
 
 
+@dataclass
+class _PageContext:
+    """What every amendment of one page shares, looked up once."""
+
+    resolution: Resolution
+    conference: Conference
+    numbered: dict[int | None, NumberedClause]
+    clause_rows: dict[int, Clause]
+    now: datetime
+    references: dict[int, str | None] = field(default_factory=dict)
+
+
 def _view(
     amendment: Amendment,
     viewer: Participant | None,
-    numbered: dict[int | None, NumberedClause],
+    page: _PageContext,
     *,
     written: str | None,
     before_adoption: str | None,
-    now: datetime,
     poll_started: bool,
     poll_open: bool,
 ) -> AmendmentView:
-    target_clause = amendment.target_clause
+    target = (
+        page.clause_rows.get(amendment.target_clause_id)
+        if amendment.target_clause_id is not None
+        else None
+    )
+    # The same segments word_diff gives when one side is empty, without the work.
     if amendment.kind == AmendmentKind.INSERT:
-        diff = word_diff("", amendment.text)
+        diff = [DiffSegment("insert", amendment.text)] if amendment.text else []
     else:
-        current = target_clause.text if target_clause is not None else ""
+        current = target.text if target is not None else ""
         if before_adoption is not None:
             current = before_adoption
-        new = "" if amendment.kind == AmendmentKind.DELETE else amendment.text
-        diff = word_diff(current, new)
-    stale = _is_stale(amendment, written)
+        if amendment.kind == AmendmentKind.DELETE:
+            diff = [DiffSegment("delete", current)] if current else []
+        else:
+            diff = word_diff(current, amendment.text)
+    stale = _is_stale(amendment, written, target)
     original: list[DiffSegment] = []
     if stale:
         original = word_diff(
@@ -1107,8 +1141,10 @@ def _view(
         )
     return AmendmentView(
         amendment=amendment,
-        label=amendment_label(amendment, numbered),
-        target=numbered.get(amendment.target_clause_id) if amendment.target_clause_id else None,
+        label=_label(amendment, page.numbered, page.resolution.numbering_style, page.references),
+        target=page.numbered.get(amendment.target_clause_id)
+        if amendment.target_clause_id
+        else None,
         diff=diff,
         is_stale=stale,
         original_diff=original,
@@ -1118,7 +1154,15 @@ def _view(
             if s.status == SponsorStatus.CONFIRMED
         ],
         actions=(
-            _actions(amendment, viewer, now=now, poll_started=poll_started, poll_open=poll_open)
+            _actions(
+                amendment,
+                viewer,
+                page.resolution,
+                page.conference,
+                now=page.now,
+                poll_started=poll_started,
+                poll_open=poll_open,
+            )
             if viewer is not None
             else frozenset()
         ),
@@ -1127,7 +1171,15 @@ def _view(
 
 def amendment_view(amendment: Amendment, viewer: Participant | None) -> AmendmentView:
     """One amendment as the pages show it (a few queries)."""
-    numbered = {c.clause_id: c for c in numbered_text(amendment.resolution)}
+    resolution = amendment.resolution
+    clauses = _all_clauses(resolution)
+    page = _PageContext(
+        resolution=resolution,
+        conference=_conference(resolution),
+        numbered={c.clause_id: c for c in number_clauses(clauses, resolution.numbering_style)},
+        clause_rows={c.id: c for c in clauses},
+        now=utcnow(),
+    )
     started, open_now = _started_polls([amendment.id])
     before = (
         _texts_before_adoption([amendment.id]).get(amendment.id)
@@ -1137,10 +1189,9 @@ def amendment_view(amendment: Amendment, viewer: Participant | None) -> Amendmen
     return _view(
         amendment,
         viewer,
-        numbered,
+        page,
         written=_written_against(amendment),
         before_adoption=before,
-        now=utcnow(),
         poll_started=amendment.id in started,
         poll_open=amendment.id in open_now,
     )
@@ -1438,18 +1489,22 @@ def draft_page_data(
         ]
     )
     started, open_now = _started_polls([a.id for a in shown if a.state in PENDING_STATES])
-    now = utcnow()
-
+    page = _PageContext(
+        resolution=resolution,
+        conference=_conference(resolution),
+        numbered=numbered,
+        clause_rows={c.id: c for c in all_clauses},
+        now=utcnow(),
+    )
     amendments_to: dict[int, list[AmendmentView]] = {}
     inserts_before: dict[int | None, list[AmendmentView]] = {}
     for amendment in shown:
         view = _view(
             amendment,
             viewer,
-            numbered,
+            page,
             written=written.get(amendment.id),
             before_adoption=before.get(amendment.id),
-            now=now,
             poll_started=amendment.id in started,
             poll_open=amendment.id in open_now,
         )
@@ -1465,7 +1520,7 @@ def draft_page_data(
         proposers=proposers,
         total=total,
         numbered=numbered,
-        clause_rows={c.id: c for c in all_clauses},
+        clause_rows=page.clause_rows,
     )
 
 

@@ -207,12 +207,36 @@ def word_diff(old: str, new: str) -> list[DiffSegment]:
     them ("[-a b-][+c d+]" rather than "[-a-][+c+] [-b-][+d+]"), which reads better.
     """
     a, b = tokenize(old), tokenize(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    # An amendment usually changes a few words of a long clause: match the common start and
+    # end directly and leave only the middle to SequenceMatcher (quadratic at worst).
+    prefix = 0
+    while prefix < len(a) and prefix < len(b) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < len(a) - prefix
+        and suffix < len(b) - prefix
+        and a[len(a) - 1 - suffix] == b[len(b) - 1 - suffix]
+    ):
+        suffix += 1
+    middle = difflib.SequenceMatcher(
+        None, a[prefix : len(a) - suffix], b[prefix : len(b) - suffix], autojunk=False
+    ).get_opcodes()
+    opcodes = [("equal", 0, prefix, 0, prefix)] if prefix else []
+    opcodes += [
+        (tag, i1 + prefix, i2 + prefix, j1 + prefix, j2 + prefix)
+        for tag, i1, i2, j1, j2 in middle
+        if i1 != i2 or j1 != j2
+    ]
+    if suffix:
+        opcodes.append(("equal", len(a) - suffix, len(a), len(b) - suffix, len(b)))
     # Runs of ("equal", text) or ("change", deleted, inserted).
     runs: list[tuple[str, str, str]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes:
         deleted, inserted = "".join(a[i1:i2]), "".join(b[j1:j2])
-        if tag == "equal":
+        if tag == "equal" and runs and runs[-1][0] == "equal":
+            runs[-1] = ("equal", runs[-1][1] + deleted, "")
+        elif tag == "equal":
             runs.append(("equal", deleted, ""))
         elif runs and runs[-1][0] == "change":
             _, d, i = runs[-1]
