@@ -1,16 +1,210 @@
-"""The demo conference's draft resolution (placeholder until the drafting area lands)."""
+"""The demo conference's draft resolution and a handful of amendments, in Russian.
+
+The text is our own, invented for the demo in the style of a conference resolution. Everything
+is created through the drafting service, as the secretariat and the delegates would, so the
+demo also has the versions and audit entries a real draft has.
+"""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
+from resolutions.drafting import service
+from resolutions.drafting.text import parse_draft
 from resolutions.extensions import db
-from resolutions.models import Conference, Resolution, User
+from resolutions.models import (
+    AmendmentKind,
+    Clause,
+    ClauseKind,
+    Conference,
+    NumberingStyle,
+    Participant,
+    Resolution,
+    Role,
+    User,
+)
+
+TITLE = "О свободе объединения и защите правозащитников в регионе"
+
+DRAFT = """\
+Подтверждая приверженность участников конференции свободе объединения, праву на ведение \
+коллективных переговоров и праву на мирные собрания,
+
+Принимая во внимание доклады делегаций о положении профсоюзов и правозащитных организаций \
+в странах Центральной Азии и Кавказа, представленные конференции,
+
+Выражая обеспокоенность случаями давления на профсоюзных активистов, включая увольнения, \
+внеплановые проверки и возбуждение дел в связи с их законной деятельностью,
+
+Отмечая, что независимые профсоюзы и правозащитники вносят важный вклад в защиту прав \
+работников и в общественный диалог,
+
+Будучи убеждённой в том, что обмен опытом и солидарность между организациями региона \
+укрепляют их способность защищать своих членов,
+
+1. Призывает правительства государств региона обеспечить на практике свободу объединения \
+и воздерживаться от вмешательства во внутренние дела профсоюзов;
+
+2. Отмечает с удовлетворением создание в ряде стран консультативных советов с участием \
+профсоюзов и призывает распространить эту практику;
+
+3. Призывает организации — участницы сети:
+
+(a) вести учёт случаев давления на профсоюзных активистов и правозащитников и ежегодно \
+обмениваться этими сведениями;
+
+(b) оказывать юридическую и моральную поддержку коллегам, подвергающимся преследованию;
+
+(c) проводить совместные обучающие семинары по вопросам трудового права и безопасности \
+активистов;
+
+4. Поручает секретариату подготовить к следующей конференции обзор законодательства стран \
+региона о профсоюзах и правозащитной деятельности;
+
+5. Предлагает членам сети назначить контактных лиц для оперативного реагирования на \
+срочные обращения;
+
+6. Постановляет продолжить рассмотрение данного вопроса на следующей конференции.
+"""
 
 
-def load(conference: Conference, actor: User) -> Resolution:
-    resolution = Resolution(
-        conference_id=conference.id,
-        title="О защите права на объединение и свободы собраний",
+def _delegate(delegates: dict[str, Participant], name: str) -> Participant:
+    return delegates[name]
+
+
+def load(conference: Conference, actor: User | None = None) -> Resolution:
+    """Write the demo draft and its amendments into ``conference`` (flushes, never commits).
+
+    The secretariat writes the draft (``actor``, the site administrator who runs the demo
+    command, is no member of the conference); amendments come from the demo delegates:
+    three admitted (a replace of clause 1 with a confirmed co-sponsor and a pending
+    invitation, a delete of clause 2, an insert after clause 4), one submitted, one ruled out
+    of order, one withdrawn, and one draft of the first demo delegate.
+    """
+    members = list(
+        db.session.scalars(
+            sa.select(Participant)
+            .where(Participant.conference_id == conference.id)
+            .order_by(Participant.id)
+        )
     )
-    db.session.add(resolution)
+    secretariat = next(p for p in members if p.role == Role.SECRETARIAT)
+    delegates = {p.user.name: p for p in members if p.role == Role.DELEGATE}
+    writer = secretariat.user
+
+    resolution = service.create_resolution(conference, writer, TITLE, NumberingStyle.NUMBERED)
+    service.import_draft(resolution, writer, parse_draft(DRAFT))
+    clause = {
+        n.number_path: db.session.get(Clause, n.clause_id)
+        for n in service.numbered_text(resolution)
+    }
+
+    def propose(name: str, kind: AmendmentKind, **fields: object):
+        proposer = _delegate(delegates, name)
+        amendment = service.propose_amendment(resolution, proposer, kind=kind, **fields)  # type: ignore[arg-type]
+        return amendment, proposer
+
+    # A-1, admitted: a replace of clause 1, one co-sponsor confirmed, one invitation pending.
+    replace_1, bermet = propose(
+        "Бермет Касымова",
+        AmendmentKind.REPLACE,
+        target=clause["1"],
+        text=(
+            "Призывает правительства государств региона обеспечить в законодательстве и на "
+            "практике свободу объединения, воздерживаться от вмешательства во внутренние дела "
+            "профсоюзов и отменить нормы, ограничивающие их регистрацию;"
+        ),
+        justification=(
+            "Во многих странах региона препятствия создаются уже на этапе регистрации "
+            "профсоюза; резолюция должна назвать эту проблему прямо."
+        ),
+    )
+    anush = _delegate(delegates, "Ануш Петросян")
+    service.invite_sponsor(replace_1, bermet, anush)
+    service.respond_to_sponsorship(replace_1, anush, True)
+    service.invite_sponsor(replace_1, bermet, _delegate(delegates, "Айгерим Нурланова"))
+    service.submit_amendment(replace_1, bermet)
+
+    # A-2, admitted: delete clause 2.
+    delete_2, david = propose(
+        "Давид Саргсян",
+        AmendmentKind.DELETE,
+        target=clause["2"],
+        justification=(
+            "Консультативные советы во многих странах существуют лишь формально; одобрять их "
+            "в резолюции преждевременно."
+        ),
+    )
+    service.submit_amendment(delete_2, david)
+
+    # A-3, admitted: a new clause after clause 4.
+    insert_4, farida = propose(
+        "Фарида Рахимова",
+        AmendmentKind.INSERT,
+        new_clause_kind=ClauseKind.OPERATIVE,
+        after=clause["4"],
+        text=(
+            "Просит международные профсоюзные объединения содействовать наблюдению за "
+            "судебными процессами в отношении профсоюзных активистов и правозащитников;"
+        ),
+        justification="Наблюдение за процессами — действенная форма поддержки коллег.",
+    )
+    service.submit_amendment(insert_4, farida)
+
+    # A-4, submitted: a replace of sub-clause 3(c), not yet ruled on.
+    replace_3c, nodira = propose(
+        "Нодира Каримова",
+        AmendmentKind.REPLACE,
+        target=clause["3(c)"],
+        text=(
+            "проводить совместные обучающие семинары по вопросам трудового права, цифровой "
+            "безопасности и защиты персональных данных активистов;"
+        ),
+        justification="Цифровая безопасность стала для активистов не менее важной, чем правовая.",
+    )
+    service.submit_amendment(replace_3c, nodira)
+
+    # A-5, out of order.
+    procedural, erzhan = propose(
+        "Ержан Сейткали",
+        AmendmentKind.INSERT,
+        new_clause_kind=ClauseKind.OPERATIVE,
+        after=clause["6"],
+        text="Поручает секретариату продлить работу конференции на один день;",
+        justification="Повестка слишком насыщенна для двух дней.",
+    )
+    service.submit_amendment(procedural, erzhan)
+
+    # A-6, withdrawn.
+    withdrawn, marat = propose(
+        "Марат Ахметов",
+        AmendmentKind.DELETE,
+        target=clause["P5"],
+        justification="Пункт повторяет смысл четвёртого абзаца преамбулы.",
+    )
+    service.submit_amendment(withdrawn, marat)
+    service.withdraw_amendment(withdrawn, marat)
+
+    # A draft only its author, the first demo delegate, sees.
+    propose(
+        "Айгерим Нурланова",
+        AmendmentKind.REPLACE,
+        target=clause["P3"],
+        text=(
+            "Выражая глубокую обеспокоенность продолжающимися случаями давления на "
+            "профсоюзных активистов и правозащитников, включая увольнения, внеплановые "
+            "проверки, задержания и возбуждение дел в связи с их законной деятельностью,"
+        ),
+        justification="Нужно упомянуть задержания и самих правозащитников.",
+    )
+
+    for amendment in (replace_1, delete_2, insert_4):
+        service.admit_amendment(amendment, secretariat)
+    service.rule_out_of_order(
+        procedural,
+        secretariat,
+        "Предложение касается регламента конференции, а не текста резолюции; его можно "
+        "внести как процедурный вопрос.",
+    )
     db.session.flush()
     return resolution
