@@ -68,10 +68,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_invitation(user: User, days: int) -> str:
+def create_invitation(user: User, days: int, token: str | None = None) -> str:
     """A one-time link token that lets ``user`` set a password. Flushes; the caller commits.
 
-    Older unused invitations of the same user stop working.
+    Older unused invitations of the same user stop working. ``token`` may be given: a short
+    one-time password read from paper is an invitation too (see ``find_one_time_password``).
     """
     now = utcnow()
     db.session.execute(
@@ -79,7 +80,7 @@ def create_invitation(user: User, days: int) -> str:
         .where(LoginToken.user_id == user.id, LoginToken.used_at.is_(None))
         .values(used_at=now)
     )
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     db.session.add(
         LoginToken(
             user_id=user.id,
@@ -98,6 +99,18 @@ def find_invitation(token: str) -> LoginToken | None:
         sa.select(LoginToken).where(LoginToken.token_hash == _token_hash(token))
     )
     if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
+        return None
+    return invitation
+
+
+def find_one_time_password(email: str, code: str) -> LoginToken | None:
+    """The unused invitation of the account ``email`` whose token is ``code``, or None.
+
+    A generated one-time password is stored like an invitation (only its hash): signing in
+    with it leads to the invitation page, where the person chooses their own password.
+    """
+    invitation = find_invitation(code.strip())
+    if invitation is None or invitation.user.email != normalise_email(email):
         return None
     return invitation
 

@@ -65,6 +65,10 @@ def sign_in() -> str | Response:
             session.clear()
             login_user(user)
             return redirect(_safe_next(form.next.data))
+        code = service.find_one_time_password(form.email.data, form.password.data)
+        if code is not None:
+            # A one-time password from the secretariat: now choose your own.
+            return redirect(url_for("auth.invitation", token=form.password.data.strip()))
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("auth/sign_in.html", form=form)
 
