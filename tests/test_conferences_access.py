@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from resolutions.auth.service import check_password, hash_password
-from resolutions.models import AuditEntry, Participant, Role
+from resolutions.models import AuditEntry, LoginToken, Participant, Role
 
 
 def _access(client, world, participant, kind: str):
@@ -44,21 +44,47 @@ def test_invitation_link_is_shown_once_and_sets_a_password(db, app, world, as_us
     assert app.test_client().get(path).status_code == 410  # works once
 
 
-def test_generated_password_signs_in_and_is_never_stored_in_clear(db, app, world, as_user):
+def test_one_time_password_leads_to_choosing_ones_own(db, app, world, as_user):
     delegate = world.delegates[1]
     answer = _access(as_user(world.secretariat), world, delegate, "password")
+    assert answer.headers["Cache-Control"] == "no-store"
     password = _secret(answer.get_data(as_text=True))
     assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", password)
-    assert password not in (delegate.user.password_hash or "")
+    stored = " ".join(db.session.scalars(sa.select(LoginToken.token_hash)))
     entry = db.session.scalar(
         sa.select(AuditEntry).where(AuditEntry.action == "participant.password_generated")
     )
-    assert password not in entry.details
-    signed_in = app.test_client().post(
+    assert password not in stored and password not in entry.details
+
+    person = app.test_client()
+    # With the wrong e-mail the code is just a wrong password.
+    wrong = person.post("/sign-in", data={"email": world.observer.user.email, "password": password})
+    assert "Wrong e-mail or password." in wrong.get_data(as_text=True)
+    signed = person.post("/sign-in", data={"email": delegate.user.email, "password": password})
+    assert signed.status_code == 302
+    assert signed.headers["Location"].endswith(f"/invitation/{password}")
+    chosen = person.post(
+        f"/invitation/{password}",
+        data={"password": "my-own-choice-1", "confirm": "my-own-choice-1"},
+    )
+    assert chosen.status_code == 302
+    assert person.get("/").status_code == 200
+    assert check_password(delegate.user, "my-own-choice-1")
+    # It worked once.
+    again = app.test_client().post(
         "/sign-in", data={"email": delegate.user.email, "password": password}
     )
-    assert signed_in.status_code == 302
-    assert "/sign-in" not in signed_in.headers["Location"]
+    assert again.status_code == 200
+    assert "Wrong e-mail or password." in again.get_data(as_text=True)
+
+
+def test_a_new_access_replaces_the_unused_one(db, app, world, as_user):
+    delegate = world.delegates[1]
+    client = as_user(world.secretariat)
+    link = _secret(_access(client, world, delegate, "invitation").get_data(as_text=True))
+    password = _secret(_access(client, world, delegate, "password").get_data(as_text=True))
+    assert app.test_client().get(link.removeprefix("http://localhost")).status_code == 410
+    assert app.test_client().get(f"/invitation/{password}").status_code == 200
 
 
 def test_secretariat_cannot_reset_an_account_that_matters_elsewhere(

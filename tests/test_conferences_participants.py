@@ -169,7 +169,6 @@ def test_adding_reuses_an_existing_account(db, world, as_user, other_world):
         ({"email": "not-an-email"}, "email", "Enter a valid e-mail."),
         ({"weight": "0"}, "weight", "The weight must be a whole number from 1 to"),
         ({"weight": "2.5"}, "weight", ""),
-        ({"role": "observer"}, "voting_right", "Only delegates and the chair can have a voting"),
     ],
 )
 def test_bad_participant_is_refused_next_to_the_field(
@@ -183,6 +182,41 @@ def test_bad_participant_is_refused_next_to_the_field(
     assert f'id="{field}-error"' in html
     assert message in html
     assert db.session.scalar(sa.select(User).where(User.email == "nodira@example.org")) is None
+
+
+def test_observer_gets_no_voting_right_even_with_the_box_ticked(db, world, as_user):
+    answer = as_user(world.secretariat).post(
+        f"/c/{world.conference.id}/participants/new",
+        data=_new_data(role="observer", voting_right="y"),
+    )
+    assert answer.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "nodira@example.org"))
+    assert (user.participations[0].role, user.participations[0].voting_right) == (
+        Role.OBSERVER,
+        False,
+    )
+
+
+def test_service_refuses_a_voting_right_for_an_observer(db, world):
+    with pytest.raises(service.ConferenceError) as raised:
+        service.add_participant(
+            world.conference,
+            name="X",
+            email="x@example.org",
+            values=service.ParticipantFields(role=Role.OBSERVER, voting_right=True),
+            actor=world.secretariat.user,
+        )
+    assert raised.value.field == "voting_right"
+
+
+def test_stepping_down_from_the_secretariat_leads_home(db, world, as_user):
+    world.observer.role = Role.SECRETARIAT
+    db.session.commit()
+    sec = world.secretariat
+    client = as_user(sec)
+    answer = client.post(_edit_url(world, sec), data=_edit_data(sec, role="observer"))
+    assert answer.headers["Location"].endswith(f"/c/{world.conference.id}/")
+    assert client.get(f"/c/{world.conference.id}/participants").status_code == 403
 
 
 def test_a_person_cannot_be_added_twice(db, world, as_user):

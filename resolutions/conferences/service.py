@@ -632,25 +632,25 @@ def _end_unused_invitations(user: User) -> None:
     )
 
 
-def generate_password(conference: Conference, participant: Participant, actor: User) -> str:
-    """Give the participant a new generated password (shown once, never stored in clear).
+def generate_password(
+    conference: Conference, participant: Participant, actor: User, days: int
+) -> str:
+    """A one-time password for the participant's first sign-in (shown once, stored hashed).
 
-    Their other sessions and unused invitation links end.
+    It is an invitation in disguise: signing in with it leads to choosing one's own password,
+    and it works once, for ``days`` days. It replaces any unused invitation of the person; a
+    password they already have keeps working.
     """
     _ensure_access_can_be_reset(participant)
     password = new_one_time_password()
-    user = participant.user
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    _end_unused_invitations(user)
+    create_invitation(participant.user, days=days, token=password)
     audit.record(
         "participant.password_generated",
         actor=actor,
         conference_id=conference.id,
         obj=participant,
-        details={"user": user.email},
+        details={"user": participant.user.email, "days": days},
     )
-    db.session.flush()
     return password
 
 

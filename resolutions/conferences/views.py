@@ -174,12 +174,14 @@ def participants(conference: Conference, me: Participant) -> str:
 
 
 def _participant_values(form: ParticipantForm) -> service.ParticipantFields:
+    role = Role(form.role.data)
     return service.ParticipantFields(
-        role=Role(form.role.data),
+        role=role,
         organisation=form.organisation.data or "",
         country=form.country.data or "",
         delegation=form.delegation.data or "",
-        voting_right=bool(form.voting_right.data),
+        # The box is ticked by default; an observer or secretariat member simply has no vote.
+        voting_right=bool(form.voting_right.data) and role in service.VOTING_ROLES,
         weight=form.weight.data,
     )
 
@@ -242,6 +244,9 @@ def participant_edit(
                 _("The changes have been saved.") if changes else _("Nothing was changed."),
                 "success" if changes else "info",
             )
+            if participant.id == me.id and participant.role != Role.SECRETARIAT:
+                # One's own step down from the secretariat: its pages are closed now.
+                return redirect(url_for(".home", conference_id=conference.id))
             return redirect(url_for(".participants", conference_id=conference.id))
     return render_template(
         "conferences/participant_edit.html",
@@ -270,6 +275,8 @@ def participant_delete(conference: Conference, me: Participant, participant_id: 
         return redirect(_edit_url(conference, participant_id))
     db.session.commit()
     flash(_("%(name)s has been removed from the conference.", name=name), "success")
+    if participant_id == me.id:
+        return redirect(url_for(".index"))
     return redirect(url_for(".participants", conference_id=conference.id))
 
 
@@ -282,14 +289,13 @@ def participant_access(
     form = AccessForm()
     if not form.validate_on_submit():
         abort(400)
+    days = current_app.config["INVITATION_DAYS"]
     try:
         if form.kind.data == "invitation":
-            days = current_app.config["INVITATION_DAYS"]
             token = service.create_access_invitation(conference, participant, me.user, days)
             secret = url_for("auth.invitation", token=token, _external=True)
         else:
-            days = 0
-            secret = service.generate_password(conference, participant, me.user)
+            secret = service.generate_password(conference, participant, me.user, days)
     except service.ConferenceError as error:
         _show_error(error)
         return redirect(_edit_url(conference, participant_id))

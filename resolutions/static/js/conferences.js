@@ -26,6 +26,21 @@
     input.addEventListener("focus", function () { input.select(); });
   });
 
+  // Only delegates and the chair vote: the voting-right box follows the chosen role.
+  var role = document.getElementById("role");
+  var votingRight = document.getElementById("voting_right");
+  if (role && votingRight) {
+    var voting = ["delegate", "chair"];
+    var follow = function (initial) {
+      var votes = voting.indexOf(role.value) !== -1;
+      if (!votes) { votingRight.checked = false; }
+      else if (!initial && votingRight.disabled) { votingRight.checked = true; }
+      votingRight.disabled = !votes;
+    };
+    role.addEventListener("change", function () { follow(false); });
+    follow(true);
+  }
+
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     var question = form.getAttribute("data-confirm");
     if (!question) { return; }
