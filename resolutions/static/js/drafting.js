@@ -57,6 +57,16 @@
     });
   });
 
+  // The import preview: changing a paragraph's kind or level redraws the numbers.
+  document.querySelectorAll("select[data-refresh]").forEach(function (select) {
+    select.addEventListener("change", function () {
+      var button = select.form && select.form.querySelector("[data-refresh-button]");
+      if (button) {
+        select.form.requestSubmit(button);
+      }
+    });
+  });
+
   // The kind chooser: the clause list only matters for a change or a deletion.
   var kindRadios = document.querySelectorAll("input[data-kind-choice]");
   if (kindRadios.length) {
