@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import threading
 import time
 
 import pytest
@@ -101,8 +102,10 @@ def test_csv_neutralises_formula_names(world, as_user):
 
 
 @pytest.mark.slow
-def test_a_thousand_clause_resolution_renders_in_reasonable_time(world, as_user):
-    """Measured rather than moved to a worker: the figure is printed (-s) and bounded."""
+def test_a_thousand_clause_resolution_renders_while_other_requests_are_served(app, world, as_user):
+    """Measured rather than moved to another process: the export of a 1,000-clause
+    resolution finishes, and while it renders in one thread another thread's requests are
+    answered (the figures are printed with -s)."""
     paragraphs = ["Recalling its earlier decisions on the matter before it,"] * 20
     paragraphs += [
         f"{n}. Calls upon the member organisations to carry out action number {n} of the "
@@ -111,18 +114,42 @@ def test_a_thousand_clause_resolution_renders_in_reasonable_time(world, as_user)
     ]
     resolution = make_draft(world, "\n\n".join(paragraphs), title="A very long resolution")
     db.session.commit()
-    client = as_user(world.secretariat)
-    started = time.perf_counter()
-    answer = client.get(
-        f"/c/{world.conference.id}/documents/resolution/{resolution.id}.pdf?lang=en"
-    )
-    elapsed = time.perf_counter() - started
+    url = f"/c/{world.conference.id}/documents/resolution/{resolution.id}.pdf?lang=en"
+    exporter, reader_client = as_user(world.secretariat), as_user(world.delegate)
+    result: dict[str, object] = {}
+
+    def export() -> None:
+        started, cpu = time.perf_counter(), time.thread_time()
+        with app.app_context():  # the test client expires this thread's session afterwards
+            result["answer"] = exporter.get(url)
+        result["elapsed"] = time.perf_counter() - started
+        result["cpu"] = time.thread_time() - cpu
+
+    worker = threading.Thread(target=export)
+    worker.start()
+    time.sleep(0.5)
+    meanwhile = []
+    while worker.is_alive() and len(meanwhile) < 5:
+        started = time.perf_counter()
+        page = reader_client.get(f"/c/{world.conference.id}/documents")
+        meanwhile.append(time.perf_counter() - started)
+        assert page.status_code == 200
+    worker.join(timeout=300)
+    assert not worker.is_alive(), "the export did not finish"
+    answer = result["answer"]
     assert answer.status_code == 200
     pages = len(reader(answer.data).pages)
-    print(f"\n1,000-clause resolution: {pages} pages in {elapsed:.1f} s")
+    print(
+        f"\n1,000-clause resolution: {pages} pages in {result['elapsed']:.1f} s "
+        f"({result['cpu']:.1f} s CPU); meanwhile {len(meanwhile)} documents pages answered "
+        f"in {max(meanwhile, default=0):.2f} s at most"
+    )
     text = flat(pdf_text(answer.data))
     assert "980. Calls upon the member organisations to carry out action number 980" in text
     assert pages > 40
-    # The request finishes: on a 2-core machine shared with the test suite it takes a few
-    # seconds; the bound leaves room for a loaded machine while catching a hang.
-    assert elapsed < 60
+    # Other requests were answered during the export, each in well under its duration.
+    assert meanwhile, "the export ended before a second request could be timed"
+    assert max(meanwhile) < 3
+    # The request finishes: a few seconds on a 2-core machine shared with the test suite;
+    # the bound leaves room for a loaded machine while catching a hang.
+    assert result["elapsed"] < 90
