@@ -440,7 +440,7 @@ def test_labels(db, world, draft):
         ),
         (
             admitted(world, draft, REPLACE, target=by["4"], text="x", state=S.DRAFT),
-            "draft amendment: replace operative clause 4",
+            "Draft amendment: replace operative clause 4",
         ),
     ]
     numbered = {n.clause_id: n for n in service.numbered_text(draft)}

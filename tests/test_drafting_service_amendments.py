@@ -159,6 +159,7 @@ def test_a_delegate_of_another_conference_cannot_propose(db, world, other_world,
 )
 def test_propose_checks_the_shape(db, world, draft, kwargs, message, field):
     by = clauses_by_number(draft)
+    kwargs = dict(kwargs)  # the parameters are shared by the SQLite and PostgreSQL runs
     for key in ("target", "parent", "after"):
         if key in kwargs:
             kwargs[key] = by[kwargs[key]]

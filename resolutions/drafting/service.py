@@ -129,9 +129,9 @@ class StaleError(DraftingError):
 
 
 def amendment_name(amendment: Amendment) -> str:
-    """ "A-3", or "draft amendment" before it has a number."""
+    """ "A-3", or "Draft amendment" before it has a number."""
     if amendment.number is None:
-        return _("draft amendment")
+        return _("Draft amendment")
     return _("A-%(number)s", number=amendment.number)
 
 
@@ -523,10 +523,8 @@ def _place(
         index = next(i for i, s in enumerate(siblings) if s.id == after.id) + 1
     before = siblings[index - 1].position if index > 0 else None
     following = siblings[index].position if index < len(siblings) else None
-    if before is None and following is None:
-        return GAP
     if before is None:
-        return following - GAP  # type: ignore[operator]
+        return GAP if following is None else following - GAP
     if following is None:
         return before + GAP
     if following - before >= 2:
@@ -1511,7 +1509,9 @@ def draft_page_data(
         if amendment.kind == AmendmentKind.INSERT:
             inserts_before.setdefault(_insert_place(amendment, clauses, index), []).append(view)
         else:
-            amendments_to.setdefault(amendment.target_clause_id, []).append(view)  # type: ignore[arg-type]
+            target_id = amendment.target_clause_id
+            assert target_id is not None  # the database's check: replace/delete have a target
+            amendments_to.setdefault(target_id, []).append(view)
     return DraftPage(
         resolution=resolution,
         clauses=clauses,
@@ -2237,8 +2237,7 @@ def _decide_resolution(
 ) -> list[Amendment]:
     _require_open(resolution)
     _lock(resolution)
-    if resolution.state != ResolutionState.DRAFT:  # pragma: no cover - _require_open saw it
-        raise DraftingError(_("The resolution has already been decided."))
+    _require_open(resolution)  # again, now that the row is locked
     now = utcnow()
     reason = _("The resolution was decided before this amendment was put to the vote.")
     pending = list(
