@@ -10,15 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask import url_for
 from flask_babel import force_locale, format_date, get_timezone
 from flask_babel import gettext as _
 
 from resolutions.drafting import service
 from resolutions.drafting.text import DiffSegment, NumberedClause, word_diff
 from resolutions.extensions import db
+from resolutions.labels import AMENDMENT_STATE, label
 from resolutions.models import (
     Amendment,
     AmendmentKind,
+    AmendmentState,
     Clause,
     ClauseKind,
     Conference,
@@ -233,3 +236,111 @@ def local_to_utc(moment: datetime) -> datetime:
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+# --- what the draft page repeats for every clause and amendment --------------------------------
+
+_MARK = 2_147_483_599  # an id no row has; replaced by the real one in each link
+
+
+class DraftLinks:
+    """The links a page repeats for every clause and amendment, each built once with
+    ``url_for`` and then filled in: a draft of 200 clauses and 300 amendments has over a
+    thousand of them, and ``url_for`` per link was a good part of the page's time.
+
+    ``links("amendment", 7)`` → "/c/1/amendments/7".
+    """
+
+    def __init__(self, conference_id: int, resolution_id: int) -> None:
+        def build(endpoint: str, **values: object) -> str:
+            return url_for(endpoint, conference_id=conference_id, **values)
+
+        amendment = {"amendment_id": _MARK}
+        new = {"resolution_id": resolution_id}
+        self._patterns = {
+            "amendment": build("drafting.amendment", **amendment),
+            "amendment_edit": build("drafting.amendment_edit", **amendment),
+            "amendment_preview": build("drafting.amendment_preview", **amendment),
+            "amendment_submit": build("drafting.amendment_submit", **amendment),
+            "amendment_discard": build("drafting.amendment_discard", **amendment),
+            "amendment_withdraw": build("drafting.amendment_withdraw", **amendment),
+            "amendment_admit": build("drafting.amendment_admit", **amendment),
+            "amendment_adopt": build("drafting.amendment_adopt", **amendment),
+            "amendment_respond": build("drafting.amendment_respond", **amendment),
+            "history": build("drafting.history", clause_id=_MARK),
+            "clause_edit": build("drafting.clause_edit", clause_id=_MARK),
+            "clause_add_after": build("drafting.clause_new", **new, position=f"after:{_MARK}"),
+            "amend": build("drafting.amendment_new", **new, kind="replace", clause=_MARK),
+            "propose_deletion": build("drafting.amendment_new", **new, kind="delete", clause=_MARK),
+            "insert_after": build(
+                "drafting.amendment_new", **new, kind="insert", position=f"after:{_MARK}"
+            ),
+        }
+
+    def __call__(self, name: str, object_id: int) -> str:
+        return self._patterns[name].replace(str(_MARK), str(object_id))
+
+
+class PageText:
+    """The words the draft page repeats for every clause and amendment, translated once per
+    request (``_()`` per card and per clause menu was the other part of the page's time).
+    Strings with placeholders are filled in the template: ``t.proposed_by|format(name=…)``."""
+
+    def __init__(self, style: NumberingStyle) -> None:
+        self.state = {s.value: label(AMENDMENT_STATE, s) for s in AmendmentState}
+        self.proposed_by = _("Proposed by %(name)s", name="%(name)s")
+        self.co_sponsored_by = _("co-sponsored by %(names)s", names="%(names)s")
+        self.stale = _("Written against an older version")
+        self.as_written = _("As written, against version %(v)s of the clause:", v="%(v)s")
+        self.against_current = _("Against the current text:")
+        self.replace_with = _("Replace the text with:")
+        self.proposed_text = _("Proposed text:")
+        self.delete_clause = _("Delete the clause:")
+        self.inserted = _("Inserted this clause:")
+        self.insert_here = _("Insert a new clause here:")
+        self.justification = _("Justification")
+        self.text_if_adopted = _("Text if adopted")
+        self.edit = _("Edit")
+        self.submit = _("Submit")
+        self.admit = _("Admit")
+        self.rule_out_of_order = _("Rule out of order…")
+        self.adopt = _("Adopt by general consent")
+        self.adopt_confirm = _(
+            "Adopt this amendment now, without a vote? The text changes at once."
+        )
+        self.withdraw = _("Withdraw")
+        self.withdraw_confirm = _("Withdraw this amendment? This cannot be undone.")
+        self.invite = _("Invite co-sponsors")
+        self.confirm_sponsorship = _("Confirm co-sponsorship")
+        self.decline = _("Decline")
+        self.amend = _("Amend")
+        self.propose_deletion = _("Propose deletion")
+        self.insert_after = _("Insert after")
+        self.edit_clause = _("Edit, move or delete")
+        self.add_after = _("Add a clause after")
+        self.history = _("History")
+        self.actions = _("Actions: %(ref)s", ref="%(ref)s")
+        # "operative clause %s": the service's wording, asked once per kind.
+        self._references = {
+            kind: service.clause_reference(
+                NumberedClause(
+                    None,
+                    kind,
+                    0,
+                    "",
+                    "P\x00" if kind == ClauseKind.PREAMBULAR else "\x00",
+                    "",
+                    None,
+                    0,
+                ),
+                style,
+            )
+            for kind in ClauseKind
+        }
+
+    def reference(self, clause: NumberedClause) -> str:
+        """How a clause is named ("operative clause 2(a)"), as ``service.clause_reference``."""
+        number = clause.number_path
+        if clause.kind == ClauseKind.PREAMBULAR:
+            number = number.removeprefix("P")
+        return self._references[clause.kind].replace("\x00", number)

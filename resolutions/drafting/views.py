@@ -40,6 +40,8 @@ from resolutions.drafting.forms import (
     VoteOrderForm,
 )
 from resolutions.drafting.presentation import (
+    DraftLinks,
+    PageText,
     audit_action_label,
     clause_options,
     document_heading,
@@ -238,7 +240,8 @@ def resolution(conference: Conference, me: Participant, resolution_id: int) -> P
         orphans=orphans,
         deadline=deadline,
         deadline_passed=deadline is not None and deadline < utc_now(),
-        reference=lambda c: service.clause_reference(c, res.numbering_style),
+        links=DraftLinks(conference.id, res.id),
+        t=PageText(res.numbering_style),
     )
 
 
@@ -657,9 +660,12 @@ def _amendment_page(
                 for p in candidates
             ]
         )
+    res = amendment.resolution
     html = render_template(
         "drafting/amendment.html",
-        resolution=amendment.resolution,
+        links=DraftLinks(res.conference_id, res.id),
+        t=PageText(res.numbering_style),
+        resolution=res,
         a=amendment,
         view=view,
         history=service.amendment_history(amendment),
