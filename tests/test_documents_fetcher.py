@@ -11,7 +11,7 @@ from resolutions.documents.fetcher import (
     font_url,
     static_url,
 )
-from resolutions.documents.render import css_string, html_to_pdf
+from resolutions.documents.render import DocumentFontsMissing, css_string, html_to_pdf
 from tests.documents_support import HOSTILE, Listener, embedded_files, flat, pdf_text
 
 
@@ -72,6 +72,14 @@ def test_missing_font_directory_is_a_clear_refusal(tmp_path):
     fetcher = StaticOnlyFetcher(font_dir=tmp_path)
     with pytest.raises(RefusedResource, match="fonts-dejavu"):
         fetcher.fetch(font_url("DejaVuSerif.ttf"))
+
+
+def test_rendering_without_the_fonts_fails_loudly(tmp_path):
+    html = '<html><head><link rel="stylesheet" href="resolutions:static/documents/print.css">'
+    html += "</head><body><p>Текст</p></body></html>"
+    with pytest.raises(DocumentFontsMissing, match="fonts-dejavu"):
+        html_to_pdf(html, StaticOnlyFetcher(font_dir=tmp_path))
+    assert html_to_pdf(html, StaticOnlyFetcher()).startswith(b"%PDF-")
 
 
 def test_css_string_escapes_everything_but_letters_and_digits():

@@ -233,3 +233,24 @@ def pdf_page(pdf: bytes, number: int) -> bytes:
     out = BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("language", "end"), [("ru", None), ("en", None), ("ru", (2026, 12, 2)), ("en", (2027, 1, 2))]
+)
+def test_pdf_date_line_is_the_screens(app, language, end):
+    """The PDF writes the heading's date line exactly as the draft page's heading does."""
+    from datetime import date
+
+    from resolutions.documents.content import resolution_dateline
+    from resolutions.drafting.presentation import document_heading
+
+    world = make_conference(language=language)
+    world.conference.start_date = date(2026, 11, 30)
+    world.conference.end_date = date(*end) if end else None
+    resolution = make_draft(world)
+    db.session.commit()
+    with app.test_request_context():
+        assert (
+            resolution_dateline(resolution, language) == document_heading(world.conference).dateline
+        )

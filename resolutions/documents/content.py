@@ -8,7 +8,7 @@ this module only gathers them, decides what the reader may see, and hands them t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -115,7 +115,6 @@ class DocumentsOffer:
     unpublished_included: bool
     cards: bool
     participants: int = 0
-    languages: tuple[str, ...] = field(default=("ru", "en"))
 
 
 def documents_on_offer(conference: Conference, me: Participant) -> DocumentsOffer:

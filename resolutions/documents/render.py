@@ -23,7 +23,13 @@ from weasyprint import HTML
 from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 
-from resolutions.documents.fetcher import BASE_URL, DEFAULT_FONT_DIR, StaticOnlyFetcher, static_url
+from resolutions.documents.fetcher import (
+    BASE_URL,
+    DEFAULT_FONT_DIR,
+    SCHEME,
+    StaticOnlyFetcher,
+    static_url,
+)
 from resolutions.models import Conference
 
 LANGUAGES = ("ru", "en")
@@ -36,6 +42,11 @@ PDF_OPTIONS: dict[str, Any] = {
 # Dates written in words, in the document's language. Russian needs the genitive month and
 # «года» ("30 ноября 2026 года"), which the pattern's 'MMMM' gives in Babel's ru locale.
 DATE_PATTERNS = {"ru": "d MMMM y 'года'", "en": "d MMMM y"}
+
+
+class DocumentFontsMissing(RuntimeError):
+    """The document fonts (Debian's fonts-dejavu) are not installed: no PDF rather than one
+    silently set in whatever fonts the machine has."""
 
 
 @dataclass(frozen=True)
@@ -161,11 +172,18 @@ def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Lay out ``html`` with WeasyPrint, reading only what ``StaticOnlyFetcher`` serves."""
     fetcher = fetcher or StaticOnlyFetcher(font_dir=font_dir())
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(
+    pdf = document.write_pdf(
         font_config=FontConfiguration(),
         color_profiles={"srgb-output": _srgb_output_profile()},
         **PDF_OPTIONS,
     )
+    missing = sorted({url for url in fetcher.refused if url.startswith(f"{SCHEME}:fonts/")})
+    if missing:
+        raise DocumentFontsMissing(
+            f"document fonts missing in {fetcher.font_dir} ({', '.join(missing)}): "
+            "install Debian's fonts-dejavu (make system-deps)"
+        )
+    return pdf
 
 
 def render_pdf(template: str, language: str, **context: Any) -> bytes:

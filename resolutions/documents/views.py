@@ -17,7 +17,7 @@ from resolutions.documents.render import (
     document_language,
     weight_text,
 )
-from resolutions.models import Conference, Participant, Resolution, Role
+from resolutions.models import Conference, Participant, Resolution, ResolutionState, Role
 
 bp = Blueprint("documents", __name__, url_prefix="/c/<int:conference_id>")
 
@@ -60,7 +60,10 @@ def index(conference: Conference, me: Participant) -> str:
 def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) -> Response:
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
-        flash(_("This resolution has not been adopted yet; the draft with amendments is here."))
+        if resolution.state == ResolutionState.REJECTED:
+            flash(_("This resolution was not adopted; the draft with amendments is here."))
+        else:
+            flash(_("This resolution has not been adopted yet; the draft with amendments is here."))
         return redirect(url_for(".index", conference_id=conference.id))  # type: ignore[return-value]
     language = document_language(conference, request.args.get("lang"))
     document = content.resolution_pdf(
