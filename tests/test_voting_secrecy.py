@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -36,7 +35,8 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import attendance, service
-from tests.conftest import PG_URL, _empty_tables, _postgres_answers, sign_in
+from tests.conftest import _empty_tables, sign_in
+from tests.objects.voting import own_postgres_database
 
 CHOICE_VALUES = {c.value for c in Choice}
 # How a choice would show in SQL echo parameters or a repr: 'yes', "no", Choice.ABSTAIN.
@@ -338,21 +338,8 @@ def _json_mentions_choice(value: Any) -> bool:
 def own_pg_database():
     """A database of its own: VACUUM only removes row versions that no transaction of the
     same database may still see, and other test processes share the usual one."""
-    if not _postgres_answers():
-        if os.environ.get("RESOLUTIONS_REQUIRE_POSTGRES") == "1":
-            pytest.fail("PostgreSQL is required")
-        pytest.skip("PostgreSQL does not answer")
-    name = f"secrecy_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(PG_URL).set(database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_postgres_database("secrecy") as url:
+        yield url
 
 
 def test_postgres_pages_keep_no_trace_of_the_casting_transactions(own_pg_database):

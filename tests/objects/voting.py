@@ -3,7 +3,14 @@ seat a sitting (check-in, weights, proxies) and prepare polls through the servic
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import pytest
+import sqlalchemy as sa
 
 from resolutions.extensions import db
 from resolutions.models import (
@@ -103,3 +110,29 @@ def give_proxy(principal: Participant, holder: Participant) -> Proxy:
     proxy = attendance.give_proxy(principal, holder)
     db.session.commit()
     return proxy
+
+
+@contextmanager
+def own_postgres_database(prefix: str) -> Iterator[str]:
+    """A PostgreSQL database of its own for the duration (URL yielded), dropped afterwards.
+
+    For tests that need what a shared database cannot give: VACUUM only removes row versions
+    no transaction *of the same database* may still see, and a server under test wants its
+    own tables. Skips (or fails under RESOLUTIONS_REQUIRE_POSTGRES=1) without PostgreSQL.
+    """
+    from tests.conftest import PG_URL, _postgres_answers
+
+    if not _postgres_answers():
+        if os.environ.get("RESOLUTIONS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required but does not answer at {PG_URL}")
+        pytest.skip(f"PostgreSQL does not answer at {PG_URL}")
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,0 +1,312 @@
+"""Every acknowledged ballot survives ``kill -9`` of a gunicorn worker in the middle of a burst.
+
+A real server: gunicorn with two gthread workers on a PostgreSQL database of its own, on a
+free loopback port. Two hundred delegates sign in through ``/sign-in`` (no back door), then
+vote at once through the ballot route with CSRF on; one worker is killed with SIGKILL while
+ballots are in flight (gunicorn starts a new one). A client retries a failed request with the
+same idempotency key, as the page's script does. At the end, the database holds exactly the
+acknowledged ballots, each once, with the receipts the voters were shown.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from resolutions import create_app
+from resolutions.auth.service import hash_password
+from resolutions.extensions import db
+from resolutions.models import (
+    BallotChoice,
+    BallotKind,
+    Conference,
+    ConferenceState,
+    Participant,
+    Poll,
+    PollSubject,
+    Role,
+    User,
+    VoteRecord,
+    utcnow,
+)
+from resolutions.voting import service
+from tests.objects.voting import own_postgres_database
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+# Signing 200 people in costs 200 argon2 verifications (slow on purpose): minutes on 2 cores.
+DELEGATES = int(os.environ.get("CRASH_TEST_DELEGATES", "200"))
+PASSWORD = "crash-test-password"  # noqa: S105
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed(url: str) -> tuple[int, int, dict[str, int]]:
+    """The schema, a conference of 200 present delegates, an open secret poll.
+    Returns (conference id, poll id, {e-mail: participant id})."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "seed"})
+    with app.app_context():
+        db.create_all()
+        conference = Conference(
+            title="Crash Test Conference",
+            short_name="CTC",
+            start_date=date(2026, 11, 30),
+            state=ConferenceState.VOTING,
+            ballot_kind=BallotKind.SECRET,
+        )
+        db.session.add(conference)
+        db.session.flush()
+        password_hash = hash_password(PASSWORD)  # one hash for all: argon2 is slow on purpose
+        people: dict[str, int] = {}
+
+        def member(email: str, role: Role) -> Participant:
+            user = User(email=email, name=email.split("@")[0], password_hash=password_hash)
+            db.session.add(user)
+            db.session.flush()
+            participant = Participant(
+                conference_id=conference.id,
+                user_id=user.id,
+                role=role,
+                voting_right=True,
+                present=True,
+                checked_in_at=utcnow(),
+            )
+            db.session.add(participant)
+            db.session.flush()
+            return participant
+
+        chair = member("chair@crash.example", Role.CHAIR)
+        for number in range(DELEGATES):
+            email = f"delegate{number:03d}@crash.example"
+            people[email] = member(email, Role.DELEGATE).id
+        db.session.commit()
+        poll = service.create_poll(
+            conference, chair, subject=PollSubject.PROCEDURAL, title="Shall the motion pass?"
+        )
+        service.open_poll(poll, chair)
+        db.session.commit()
+        result = conference.id, poll.id, people
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+    return result
+
+
+class Server:
+    """gunicorn on a free port, its own instance folder and database."""
+
+    def __init__(self, url: str, instance: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        instance.mkdir(parents=True, exist_ok=True)
+        # Ordinary configuration, no test hooks: the sign-in limits suit a hall of 200.
+        (instance / "config.py").write_text(
+            'SIGN_IN_LIMIT_PER_ADDRESS = "100000 per minute"\n'
+            'SIGN_IN_LIMIT_PER_ACCOUNT = "100000 per minute"\n'
+        )
+        self.log = (instance / "gunicorn.log").open("w")
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "crash-test-secret",
+            "RESOLUTIONS_INSTANCE": str(instance),
+        }
+        env.pop("REDIS_URL", None)
+        self.process = subprocess.Popen(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "--workers=2",
+                "--worker-class=gthread",
+                "--threads=8",
+                "--timeout=30",
+                "--graceful-timeout=5",
+                f"--bind=127.0.0.1:{self.port}",
+                # Not the shared default in $HOME: other servers may run at the same time.
+                f"--control-socket={instance / 'gunicorn.ctl'}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError("gunicorn exited; see " + self.log.name)
+            try:
+                answer = requests.get(self.base + "/sign-in", timeout=2)
+                if answer.status_code == 200 and len(self.workers()) == 2:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("gunicorn did not start in time")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+
+
+def sign_in(base: str, email: str, conference_id: int) -> tuple[requests.Session, str]:
+    """Sign in like a browser; return the session and the CSRF token of the ballot page."""
+    session = requests.Session()
+    form = session.get(base + "/sign-in", timeout=120)
+    token = CSRF.search(form.text)[1]
+    answer = session.post(
+        base + "/sign-in",
+        data={"email": email, "password": PASSWORD, "csrf_token": token, "next": ""},
+        timeout=180,
+        allow_redirects=False,
+    )
+    assert answer.status_code in (302, 303), (email, answer.status_code)
+    page = session.get(f"{base}/c/{conference_id}/vote", timeout=120)
+    assert page.status_code == 200, (email, page.status_code)
+    return session, CSRF.search(page.text)[1]
+
+
+@pytest.fixture
+def crash_database():
+    with own_postgres_database("crash") as url:
+        yield url
+
+
+def test_every_acknowledged_ballot_survives_a_killed_worker(crash_database, tmp_path):
+    conference_id, poll_id, people = seed(crash_database)
+    server = Server(crash_database, tmp_path / "instance")
+    try:
+        server.wait_ready()
+        with ThreadPoolExecutor(4) as pool:
+            sessions = dict(
+                zip(
+                    people,
+                    pool.map(lambda e: sign_in(server.base, e, conference_id), people),
+                    strict=True,
+                )
+            )
+
+        rng = random.Random(20261130)
+        choices = {email: rng.choice(["yes", "no", "abstain"]) for email in people}
+        acknowledged: dict[int, str] = {}
+        attempts: Counter[str] = Counter()
+        lock = threading.Lock()
+        kill_now = threading.Event()
+        killed: list[int] = []
+        ballot_url = f"{server.base}/c/{conference_id}/polls/{poll_id}/ballot"
+
+        def vote(email: str) -> None:
+            session, token = sessions[email]
+            data = {"choice": choices[email], "csrf_token": token, "idempotency_key": email}
+            for attempt in range(30):
+                with lock:
+                    attempts["sent"] += 1
+                try:
+                    answer = session.post(
+                        ballot_url, data=data, headers={"Accept": "application/json"}, timeout=20
+                    )
+                except requests.RequestException:
+                    with lock:
+                        attempts["failed"] += 1
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                if answer.status_code >= 500:
+                    with lock:
+                        attempts["failed"] += 1
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                assert answer.status_code == 200, (email, answer.status_code, answer.text[:300])
+                body = answer.json()
+                assert body["ok"] is True
+                with lock:
+                    if body["already_recorded"]:
+                        attempts["already"] += 1
+                    assert acknowledged.get(people[email], body["receipt"]) == body["receipt"]
+                    acknowledged[people[email]] = body["receipt"]
+                    if len(acknowledged) >= DELEGATES // 4:
+                        kill_now.set()
+                return
+            raise AssertionError(f"{email}: no answer after 30 attempts")
+
+        def killer() -> None:
+            kill_now.wait(timeout=60)
+            victim = server.workers()[0]
+            os.kill(victim, signal.SIGKILL)
+            killed.append(victim)
+
+        assassin = threading.Thread(target=killer)
+        assassin.start()
+        with ThreadPoolExecutor(32) as pool:
+            list(pool.map(vote, people))
+        assassin.join(timeout=60)
+
+        assert killed, "the worker was not killed"
+        # gunicorn replaced the killed worker.
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (
+            killed[0] in server.workers() or len(server.workers()) < 2
+        ):
+            time.sleep(0.2)
+        assert killed[0] not in server.workers() and len(server.workers()) == 2
+        print(f"\nattempts: {dict(attempts)}; acknowledged: {len(acknowledged)}")
+    finally:
+        server.stop()
+
+    # The database, read afresh.
+    engine = sa.create_engine(crash_database)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(VoteRecord.participant_id, VoteRecord.receipt).where(
+                    VoteRecord.poll_id == poll_id
+                )
+            ).all()
+            stored_choices = Counter(
+                dict(
+                    connection.execute(
+                        sa.select(BallotChoice.choice, sa.func.count())
+                        .where(BallotChoice.poll_id == poll_id)
+                        .group_by(BallotChoice.choice)
+                    ).all()
+                )
+            )
+            state = connection.execute(sa.select(Poll.state).where(Poll.id == poll_id)).scalar_one()
+    finally:
+        engine.dispose()
+    recorded = dict(rows)
+    assert len(rows) == len(recorded), "a ballot was recorded twice"
+    assert len(acknowledged) == DELEGATES
+    assert recorded == acknowledged  # every acknowledged ballot, with the receipt shown
+    assert stored_choices == Counter(choices.values())
+    assert state == "open"
