@@ -185,6 +185,18 @@ def test_amending_a_deleted_clause_is_refused(world, draft, as_user) -> None:
     assert amendments() == []
 
 
+def test_the_form_for_a_deleted_clause_says_so(world, draft, as_user) -> None:
+    clause = clauses_by_number(draft)["4"]
+    service.delete_clause(clause, world.secretariat.user)
+    db.session.commit()
+    answer = as_user(world.delegate).get(
+        url(world, f"/resolutions/{draft.id}/amendments/new?kind=replace&clause={clause.id}")
+    )
+    text = page_text(answer)
+    assert "This clause has been deleted; it can no longer be amended." in text
+    assert "Decides to remain seized" not in answer.get_data(as_text=True).split("<main")[1]
+
+
 def test_a_form_written_against_an_older_version_is_refused(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["2"]
     service.edit_clause(clause, world.secretariat.user, "Urges all members:", expected_version=1)
@@ -709,10 +721,15 @@ def test_co_sponsor_refusals(world, draft, other_world, as_user) -> None:
         )
         assert "This delegate cannot be invited." in page_text(answer)
     # Only the proposer invites.
-    assert as_user(world.delegates[1]).post(
-        url(world, f"/amendments/{amendment.id}/invite"),
-        data={"participant": world.delegates[2].id},
-    ).status_code == 403
+    assert (
+        as_user(world.delegates[1])
+        .post(
+            url(world, f"/amendments/{amendment.id}/invite"),
+            data={"participant": world.delegates[2].id},
+        )
+        .status_code
+        == 403
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AmendmentSponsor)) == 1
 
 

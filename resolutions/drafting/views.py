@@ -532,6 +532,9 @@ def _amendment_form(
         target = db.session.get(Clause, form.target.data)
         if target is None or target.resolution_id != res.id:
             target = None
+    if request.method == "GET" and target is not None and target.is_deleted:
+        flash(_("This clause has been deleted; it can no longer be amended."), "error")
+        target = None
     if request.method == "GET" and target is not None:
         form.expected_version.data = target.version
         if kind == "replace" and amendment is None:
