@@ -69,8 +69,14 @@ def redis_client() -> redis.Redis | None:
         return None
     client = current_app.extensions.get("voting_live_redis")
     if client is None:
+        # Every open event stream holds a pub/sub connection of its own: the pool must allow
+        # as many as a worker serves streams (Redis itself accepts 10,000 by default).
         client = redis.Redis.from_url(
-            url, socket_timeout=2, socket_connect_timeout=2, health_check_interval=30
+            url,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+            health_check_interval=30,
+            max_connections=int(current_app.config.get("LIVE_REDIS_MAX_CONNECTIONS", 4000)),
         )
         current_app.extensions["voting_live_redis"] = client
     return client

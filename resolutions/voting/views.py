@@ -197,7 +197,8 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
             return jsonify(ok=False, message=str(error)), status
         flash(str(error), "error")
         return redirect(url_for("voting.ballot", conference_id=conference.id))
-    names = _names(receipt.recorded)
+    # The caster's own name needs no query (their user is the signed-in one, already loaded).
+    names = [me.name] if receipt.recorded == [me.id] else _names(receipt.recorded)
     if receipt.already_recorded:
         message = _("Already recorded. Your receipt: %(receipt)s", receipt=receipt.receipt)
     else:

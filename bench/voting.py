@@ -1,0 +1,669 @@
+"""A sitting of 1,000 delegates under gunicorn on PostgreSQL and Redis.
+
+What it does, in order:
+1. creates its own PostgreSQL schema (in the ``test`` database, or ``BENCH_DATABASE_URL``) and
+   a conference of 1,000 present delegates with voting right (every tenth of weight 2) and a
+   chair, all with one known password hash; its own Redis key prefix;
+2. starts ``.venv/bin/gunicorn`` (2 gthread workers with many threads, so that each can hold
+   many server-sent-event streams) on a free loopback port;
+3. signs the delegates in: a sample through the real sign-in form (argon2 is slow on purpose,
+   a thousand verifications would take minutes on two cores), the rest with session cookies
+   minted with the app's secret, exactly what the form would have set; each delegate then
+   loads their ballot page (which gives their CSRF token);
+4. connects every delegate to the live channel (``voting.events``, server-sent events);
+5. the chair opens a (secret) poll; measures the time from "open" until every connected
+   client received the poll on its stream;
+6. every delegate votes within 30 s (arrival times spread at random over ``SPREAD`` seconds;
+   some double-submit the same form at once, some retry it afterwards) and measures each
+   ballot's latency;
+7. counts acknowledged ballots against the rows in the database and against the frozen
+   result; the chair closes and publishes; every delegate sees the result on its stream and
+   fetches the result page.
+
+Prints acknowledged vs recorded (must be equal), duplicates, casting latency p50/p95/p99,
+live delivery time, result-fetch latency. Targets on a 2-core machine: p99 < 250 ms, nothing
+lost or duplicated, delivery < 1 s. Exit status 1 when a count is wrong.
+
+Run: ``.venv/bin/python bench/voting.py`` (``make bench``). ``BENCH_DELEGATES`` changes the
+size, ``BENCH_SPREAD`` the seconds over which ballots arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import redis  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from resolutions import create_app  # noqa: E402
+from resolutions.auth.service import hash_password  # noqa: E402
+from resolutions.extensions import db  # noqa: E402
+from resolutions.models import (  # noqa: E402
+    BallotKind,
+    Conference,
+    ConferenceState,
+    MajorityMethod,
+    Participant,
+    Poll,
+    Role,
+    User,
+    VoteRecord,
+)
+
+DELEGATES = int(os.environ.get("BENCH_DELEGATES", "1000"))
+SPREAD = float(os.environ.get("BENCH_SPREAD", "20"))
+REAL_SIGN_INS = int(os.environ.get("BENCH_REAL_SIGN_INS", "20"))
+WORKERS = 2
+THREADS = max(200, DELEGATES + 100)  # per worker: each SSE stream holds a thread
+PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "bench-password-42"  # noqa: S105 (the bench users' known password)
+USER_AGENT = "resolutions-bench/1"
+SECRET_KEY = secrets.token_hex(32)
+DOUBLE_CLICK_SHARE = 0.03  # send the same form twice at once
+RETRY_SHARE = 0.02  # send the same form again after the answer
+TIMEOUT = httpx.Timeout(60.0, connect=30.0)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def summary(values: list[float]) -> str:
+    if not values:
+        return "no values"
+    return (
+        f"p50 {percentile(values, 0.5):.0f} ms, p95 {percentile(values, 0.95):.0f} ms, "
+        f"p99 {percentile(values, 0.99):.0f} ms, max {max(values):.0f} ms"
+    )
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+def make_schema() -> tuple[str, str]:
+    schema = f"bench_voting_{os.getpid()}_{secrets.token_hex(3)}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    return schema, url.render_as_string(hide_password=False)
+
+
+def drop_schema(schema: str) -> None:
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+@dataclass
+class Seat:
+    """One delegate of the bench and what happened to them."""
+
+    participant_id: int
+    user_key: str
+    email: str
+    weight: int
+    client: httpx.AsyncClient | None = None
+    csrf: str = ""
+    connected: asyncio.Event = field(default_factory=asyncio.Event)
+    saw_open: asyncio.Event = field(default_factory=asyncio.Event)
+    saw_result: asyncio.Event = field(default_factory=asyncio.Event)
+    open_seen_at: float = 0.0
+    result_seen_at: float = 0.0
+    poll_id: int = 0
+    choice: str = ""
+    acknowledged: bool = False
+    latencies: list[float] = field(default_factory=list)
+    answers: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def build(app) -> tuple[int, Seat, list[Seat]]:
+    """The conference, its chair and delegates (bulk inserts). Returns (conference id, chair,
+    delegates)."""
+    password_hash = hash_password(PASSWORD)
+    with app.app_context():
+        db.create_all()
+        conference = Conference(
+            title="Bench Conference on Shared Rivers",
+            short_name="Bench",
+            place="Bishkek",
+            start_date=date.today(),
+            state=ConferenceState.VOTING,
+            ballot_kind=BallotKind.SECRET,
+            majority_method=MajorityMethod.SIMPLE,
+            quorum="1/2",
+            language="en",
+        )
+        db.session.add(conference)
+        db.session.flush()
+        rows = [
+            {
+                "email": f"delegate{n:04d}@bench.example.org",
+                "name": f"Delegate {n:04d}",
+                "password_hash": password_hash,
+                "locale": "en",
+            }
+            for n in range(1, DELEGATES + 1)
+        ]
+        rows.append(
+            {
+                "email": "chair@bench.example.org",
+                "name": "Chair of the Bench",
+                "password_hash": password_hash,
+                "locale": "en",
+            }
+        )
+        db.session.execute(sa.insert(User), rows)
+        users = {u.email: u for u in db.session.scalars(sa.select(User))}
+        participants = [
+            {
+                "conference_id": conference.id,
+                "user_id": users[row["email"]].id,
+                "role": Role.DELEGATE,
+                "voting_right": True,
+                "weight": 2 if n % 10 == 0 else 1,
+                "present": True,
+                "delegation": f"Delegation {n % 97 + 1}",
+                "card_token": secrets.token_urlsafe(24),
+            }
+            for n, row in enumerate(rows[:-1], start=1)
+        ]
+        participants.append(
+            {
+                "conference_id": conference.id,
+                "user_id": users["chair@bench.example.org"].id,
+                "role": Role.CHAIR,
+                "voting_right": False,
+                "weight": 1,
+                "present": True,
+                "card_token": secrets.token_urlsafe(24),
+            }
+        )
+        db.session.execute(sa.insert(Participant), participants)
+        db.session.commit()
+        seats = []
+        chair = None
+        by_id = {u.id: u for u in users.values()}
+        for participant in db.session.scalars(
+            sa.select(Participant).where(Participant.conference_id == conference.id)
+        ):
+            user = by_id[participant.user_id]
+            seat = Seat(participant.id, user.get_id(), user.email, participant.weight)
+            if participant.role == Role.CHAIR:
+                chair = seat
+            else:
+                seats.append(seat)
+        assert chair is not None
+        seats.sort(key=lambda s: s.email)
+        return conference.id, chair, seats
+
+
+def minted_cookie(app, user_key: str) -> str:
+    """The session cookie the sign-in form would set (Flask-Login's "strong" protection
+    binds it to the client's address and user agent)."""
+    from flask_login.utils import _create_identifier
+
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
+    with app.test_request_context(environ_base=environ):
+        identifier = _create_identifier()
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"_user_id": user_key, "_fresh": True, "_id": identifier})
+
+
+# --- the server ------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(database_url: str, instance: Path, port: int, log: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": SECRET_KEY,
+        "RESOLUTIONS_INSTANCE": str(instance),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(THREADS),
+        "--worker-connections",
+        str(4 * DELEGATES + 100),
+        "--backlog",
+        "4096",
+        "--keep-alive",
+        "30",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "wsgi:app",
+    ]
+    return subprocess.Popen(  # noqa: S603 (our own command line)
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+
+
+def wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited:\n" + log.read_text()[-3000:])
+        try:
+            if httpx.get(base + "/sign-in", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer within 60 s:\n" + log.read_text()[-3000:])
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- the clients -----------------------------------------------------------------------------
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def new_client(base: str, transport: httpx.AsyncHTTPTransport) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base,
+        transport=transport,
+        timeout=TIMEOUT,
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=False,
+    )
+
+
+async def sign_in_with_form(seat: Seat) -> float:
+    started = time.perf_counter()
+    page = await seat.client.get("/sign-in")
+    token = CSRF.search(page.text).group(1)
+    answer = await seat.client.post(
+        "/sign-in", data={"email": seat.email, "password": PASSWORD, "csrf_token": token}
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"sign-in of {seat.email} answered {answer.status_code}")
+    return (time.perf_counter() - started) * 1000
+
+
+async def load_ballot_page(seat: Seat, conference_id: int) -> None:
+    page = await seat.client.get(f"/c/{conference_id}/vote")
+    if page.status_code != 200:
+        raise SystemExit(f"{seat.email}: the ballot page answered {page.status_code}")
+    seat.csrf = CSRF.search(page.text).group(1)
+
+
+async def listen(seat: Seat, conference_id: int, stop: asyncio.Event) -> None:
+    """Follow the ballot page's event stream; reconnect when it ends (bounded lifetime)."""
+    while not stop.is_set():
+        try:
+            async with seat.client.stream(
+                "GET",
+                f"/c/{conference_id}/events?view=ballot",
+                timeout=httpx.Timeout(None, connect=30.0),
+            ) as response:
+                if response.status_code != 200:
+                    seat.errors.append(f"events answered {response.status_code}")
+                    return
+                event, data = "message", []
+                async for line in response.aiter_lines():
+                    if stop.is_set():
+                        return
+                    if line.startswith("event: "):
+                        event = line[7:]
+                    elif line.startswith("data: "):
+                        data.append(line[6:])
+                    elif line == "":
+                        if event == "snapshot" and data:
+                            on_snapshot(seat, json.loads("\n".join(data)))
+                        event, data = "message", []
+        except (httpx.HTTPError, asyncio.CancelledError) as error:
+            if stop.is_set() or isinstance(error, asyncio.CancelledError):
+                return
+            seat.errors.append(f"stream: {error!r}")
+            await asyncio.sleep(0.5)
+
+
+def on_snapshot(seat: Seat, snapshot: dict) -> None:
+    now = time.monotonic()
+    seat.connected.set()
+    poll = snapshot.get("poll")
+    if not poll:
+        return
+    if poll["state"] == "open" and not seat.saw_open.is_set():
+        seat.poll_id = poll["id"]
+        seat.open_seen_at = now
+        seat.saw_open.set()
+    if poll["state"] == "published" and not seat.saw_result.is_set():
+        seat.result_seen_at = now
+        seat.saw_result.set()
+
+
+async def cast(seat: Seat, conference_id: int) -> None:
+    """Vote once, at a random moment of the spread; some double-click, some retry."""
+    await asyncio.sleep(random.uniform(0, SPREAD))
+    seat.choice = random.choices(["yes", "no", "abstain"], weights=[6, 3, 1])[0]
+    form = {
+        "choice": seat.choice,
+        "idempotency_key": secrets.token_urlsafe(16),
+        "csrf_token": seat.csrf,
+    }
+    url = f"/c/{conference_id}/polls/{seat.poll_id}/ballot"
+
+    async def send() -> None:
+        started = time.perf_counter()
+        try:
+            answer = await seat.client.post(url, data=form, headers={"Accept": "application/json"})
+        except httpx.HTTPError as error:
+            seat.errors.append(f"cast: {error!r}")
+            return
+        seat.latencies.append((time.perf_counter() - started) * 1000)
+        if answer.status_code == 200 and answer.json().get("ok"):
+            seat.acknowledged = True
+            seat.answers.append(answer.json())
+        else:
+            seat.errors.append(f"cast answered {answer.status_code}: {answer.text[:200]}")
+
+    roll = random.random()
+    if roll < DOUBLE_CLICK_SHARE:
+        await asyncio.gather(send(), send())
+    else:
+        await send()
+        if roll < DOUBLE_CLICK_SHARE + RETRY_SHARE:
+            await send()
+
+
+async def fetch_result(seat: Seat, conference_id: int, poll_id: int) -> float:
+    started = time.perf_counter()
+    page = await seat.client.get(f"/c/{conference_id}/polls/{poll_id}")
+    elapsed = (time.perf_counter() - started) * 1000
+    if page.status_code != 200 or "result__counts" not in page.text:
+        seat.errors.append(f"result page answered {page.status_code}")
+    return elapsed
+
+
+async def gather_limited(coroutines: list, limit: int) -> list:
+    semaphore = asyncio.Semaphore(limit)
+
+    async def run(coroutine):
+        async with semaphore:
+            return await coroutine
+
+    return await asyncio.gather(*(run(c) for c in coroutines))
+
+
+async def sitting(base: str, app, conference_id: int, chair: Seat, seats: list[Seat]) -> int:
+    failures = 0
+    transport = httpx.AsyncHTTPTransport(
+        limits=httpx.Limits(max_connections=4 * DELEGATES + 50, max_keepalive_connections=None)
+    )
+    for seat in [chair, *seats]:
+        seat.client = new_client(base, transport)
+
+    # Sign-in: a sample through the form, the rest with the cookie the form would set.
+    started = time.perf_counter()
+    sample = seats[:REAL_SIGN_INS]
+    form_times = await gather_limited([sign_in_with_form(s) for s in sample], WORKERS * 2)
+    for seat in [chair, *seats[REAL_SIGN_INS:]]:
+        seat.client.cookies.set("session", minted_cookie(app, seat.user_key), "127.0.0.1")
+    await gather_limited([load_ballot_page(s, conference_id) for s in seats], 64)
+    print(
+        f"signed in {len(sample)} delegates through the form (median "
+        f"{statistics.median(form_times) if form_times else 0:.0f} ms each, argon2) and "
+        f"{len(seats) - len(sample)} with minted session cookies; {len(seats)} ballot pages "
+        f"loaded in {time.perf_counter() - started:.1f} s"
+    )
+
+    # Everybody on the live channel.
+    stop = asyncio.Event()
+    started = time.perf_counter()
+    listeners = [asyncio.create_task(listen(s, conference_id, stop)) for s in seats]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(s.connected.wait() for s in seats)), timeout=120)
+    except TimeoutError:
+        connected = sum(s.connected.is_set() for s in seats)
+        raise SystemExit(
+            f"only {connected} of {len(seats)} clients connected to the stream"
+        ) from None
+    took = time.perf_counter() - started
+    print(f"{len(seats)} clients connected to the live channel in {took:.1f} s")
+
+    # The chair opens the poll.
+    console = await chair.client.get(f"/c/{conference_id}/console")
+    token = CSRF.search(console.text).group(1)
+    opened_at = time.monotonic()
+    answer = await chair.client.post(
+        f"/c/{conference_id}/polls/procedural",
+        data={
+            "csrf_token": token,
+            "title": "Shall the report of the working group be approved?",
+            "question": "The working group reports on the shared reservoirs.",
+            "open_now": "y",
+        },
+    )
+    opened_ack = (time.monotonic() - opened_at) * 1000
+    if answer.status_code != 302:
+        raise SystemExit(f"opening the poll answered {answer.status_code}")
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.gather(*(s.saw_open.wait() for s in seats)), timeout=30)
+    seen = [(s.open_seen_at - opened_at) * 1000 for s in seats if s.saw_open.is_set()]
+    missing = len(seats) - len(seen)
+    failures += missing > 0
+    poll_id = next(s.poll_id for s in seats if s.saw_open.is_set())
+    print(
+        f"poll opened (the chair's request took {opened_ack:.0f} ms); live delivery to "
+        f"{len(seen)}/{len(seats)} clients: every client within {max(seen):.0f} ms of the "
+        f"click (p50 {percentile(seen, 0.5):.0f} ms, p95 {percentile(seen, 0.95):.0f} ms)"
+    )
+
+    # Everybody votes.
+    started = time.perf_counter()
+    await asyncio.gather(*(cast(s, conference_id) for s in seats if s.saw_open.is_set()))
+    voting_time = time.perf_counter() - started
+    first_latencies = [s.latencies[0] for s in seats if s.latencies]
+    all_latencies = [x for s in seats for x in s.latencies]
+    acknowledged = [s for s in seats if s.acknowledged]
+    receipts_differ = [s for s in seats if len({a["receipt"] for a in s.answers}) > 1]
+    with app.app_context():
+        recorded = db.session.scalar(
+            sa.select(sa.func.count(VoteRecord.id)).where(VoteRecord.poll_id == poll_id)
+        )
+        recorded_voters = db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(VoteRecord.participant_id))).where(
+                VoteRecord.poll_id == poll_id
+            )
+        )
+    duplicates = recorded - recorded_voters
+    lost = len(acknowledged) - recorded
+    print(
+        f"ballots: {len(acknowledged)} acknowledged, {recorded} recorded "
+        f"({duplicates} duplicated, {lost} lost), in {voting_time:.1f} s; "
+        f"{sum(len(s.latencies) for s in seats) - len(first_latencies)} extra submissions "
+        f"(double clicks, retries) all answered with the same receipt: {not receipts_differ}"
+    )
+    print(f"casting latency (first submission of each delegate): {summary(first_latencies)}")
+    print(f"casting latency (every submission): {summary(all_latencies)}")
+    failures += (len(acknowledged) != recorded) + (duplicates != 0) + bool(receipts_differ)
+
+    # The chair closes and publishes; everybody sees it and fetches the result.
+    console = await chair.client.get(f"/c/{conference_id}/console")
+    token = CSRF.search(console.text).group(1)
+    closed_at = time.monotonic()
+    answer = await chair.client.post(
+        f"/c/{conference_id}/polls/{poll_id}/close", data={"csrf_token": token, "publish": "y"}
+    )
+    close_ack = (time.monotonic() - closed_at) * 1000
+    if answer.status_code != 302:
+        raise SystemExit(f"closing the poll answered {answer.status_code}")
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.gather(*(s.saw_result.wait() for s in seats)), timeout=30)
+    result_seen = [(s.result_seen_at - closed_at) * 1000 for s in seats if s.saw_result.is_set()]
+    started = time.perf_counter()
+    fetches = await asyncio.gather(*(fetch_result(s, conference_id, poll_id) for s in seats))
+    fetch_time = time.perf_counter() - started
+    print(
+        f"poll closed and published (the chair's request took {close_ack:.0f} ms); result "
+        f"delivered live to {len(result_seen)}/{len(seats)} clients within "
+        f"{max(result_seen or [0]):.0f} ms; all {len(seats)} fetched the result page in "
+        f"{fetch_time:.1f} s: {summary(fetches)}"
+    )
+    failures += len(result_seen) != len(seats)
+
+    # The frozen result against what the clients were told.
+    with app.app_context():
+        poll = db.session.get(Poll, poll_id)
+        frozen = {"yes": poll.yes_weight, "no": poll.no_weight, "abstain": poll.abstain_weight}
+        ballots = poll.ballots_cast
+        outcome = poll.outcome.value
+    expected = {c: sum(s.weight for s in acknowledged if s.choice == c) for c in frozen}
+    print(
+        f"frozen result {frozen} ({ballots} ballots, {outcome}); from the acknowledgements "
+        f"{expected}: {'equal' if frozen == expected else 'DIFFERENT'}"
+    )
+    failures += frozen != expected or ballots != len(acknowledged)
+    errors = [e for s in seats for e in s.errors]
+    if errors:
+        print(f"{len(errors)} client errors, e.g. {errors[:3]}")
+        failures += 1
+
+    verdicts = [
+        ("p99 casting < 250 ms", percentile(first_latencies, 0.99) < 250),
+        ("0 lost or duplicated", lost == 0 and duplicates == 0),
+        ("live delivery < 1 s", not missing and max(seen) < 1000),
+    ]
+    print("targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in verdicts))
+
+    stop.set()
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*listeners, return_exceptions=True)
+    for seat in [chair, *seats]:
+        await seat.client.aclose()
+    await transport.aclose()
+    return failures
+
+
+def main() -> int:
+    random.seed(int(os.environ.get("BENCH_SEED", "7")))
+    schema, database_url = make_schema()
+    prefix = f"bench-{secrets.token_hex(4)}"
+    server = None
+    app = None
+    failures = 1
+    with tempfile.TemporaryDirectory() as folder:
+        instance = Path(folder)
+        (instance / "config.py").write_text(
+            "\n".join(
+                [
+                    f"LIVE_KEY_PREFIX = {prefix!r}",
+                    "LIVE_STREAM_SECONDS = 900",
+                    "RATELIMIT_ENABLED = False",
+                    # Two workers x 20 connections, well under PostgreSQL's 100.
+                    "SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True, 'pool_size': 15,"
+                    " 'max_overflow': 5, 'pool_timeout': 30}",
+                ]
+            )
+            + "\n"
+        )
+        log = ROOT / "test-artifacts" / "bench-voting-gunicorn.log"
+        log.parent.mkdir(exist_ok=True)
+        try:
+            app = create_app(
+                {
+                    "SQLALCHEMY_DATABASE_URI": database_url,
+                    "SECRET_KEY": SECRET_KEY,
+                    "REDIS_URL": None,
+                    "RATELIMIT_STORAGE_URI": "memory://",
+                }
+            )
+            started = time.perf_counter()
+            conference_id, chair, seats = build(app)
+            print(
+                f"conference of {len(seats)} present delegates built in schema {schema} "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            port = free_port()
+            server = start_server(database_url, instance, port, log)
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(base, server, log)
+            print(
+                f"gunicorn: {WORKERS} gthread workers x {THREADS} threads on {base}, "
+                f"PostgreSQL and Redis"
+            )
+            failures = asyncio.run(sitting(base, app, conference_id, chair, seats))
+        finally:
+            if server is not None:
+                stop_server(server)
+                errors = [
+                    line
+                    for line in log.read_text().splitlines()
+                    if "Traceback" in line or "[ERROR]" in line
+                ]
+                if errors:
+                    print(f"gunicorn logged {len(errors)} errors, e.g. {errors[:3]}")
+            if app is not None:
+                with app.app_context():
+                    for engine in db.engines.values():
+                        engine.dispose()
+            drop_schema(schema)
+            client = redis.Redis.from_url(REDIS_URL)
+            keys = list(client.scan_iter(f"{prefix}:*"))
+            if keys:
+                client.delete(*keys)
+            client.close()
+    print("OK" if not failures else f"FAILED ({failures} checks)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
