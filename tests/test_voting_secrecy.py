@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -420,3 +421,38 @@ def _raw_pages(relation: str) -> bytes:
             )
             for page in range(pages)
         )
+
+
+def test_sqlite_file_keeps_no_trace_of_the_casting_transactions(app):
+    """After the close, the keys written while voters' transactions ran are gone from the
+    SQLite file: the rewrite reuses and overwrites their pages, and the service also turns
+    ``secure_delete`` on so that whatever is merely freed is zeroed. Checked with the build's
+    default switched off, so that the result does not rest on Debian's compile options."""
+    if _db.engine.dialect.name != "sqlite":
+        pytest.skip("the SQLite file")
+
+    def plain_build(dbapi_connection: Any, record: Any) -> None:
+        # Debian builds SQLite with secure_delete on; other builds do not.
+        dbapi_connection.execute("PRAGMA secure_delete = OFF")
+
+    _db.engine.dispose()
+    sa.event.listen(_db.engine, "connect", plain_build)
+    try:
+        _check_sqlite_file(app)
+    finally:
+        sa.event.remove(_db.engine, "connect", plain_build)
+
+
+def _check_sqlite_file(app: Flask) -> None:
+    sitting = seat_sitting()
+    cast_over_http(app, sitting, FIRST)
+    cast_keys = set(_db.session.scalars(sa.text("SELECT id FROM ballot_choice")))
+    _db.session.rollback()
+    path = Path(_db.engine.url.database)
+    assert all(k.encode() in path.read_bytes() for k in cast_keys)  # the check can see them
+    close(sitting)
+    _db.session.remove()
+    _db.engine.dispose()
+    data = path.read_bytes()
+    assert not [k for k in cast_keys if k.encode() in data]
+    assert not Path(f"{path}-journal").exists() and not Path(f"{path}-wal").exists()
