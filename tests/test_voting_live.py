@@ -352,3 +352,22 @@ def test_giving_a_proxy_reaches_the_holders_live_state(backend, world, as_user):
     before = _live(holder, world).json["state"]
     give_proxy(world.delegate, world.delegates[1])
     assert _live(holder, world).json["state"] != before
+
+
+def test_the_request_that_opens_a_poll_prepares_the_snapshot_of_every_language(
+    redis_backend, app, world, as_user
+):
+    check_in(world.chair, *world.delegates)
+    as_user(world.chair).post(
+        f"/c/{world.conference.id}/polls/procedural",
+        data={"title": "Prepared for everyone", "open_now": "y"},
+    )
+    client = live.redis_client()
+    state, _ = live.live_versions(world.conference.id)
+    for language in ("ru", "en"):
+        name = live.key(world.conference.id, f"snapshot:{language}")
+        cached = live.cached_snapshot(client, name, int(state[1:]))
+        assert cached is not None, f"no {language} snapshot for {state}"
+        snapshot = json.loads(cached)
+        assert snapshot["version"] == state
+        assert "Prepared for everyone" in snapshot["poll"]["html"]

@@ -27,7 +27,15 @@ from typing import Any, Literal
 
 import redis
 import sqlalchemy as sa
-from flask import Flask, current_app, has_app_context, render_template, url_for
+from flask import (
+    Flask,
+    current_app,
+    g,
+    has_app_context,
+    has_request_context,
+    render_template,
+    url_for,
+)
 from flask_babel import force_locale, get_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -49,6 +57,8 @@ Change = Literal["state", "turnout"]
 CHANGES: tuple[Change, ...] = ("state", "turnout")
 _PENDING = "voting_live_pending"  # key in Session.info: {(conference_id, change)} to publish
 _WROTE = "voting_live_wrote"  # key in Session.info: this transaction has written something
+_COMMITTED = "voting_live_committed"  # key in flask.g: changes to publish after the request
+SNAPSHOT_SECONDS = 24 * 3600
 
 
 def key(conference_id: int, change: str) -> str:
@@ -101,29 +111,65 @@ def touch(conference_id: int, change: Change = "state") -> None:
     ):
         session.info.setdefault(_PENDING, set()).add((conference_id, change))
         return
-    _publish({(conference_id, change)})
+    _dispatch({(conference_id, change)})
 
 
-def _publish(changes: set[tuple[int, Change]]) -> None:
+def _dispatch(changes: set[tuple[int, Change]]) -> None:
+    """Publish committed changes: at the end of the request when there is one (so that the
+    ballot snapshot can be rendered first, with a fresh session), else at once."""
+    if has_request_context():
+        g.setdefault(_COMMITTED, set()).update(changes)
+    else:
+        _publish(changes)
+
+
+def publish_committed(response: Any = None) -> Any:
+    """After a request: publish what it committed, with the ballot snapshots of every language
+    prepared for the new state, so that a thousand streams wake up to a ready snapshot instead
+    of all asking for it. Registered by the voting blueprint (after and teardown)."""
+    changes = g.pop(_COMMITTED, None)
+    if changes:
+        _publish(changes, prepare=True)
+    return response
+
+
+def _publish(changes: set[tuple[int, Change]], *, prepare: bool = False) -> None:
     client = redis_client()
     if client is None:
         return
+    ordered = sorted(changes)
     try:
         pipe = client.pipeline(transaction=False)
-        for conference_id, change in sorted(changes):
+        for conference_id, change in ordered:
             name = key(conference_id, change)
             # A counter that starts at the clock, so that a Redis restart does not bring back
             # versions that clients still hold as ETags.
             pipe.set(name, int(time.time() * 1000), nx=True)
             pipe.incr(name)
         counters = pipe.execute()[1::2]
+        if prepare:
+            for (conference_id, change), counter in zip(ordered, counters, strict=True):
+                if change == "state":
+                    _prepare_snapshots(client, conference_id, counter)
         pipe = client.pipeline(transaction=False)
-        for (conference_id, change), counter in zip(sorted(changes), counters, strict=True):
+        for (conference_id, change), counter in zip(ordered, counters, strict=True):
             pipe.publish(key(conference_id, change), counter)
         pipe.execute()
     except redis.RedisError as error:
         # The vote is already committed; pages fall back to polling the database version.
         log.warning("live channel: could not publish a change: %s", error)
+
+
+def _prepare_snapshots(client: redis.Redis, conference_id: int, counter: int) -> None:
+    # The data is read after the counter moved: it is at least as new as the version.
+    try:
+        for language in current_app.config.get("LANGUAGES", ("ru", "en")):
+            with force_locale(language):
+                data = build_snapshot(conference_id, f"r{counter}")
+            name = key(conference_id, f"snapshot:{language}")
+            client.set(name, f"{counter}\n{data}", ex=SNAPSHOT_SECONDS)
+    except Exception:  # noqa: BLE001 (the change is committed; pages build it lazily instead)
+        log.exception("live channel: could not prepare the ballot snapshot")
 
 
 @event.listens_for(Session, "after_flush")
@@ -136,7 +182,7 @@ def _after_commit(session: Session) -> None:
     session.info.pop(_WROTE, None)
     pending = session.info.pop(_PENDING, None)
     if pending and has_app_context():
-        _publish(pending)
+        _dispatch(pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -326,8 +372,9 @@ def _version_number(version: str) -> int | None:
 def snapshot_json(conference_id: int) -> str:
     """The snapshot for the current state version, in the current locale.
 
-    With Redis, it is built once per version and locale (by whichever worker asks first,
-    under a short lock) and shared by every worker; a thousand phones then cost one render.
+    With Redis, it is prepared when the change is published (``publish_committed``) or else
+    built once per version and locale by whichever worker asks first, under a short lock,
+    and shared by every worker: a thousand phones cost one render.
     """
     state_version, _ = live_versions(conference_id)
     client = redis_client()
@@ -336,7 +383,7 @@ def snapshot_json(conference_id: int) -> str:
     wanted = _version_number(state_version) or 0
     name = key(conference_id, f"snapshot:{get_locale()}")
     try:
-        cached = _cached_snapshot(client, name, wanted)
+        cached = cached_snapshot(client, name, wanted)
         if cached is not None:
             return cached
         token = secrets.token_hex(8)
@@ -344,11 +391,11 @@ def snapshot_json(conference_id: int) -> str:
             deadline = time.monotonic() + 2.0
             while time.monotonic() < deadline:
                 time.sleep(0.02)
-                cached = _cached_snapshot(client, name, wanted)
+                cached = cached_snapshot(client, name, wanted)
                 if cached is not None:
                     return cached
         data = build_snapshot(conference_id, state_version)
-        client.set(name, f"{wanted}\n{data}", ex=24 * 3600)
+        client.set(name, f"{wanted}\n{data}", ex=SNAPSHOT_SECONDS)
         if client.get(name + ":lock") == token.encode():
             client.delete(name + ":lock")
         return data
@@ -357,7 +404,8 @@ def snapshot_json(conference_id: int) -> str:
         return build_snapshot(conference_id, state_version)
 
 
-def _cached_snapshot(client: redis.Redis, name: str, wanted: int) -> str | None:
+def cached_snapshot(client: redis.Redis, name: str, wanted: int) -> str | None:
+    """The cached snapshot JSON under ``name`` if it is at least version ``wanted``."""
     raw = client.get(name)
     if raw is None:
         return None
@@ -384,7 +432,12 @@ def event_stream(
     heartbeat = float(app.config.get("LIVE_HEARTBEAT_SECONDS", 15))
     interval = float(app.config.get("LIVE_TURNOUT_INTERVAL", 0.5))
 
-    def state_event() -> str:
+    def state_event(counter: int | None = None) -> str:
+        if view == "ballot" and counter is not None:
+            # Usually ready: prepared by the request that made the change.
+            cached = cached_snapshot(client, snapshot_name, counter)
+            if cached is not None:
+                return f"event: snapshot\ndata: {cached}\n\n"
         with app.test_request_context("/", base_url=base_url), force_locale(locale):
             if view == "ballot":
                 return f"event: snapshot\ndata: {snapshot_json(conference_id)}\n\n"
@@ -403,6 +456,7 @@ def event_stream(
         channels = [key(conference_id, "state")]
         if view in TURNOUT_VIEWS:
             channels.append(key(conference_id, "turnout"))
+        snapshot_name = key(conference_id, f"snapshot:{locale}")
     if client is None:
         return
     pubsub = client.pubsub(ignore_subscribe_messages=True)
@@ -423,17 +477,17 @@ def event_stream(
             if turnout_pending:
                 wait = min(wait, turnout_due - now)
             message = pubsub.get_message(timeout=max(wait, 0.0))
-            state_changed = False
+            state_counter: int | None = None
             while message is not None:
                 if message["type"] == "message":
                     if message["channel"].decode().endswith(":state"):
-                        state_changed = True
+                        state_counter = max(state_counter or 0, int(message["data"]))
                     else:
                         turnout_pending = True
                 message = pubsub.get_message(timeout=0.0)
             now = time.monotonic()
-            if state_changed:
-                yield state_event()
+            if state_counter is not None:
+                yield state_event(state_counter)
                 beat_due = now + heartbeat
             if turnout_pending and now >= turnout_due:
                 turnout_pending = False

@@ -60,6 +60,14 @@ from resolutions.voting.forms import (
 )
 
 bp = Blueprint("voting", __name__, url_prefix="/c/<int:conference_id>")
+# Live changes committed during any request are published when it ends (live.py).
+bp.after_app_request(live.publish_committed)
+
+
+@bp.teardown_app_request
+def _publish_live_leftovers(error: BaseException | None) -> None:
+    live.publish_committed()
+
 
 LIVE_VIEWS = ("ballot", "console", "projector", "attendance", "poll")
 
