@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 ROLE = {
     "secretariat": _l("Secretariat"),
@@ -11,10 +12,10 @@ ROLE = {
     "observer": _l("Observer"),
 }
 CONFERENCE_STATE = {
-    "preparation": _l("Preparation"),
-    "drafting": _l("Drafting"),
-    "voting": _l("Voting"),
-    "closed": _l("Closed"),
+    "preparation": lazy_pgettext("conference state", "Preparation"),
+    "drafting": lazy_pgettext("conference state", "Drafting"),
+    "voting": lazy_pgettext("conference state", "Voting"),
+    "closed": lazy_pgettext("conference state", "Closed"),
 }
 MAJORITY_METHOD = {
     "simple": _l("Simple majority"),
@@ -24,31 +25,42 @@ MAJORITY_METHOD = {
     "absolute_of_entitled": _l("Absolute majority of those entitled to vote"),
 }
 BALLOT_KIND = {"named": _l("Named ballot"), "secret": _l("Secret ballot")}
-AMENDMENT_KIND = {"insert": _l("Insert"), "replace": _l("Replace"), "delete": _l("Delete")}
-AMENDMENT_STATE = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "admitted": _l("Admitted"),
-    "out_of_order": _l("Out of order"),
-    "adopted": _l("Adopted"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
-    "obsolete": _l("Obsolete"),
+AMENDMENT_KIND = {
+    "insert": lazy_pgettext("amendment kind", "Insert"),
+    "replace": lazy_pgettext("amendment kind", "Replace"),
+    "delete": lazy_pgettext("amendment kind", "Delete"),
 }
-CLAUSE_KIND = {"preambular": _l("Preambular"), "operative": _l("Operative")}
+AMENDMENT_STATE = {
+    "draft": lazy_pgettext("amendment state", "Draft"),
+    "submitted": lazy_pgettext("amendment state", "Submitted"),
+    "admitted": lazy_pgettext("amendment state", "Admitted"),
+    "out_of_order": lazy_pgettext("amendment state", "Out of order"),
+    "adopted": lazy_pgettext("amendment state", "Adopted"),
+    "rejected": lazy_pgettext("amendment state", "Rejected"),
+    "withdrawn": lazy_pgettext("amendment state", "Withdrawn"),
+    "obsolete": lazy_pgettext("amendment state", "Obsolete"),
+}
+CLAUSE_KIND = {
+    "preambular": lazy_pgettext("clause kind", "Preambular"),
+    "operative": lazy_pgettext("clause kind", "Operative"),
+}
 POLL_STATE = {
-    "created": _l("Prepared"),
-    "open": _l("Open"),
-    "closed": _l("Closed"),
-    "published": _l("Published"),
-    "cancelled": _l("Cancelled"),
+    "created": lazy_pgettext("poll state", "Prepared"),
+    "open": lazy_pgettext("poll state", "Open"),
+    "closed": lazy_pgettext("poll state", "Closed"),
+    "published": lazy_pgettext("poll state", "Published"),
+    "cancelled": lazy_pgettext("poll state", "Cancelled"),
 }
 POLL_OUTCOME = {
-    "adopted": _l("Adopted"),
-    "rejected": _l("Rejected"),
-    "no_quorum": _l("No quorum"),
+    "adopted": lazy_pgettext("poll outcome", "Adopted"),
+    "rejected": lazy_pgettext("poll outcome", "Rejected"),
+    "no_quorum": lazy_pgettext("poll outcome", "No quorum"),
 }
-CHOICE = {"yes": _l("Yes"), "no": _l("No"), "abstain": _l("Abstain")}
+CHOICE = {
+    "yes": lazy_pgettext("ballot choice", "Yes"),
+    "no": lazy_pgettext("ballot choice", "No"),
+    "abstain": lazy_pgettext("ballot choice", "Abstain"),
+}
 
 TABLES = {
     "role_label": ROLE,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 from resolutions.auth.access import has_role
 from resolutions.models import Conference, Participant, Role
@@ -36,7 +37,7 @@ ENTRIES = [
     ),
     (
         "voting.ballot",
-        _l("Vote"),
+        lazy_pgettext("navigation", "Vote"),
         _l("The open poll and your ballot"),
         (Role.DELEGATE,),
         "voting.ballot",
