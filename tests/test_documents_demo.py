@@ -1,64 +1,68 @@
-"""The documents of a demo-like conference, kept as PNG pages in test-artifacts/ to look at.
+"""The demo conference's documents, kept as PNG pages in test-artifacts/ to look at.
 
-The conference is built through the services like the demo (Russian, a long name, «г. Бишкек»,
-delegations with Cyrillic names), holds a sitting, and every document is exported and
-rendered with ``pdftoppm -png -r 60``.
+The demo (``resolutions.demo.load_demo``: Russian, its draft and amendments) is loaded once,
+its draft with amendments exported as delegates hold it during the sitting; then the chair
+puts A-1 and the resolution as a whole to named votes, and the adopted resolution (Russian and
+English, with the voting figures), the voting record and the access cards are exported. Every
+page is rendered with ``pdftoppm -png -r 60``.
 """
 
 from __future__ import annotations
 
-import pytest
-
+from resolutions.conferences.service import set_presence
+from resolutions.demo import load_demo
+from resolutions.drafting import service as drafting
 from resolutions.extensions import db
-from tests.conftest import make_conference
+from resolutions.models import Choice, Participant, PollSubject, Role
+from resolutions.voting import service as voting
 from tests.documents_support import flat, pdf_text, reader, save_pngs
-from tests.objects.documents import hold_sitting
-
-PEOPLE = [
-    ("Ольга Секретарёва", "Секретариат сети", "Кыргызстан"),
-    ("Тимур Председателев", "Союз горняков «Ала-Тоо»", "Кыргызстан"),
-    ("Айгерим Нурланова", "Конфедерация труда «Степь»", "Казахстан"),
-    ("Бермет Касымова", "Союз горняков «Ала-Тоо»", "Кыргызстан"),
-    ("Фарида Рахимова", "Правозащитный центр «Памир»", "Таджикистан"),
-    ("Ирина Наблюдаева", "Фонд «Открытый диалог»", ""),
-]
 
 
-@pytest.fixture
-def demo_like(app):
-    world = make_conference(
-        title="Региональная конференция профсоюзов и правозащитных организаций "
-        "Центральной Азии и Кавказа",
-        language="ru",
-    )
-    world.conference.short_name = "РКП-2026"
-    world.conference.place = "г. Бишкек"
-    members = [world.secretariat, world.chair, *world.delegates, world.observer]
-    for member, (name, organisation, country) in zip(members, PEOPLE, strict=True):
-        member.user.name = name
-        member.organisation = organisation
-        member.country = country
-        member.delegation = country if member.voting_right else ""
+def _named_vote(conference, chair, voters, **poll) -> None:
+    created = voting.create_poll(conference, chair, **poll)
+    voting.open_poll(created, chair)
     db.session.commit()
-    return world, hold_sitting(world, language="ru")
+    for number, voter in enumerate(voters):
+        choice = (
+            Choice.NO if number % 7 == 3 else Choice.ABSTAIN if number % 11 == 5 else Choice.YES
+        )
+        voting.cast_ballot(created.id, voter, choice)
+    voting.close_poll(created, chair)
+    voting.publish_poll(created, chair)
+    db.session.commit()
 
 
-def test_demo_documents_render_to_png(demo_like, as_user):
-    world, sitting = demo_like
-    client = as_user(world.secretariat)
-    base = f"/c/{world.conference.id}/documents"
-    rid = sitting.resolution.id
-    exports = {
-        "documents-resolution-ru": f"{base}/resolution/{rid}.pdf?votes=1",
-        "documents-resolution-en": f"{base}/resolution/{rid}.pdf?lang=en&votes=1",
-        "documents-draft-ru": f"{base}/draft/{rid}.pdf",
-        "documents-record-ru": f"{base}/record.pdf",
-        "documents-cards-ru": f"{base}/cards.pdf",
-    }
-    for name, url in exports.items():
+def test_demo_documents_render_to_png(app, as_user):
+    conference = load_demo()
+    members = {p.role: p for p in conference.participants}
+    secretariat, chair = members[Role.SECRETARIAT], members[Role.CHAIR]
+    resolution = conference.resolutions[0]
+    client = as_user(secretariat)
+    base = f"/c/{conference.id}/documents"
+
+    def export(name: str, url: str) -> bytes:
         answer = client.get(url)
         assert answer.status_code == 200, name
         pngs = save_pngs(answer.data, name)
         assert len(pngs) == len(reader(answer.data).pages) >= 1
-    ru = flat(pdf_text(client.get(exports["documents-resolution-ru"]).data))
-    assert "г. Бишкек" in ru and "1. Призывает правительства" in ru
+        return answer.data
+
+    draft = export("documents-demo-draft", f"{base}/draft/{resolution.id}.pdf")
+    assert "A-1" in flat(pdf_text(draft))
+
+    voters: list[Participant] = [p for p in conference.participants if p.voting_right]
+    for voter in voters:
+        set_presence(conference, voter, True, secretariat.user)
+    db.session.commit()
+    first = next(a for a in drafting.voting_queue(resolution) if a.number == 1)
+    _named_vote(conference, chair, voters, subject=PollSubject.AMENDMENT, amendment=first)
+    _named_vote(conference, chair, voters, subject=PollSubject.RESOLUTION, resolution=resolution)
+    db.session.refresh(resolution)
+    assert resolution.state.value == "adopted"
+
+    ru = export("documents-demo-resolution-ru", f"{base}/resolution/{resolution.id}.pdf?votes=1")
+    export("documents-demo-resolution-en", f"{base}/resolution/{resolution.id}.pdf?lang=en&votes=1")
+    export("documents-demo-record", f"{base}/record.pdf")
+    export("documents-demo-cards", f"{base}/cards.pdf")
+    text = flat(pdf_text(ru))
+    assert "г. Бишкек" in text and "1. " in text
