@@ -50,8 +50,9 @@ in the tally; no ballot is committed after the tally was taken.
 
 What this does not protect against, plainly: someone who reads the database (or its WAL,
 backups or replicas) *while the poll is open*, or who changes the server's code or watches its
-memory. If ``VACUUM FULL`` cannot get its lock within a few seconds (or an old transaction
-still sees the deleted rows) it is logged and the rows wait for autovacuum.
+memory. ``VACUUM FULL`` is best effort: if it cannot get its lock in a few short tries it
+is logged, and if another transaction of the database (an autoanalyze, a long report) still
+sees the deleted versions it keeps them; either way they go with a later vacuum or close.
 """
 
 from __future__ import annotations
@@ -1083,18 +1084,26 @@ def _forget_vacuum(session: Session, previous_transaction: Any) -> None:
         session.info.pop(_VACUUM, None)
 
 
-def vacuum_ballot_choices(engine: sa.Engine) -> bool:
+def vacuum_ballot_choices(engine: sa.Engine, attempts: int = 3) -> bool:
     """PostgreSQL: rewrite ``ballot_choice`` so deleted row versions (which carry the casting
-    transactions' ids) leave the table file. Best effort; True when it ran."""
+    transactions' ids) leave the table file. Best effort, a few short tries for the lock (an
+    autovacuum or a cast of another conference may hold it); True when it ran."""
     table = BallotChoice.__table__.name
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(sa.text("SET lock_timeout = '3s'"))
-            try:
-                connection.execute(sa.text(f"VACUUM FULL {table}"))
-            finally:
-                connection.execute(sa.text("RESET lock_timeout"))
-    except sa.exc.SQLAlchemyError as error:
-        log.warning("could not rewrite %s after closing a secret poll: %s", table, error)
-        return False
-    return True
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(sa.text("SET lock_timeout = '2s'"))
+                try:
+                    connection.execute(sa.text(f"VACUUM FULL {table}"))
+                finally:
+                    connection.execute(sa.text("RESET lock_timeout"))
+            return True
+        except sa.exc.SQLAlchemyError as error:
+            log.warning(
+                "could not rewrite %s after closing a secret poll (try %d of %d): %s",
+                table,
+                attempt,
+                attempts,
+                type(getattr(error, "orig", error)).__name__,
+            )
+    return False
