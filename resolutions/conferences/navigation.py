@@ -37,7 +37,7 @@ ENTRIES = [
     ),
     (
         "voting.ballot",
-        lazy_pgettext("navigation", "Vote"),
+        lazy_pgettext("ballot page", "Vote"),
         _l("The open poll and your ballot"),
         (Role.DELEGATE,),
         "voting.ballot",
