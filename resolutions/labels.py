@@ -40,6 +40,11 @@ AMENDMENT_STATE = {
     "withdrawn": lazy_pgettext("amendment state", "Withdrawn"),
     "obsolete": lazy_pgettext("amendment state", "Obsolete"),
 }
+RESOLUTION_STATE = {
+    "draft": lazy_pgettext("resolution state", "Draft"),
+    "adopted": lazy_pgettext("resolution state", "Adopted"),
+    "rejected": lazy_pgettext("resolution state", "Rejected"),
+}
 CLAUSE_KIND = {
     "preambular": lazy_pgettext("clause kind", "Preambular"),
     "operative": lazy_pgettext("clause kind", "Operative"),
@@ -69,6 +74,7 @@ TABLES = {
     "ballot_kind_label": BALLOT_KIND,
     "amendment_kind_label": AMENDMENT_KIND,
     "amendment_state_label": AMENDMENT_STATE,
+    "resolution_state_label": RESOLUTION_STATE,
     "clause_kind_label": CLAUSE_KIND,
     "poll_state_label": POLL_STATE,
     "poll_outcome_label": POLL_OUTCOME,
