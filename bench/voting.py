@@ -39,6 +39,7 @@ import re
 import secrets
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -299,6 +300,23 @@ def wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     raise SystemExit("gunicorn did not answer within 60 s:\n" + log.read_text()[-3000:])
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by gunicorn's master and workers."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(entry.name), int(fields[1])
+        if pid == master_pid or parent == master_pid:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def stop_server(server: subprocess.Popen) -> None:
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
@@ -314,7 +332,11 @@ def stop_server(server: subprocess.Popen) -> None:
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def new_client(base: str, transport: httpx.AsyncHTTPTransport) -> httpx.AsyncClient:
+def new_client(base: str, ssl_context: ssl.SSLContext) -> httpx.AsyncClient:
+    # A small pool per delegate, like a browser's: one shared pool of thousands of
+    # connections makes httpcore's bookkeeping quadratic. One SSL context for all (it is
+    # never used on http://, but building one per client costs a CA bundle load).
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=httpx.Limits(max_connections=4))
     return httpx.AsyncClient(
         base_url=base,
         transport=transport,
@@ -343,35 +365,68 @@ async def load_ballot_page(seat: Seat, conference_id: int) -> None:
     seat.csrf = CSRF.search(page.text).group(1)
 
 
-async def listen(seat: Seat, conference_id: int, stop: asyncio.Event) -> None:
-    """Follow the ballot page's event stream; reconnect when it ends (bounded lifetime)."""
+async def listen(seat: Seat, base: str, conference_id: int, stop: asyncio.Event) -> None:
+    """Follow the ballot page's event stream, as a browser's EventSource does; reconnect when
+    it ends (streams have a bounded lifetime).
+
+    A plain asyncio reader rather than httpx: a thousand streams in one client process must
+    cost the client little, or the bench would measure its own slowness.
+    """
+    host, port = base.removeprefix("http://").split(":")
+    cookie = "; ".join(f"{name}={value}" for name, value in seat.client.cookies.items())
+    request = (
+        f"GET /c/{conference_id}/events?view=ballot HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"User-Agent: {USER_AGENT}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
+    ).encode()
     while not stop.is_set():
+        writer = None
         try:
-            async with seat.client.stream(
-                "GET",
-                f"/c/{conference_id}/events?view=ballot",
-                timeout=httpx.Timeout(None, connect=30.0),
-            ) as response:
-                if response.status_code != 200:
-                    seat.errors.append(f"events answered {response.status_code}")
-                    return
-                event, data = "message", []
-                async for line in response.aiter_lines():
-                    if stop.is_set():
-                        return
-                    if line.startswith("event: "):
-                        event = line[7:]
-                    elif line.startswith("data: "):
-                        data.append(line[6:])
-                    elif line == "":
-                        if event == "snapshot" and data:
-                            on_snapshot(seat, json.loads("\n".join(data)))
-                        event, data = "message", []
-        except (httpx.HTTPError, asyncio.CancelledError) as error:
-            if stop.is_set() or isinstance(error, asyncio.CancelledError):
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(request)
+            await writer.drain()
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head.split(b" ", 2)[1])
+            if status != 200:
+                seat.errors.append(f"events answered {status}")
+                return
+            chunked = b"transfer-encoding: chunked" in head.lower()
+            buffer = b""
+            while not stop.is_set():
+                if chunked:
+                    size = int((await reader.readuntil(b"\r\n")).strip() or b"0", 16)
+                    if size == 0:
+                        break  # the stream's lifetime ended: reconnect
+                    chunk = await reader.readexactly(size + 2)
+                    buffer += chunk[:-2]
+                else:
+                    chunk = await reader.read(65536)
+                    if not chunk:
+                        break
+                    buffer += chunk
+                while b"\n\n" in buffer:
+                    block, buffer = buffer.split(b"\n\n", 1)
+                    dispatch_event(seat, block.decode())
+        except asyncio.CancelledError:
+            return
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            if stop.is_set():
                 return
             seat.errors.append(f"stream: {error!r}")
             await asyncio.sleep(0.5)
+        finally:
+            if writer is not None:
+                writer.close()
+
+
+def dispatch_event(seat: Seat, block: str) -> None:
+    event, data = "message", []
+    for line in block.split("\n"):
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            data.append(line[6:])
+    if event == "snapshot" and data:
+        on_snapshot(seat, json.loads("\n".join(data)))
 
 
 def on_snapshot(seat: Seat, snapshot: dict) -> None:
@@ -442,13 +497,13 @@ async def gather_limited(coroutines: list, limit: int) -> list:
     return await asyncio.gather(*(run(c) for c in coroutines))
 
 
-async def sitting(base: str, app, conference_id: int, chair: Seat, seats: list[Seat]) -> int:
+async def sitting(
+    base: str, app, conference_id: int, chair: Seat, seats: list[Seat], server_pid: int
+) -> int:
     failures = 0
-    transport = httpx.AsyncHTTPTransport(
-        limits=httpx.Limits(max_connections=4 * DELEGATES + 50, max_keepalive_connections=None)
-    )
+    ssl_context = ssl.create_default_context()
     for seat in [chair, *seats]:
-        seat.client = new_client(base, transport)
+        seat.client = new_client(base, ssl_context)
 
     # Sign-in: a sample through the form, the rest with the cookie the form would set.
     started = time.perf_counter()
@@ -467,7 +522,7 @@ async def sitting(base: str, app, conference_id: int, chair: Seat, seats: list[S
     # Everybody on the live channel.
     stop = asyncio.Event()
     started = time.perf_counter()
-    listeners = [asyncio.create_task(listen(s, conference_id, stop)) for s in seats]
+    listeners = [asyncio.create_task(listen(s, base, conference_id, stop)) for s in seats]
     try:
         await asyncio.wait_for(asyncio.gather(*(s.connected.wait() for s in seats)), timeout=120)
     except TimeoutError:
@@ -508,8 +563,11 @@ async def sitting(base: str, app, conference_id: int, chair: Seat, seats: list[S
 
     # Everybody votes.
     started = time.perf_counter()
+    server_before, client_before = server_cpu_seconds(server_pid), time.process_time()
     await asyncio.gather(*(cast(s, conference_id) for s in seats if s.saw_open.is_set()))
     voting_time = time.perf_counter() - started
+    server_cpu = server_cpu_seconds(server_pid) - server_before
+    client_cpu = time.process_time() - client_before
     first_latencies = [s.latencies[0] for s in seats if s.latencies]
     all_latencies = [x for s in seats for x in s.latencies]
     acknowledged = [s for s in seats if s.acknowledged]
@@ -532,6 +590,12 @@ async def sitting(base: str, app, conference_id: int, chair: Seat, seats: list[S
         f"(double clicks, retries) all answered with the same receipt: {not receipts_differ}"
     )
     print(f"casting latency (first submission of each delegate): {summary(first_latencies)}")
+    submissions = sum(len(s.latencies) for s in seats)
+    print(
+        f"CPU while voting: gunicorn {server_cpu:.1f} s ({1000 * server_cpu / submissions:.1f} ms "
+        f"per submission), this client {client_cpu:.1f} s; load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} (other processes share the 2 cores)"
+    )
     print(f"casting latency (every submission): {summary(all_latencies)}")
     failures += (len(acknowledged) != recorded) + (duplicates != 0) + bool(receipts_differ)
 
@@ -589,7 +653,6 @@ async def sitting(base: str, app, conference_id: int, chair: Seat, seats: list[S
     await asyncio.gather(*listeners, return_exceptions=True)
     for seat in [chair, *seats]:
         await seat.client.aclose()
-    await transport.aclose()
     return failures
 
 
@@ -640,7 +703,7 @@ def main() -> int:
                 f"gunicorn: {WORKERS} gthread workers x {THREADS} threads on {base}, "
                 f"PostgreSQL and Redis"
             )
-            failures = asyncio.run(sitting(base, app, conference_id, chair, seats))
+            failures = asyncio.run(sitting(base, app, conference_id, chair, seats, server.pid))
         finally:
             if server is not None:
                 stop_server(server)

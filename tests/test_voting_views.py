@@ -180,10 +180,13 @@ def test_vote_without_proxy_after_close_and_in_other_conference_is_refused(
     _cast(client, world, poll, "yes", **{"for": [world.delegates[1].id]})
     assert "no proxy" in _flashes(client)
 
-    # Another conference's poll through this conference's URL: not found.
+    # Another conference's poll through this conference's URL: refused.
     check_in(other_world.chair, *other_world.delegates)
     foreign = procedural_poll(other_world)
-    assert _cast(client, world, foreign).status_code == 404
+    answer = _cast_json(client, world, foreign)
+    assert answer.status_code == 403 and "does not belong" in answer.json["message"]
+    _cast(client, world, foreign)
+    assert "does not belong" in _flashes(client)
     # Through its own conference's URL: not a member.
     assert _cast(client, other_world, foreign).status_code in (403, 404)
 

@@ -138,26 +138,39 @@ def _publish(changes: set[tuple[int, Change]], *, prepare: bool = False) -> None
     if client is None:
         return
     ordered = sorted(changes)
+    names = [key(conference_id, change) for conference_id, change in ordered]
     try:
-        pipe = client.pipeline(transaction=False)
-        for conference_id, change in ordered:
-            name = key(conference_id, change)
-            # A counter that starts at the clock, so that a Redis restart does not bring back
-            # versions that clients still hold as ETags.
-            pipe.set(name, int(time.time() * 1000), nx=True)
-            pipe.incr(name)
-        counters = pipe.execute()[1::2]
-        if prepare:
+        # One round trip: a counter that starts at the clock (so that a Redis restart does not
+        # bring back versions clients still hold as ETags), then incremented.
+        prepared = prepare and any(change == "state" for _, change in ordered)
+        # Without a snapshot to prepare, the script publishes too: one round trip in all.
+        counters = client.eval(
+            _BUMP, len(names), *names, int(time.time() * 1000), 0 if prepared else 1
+        )
+        if prepared:
             for (conference_id, change), counter in zip(ordered, counters, strict=True):
                 if change == "state":
-                    _prepare_snapshots(client, conference_id, counter)
-        pipe = client.pipeline(transaction=False)
-        for (conference_id, change), counter in zip(ordered, counters, strict=True):
-            pipe.publish(key(conference_id, change), counter)
-        pipe.execute()
+                    _prepare_snapshots(client, conference_id, int(counter))
+            pipe = client.pipeline(transaction=False)
+            for name, counter in zip(names, counters, strict=True):
+                pipe.publish(name, counter)
+            pipe.execute()
     except redis.RedisError as error:
-        # The vote is already committed; pages fall back to polling the database version.
+        # The change is already committed; pages fall back to polling the database version.
         log.warning("live channel: could not publish a change: %s", error)
+
+
+_BUMP = """
+local counters = {}
+for i, name in ipairs(KEYS) do
+  redis.call('SET', name, ARGV[1], 'NX')
+  counters[i] = redis.call('INCR', name)
+  if ARGV[2] == '1' then
+    redis.call('PUBLISH', name, counters[i])
+  end
+end
+return counters
+"""
 
 
 def _prepare_snapshots(client: redis.Redis, conference_id: int, counter: int) -> None:
