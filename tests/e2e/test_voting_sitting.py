@@ -185,3 +185,24 @@ def test_projector_dark_and_record_after_a_sitting(
     expect(chair.locator(".record-table tbody tr")).to_have_count(1)
     expect(chair.locator(".record-table")).to_contain_text("Rejected")
     screenshot(chair, "record-1280")
+
+
+def test_attendance_on_a_phone_search_and_check_in(
+    make_live_world: Any, signed_in_page: Any, screenshot: Any
+) -> None:
+    world = make_live_world()
+    cid = world.conference.id
+    chair = signed_in_page(world.chair, path=f"/c/{cid}/attendance", phone=True)
+    expect(chair.locator(".present-weight__value")).to_have_text("0 / 4")
+    assert horizontal_overflow(chair) == 0, "the attendance list scrolls sideways on a phone"
+    screenshot(chair, "attendance-390")
+    chair.get_by_label("Search by name, e-mail, delegation or country").fill("delegate 2")
+    chair.get_by_role("button", name="Search").click()
+    expect(chair.locator(".attendance-table tbody tr")).to_have_count(1)
+    chair.get_by_role("button", name="Check in Delegate 2").click()
+    expect(chair.locator(".flash--success")).to_contain_text("Delegate 2 is checked in.")
+    expect(chair.locator(".present-weight__value")).to_have_text("1 / 4")
+    expect(chair.get_by_label("Search by name, e-mail, delegation or country")).to_have_value(
+        "delegate 2"
+    )
+    screenshot(chair, "attendance-checked-in-390")
