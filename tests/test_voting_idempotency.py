@@ -316,9 +316,12 @@ def test_voting_in_another_conferences_poll_is_refused(app, present, other_world
     check_in(other_world.chair, *other_world.delegates)
     foreign = procedural_poll(other_world)
     client = sign_in(app.test_client(), present.delegate)
-    # Through my conference's URL: the poll is not found there.
+    # Through my conference's URL: the service refuses the other conference's poll.
     wrong = f"/c/{present.conference.id}/polls/{foreign.id}/ballot"
-    assert client.post(wrong, data={"choice": "yes"}).status_code == 404
+    answer = client.post(wrong, data={"choice": "yes"}, headers={"Accept": "application/json"})
+    assert answer.status_code in (403, 404)
+    if answer.status_code == 403:
+        assert "does not belong to your conference" in answer.get_json()["message"]
     # Through the other conference's URL: I am no member there.
     assert post_ballot(client, foreign, "yes", "k").status_code in (403, 404)
     # And the service refuses it whatever the view does.
