@@ -136,7 +136,6 @@ def _ballot_context(conference: Conference, me: Participant, poll: Poll | None) 
             voter["record"] = mine.get(participant.id)
             voters.append(voter)
     pending = [v for v in voters if v["record"] is None]
-    receipts = sorted({v["record"].receipt for v in voters if v["record"] is not None})
     holds = attendance.proxies_held(me)
     given = attendance.proxy_given(me)
     # The ballots this delegate would cast if a poll opened now (the script's template).
@@ -153,12 +152,10 @@ def _ballot_context(conference: Conference, me: Participant, poll: Poll | None) 
         ),
         "voters": voters,
         "pending": pending,
-        "receipts": receipts,
         "cast_form": CastForm(formdata=None, idempotency_key=new_idempotency_key()),
         "check_in_form": ActionForm(formdata=None),
         "holds": holds,
         "given": given,
-        "may_vote_now": me.voting_right and me.present,
         "roll_call_open": conference.roll_call_open,
     }
 

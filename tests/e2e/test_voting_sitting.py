@@ -206,3 +206,28 @@ def test_attendance_on_a_phone_search_and_check_in(
         "delegate 2"
     )
     screenshot(chair, "attendance-checked-in-390")
+
+
+def test_roll_call_reaches_the_delegates_page_and_the_chairs_list_live(
+    make_live_world: Any, signed_in_page: Any
+) -> None:
+    world = make_live_world()
+    cid = world.conference.id
+    delegate = signed_in_page(world.delegate, path=f"/c/{cid}/vote", phone=True)
+    expect(delegate.get_by_role("button", name="I am present")).to_be_hidden()
+    delegate.evaluate(MARK)
+    chair = signed_in_page(world.chair, path=f"/c/{cid}/attendance")
+    chair.get_by_role("button", name="Open the roll call").click()
+    chair.evaluate(MARK)
+
+    # The delegate's page shows the check-in without a reload.
+    expect(delegate.get_by_role("button", name="I am present")).to_be_visible(timeout=3000)
+    assert delegate.evaluate(MARKED)
+    delegate.get_by_role("button", name="I am present").click()
+    expect(delegate.locator(".flash--success")).to_contain_text("You are checked in")
+
+    # The chair's list and present weight follow without a reload.
+    expect(chair.locator(".present-weight__value")).to_have_text("1 / 4", timeout=3000)
+    row = chair.locator(f"#participant-{world.delegate.id}")
+    expect(row.get_by_text("Present", exact=True)).to_be_visible()
+    assert chair.evaluate(MARKED)
