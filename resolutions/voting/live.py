@@ -1,9 +1,12 @@
 """The live channel of a sitting: a version that changes whenever something visible changes.
 
-Pages poll ``voting.live`` with ``If-None-Match`` (a 304 costs no work) or listen to
-``voting.events`` (server-sent events); either way they only learn *that* something changed
-and then ask for the new state. Nothing is kept in a Python variable: every gunicorn worker
-reads the same Redis keys (``REDIS_URL``) or, without Redis, the same database rows.
+Pages listen to ``voting.events`` (server-sent events fed by Redis pub/sub) or, without
+Redis or while the stream is down, poll ``voting.live`` with ``If-None-Match`` (an unchanged
+state answers 304). The chair's pages then fetch themselves again; the ballot page gets the
+public part of the poll in the event itself (a "snapshot", rendered once per change and shared
+through Redis), so that a thousand phones do not ask the server at once. Nothing is kept in a
+Python variable: every gunicorn worker reads the same Redis keys (``REDIS_URL``) or, without
+Redis, the same database rows.
 
 Two kinds of change are kept apart so that a burst of ballots does not make a thousand phones
 reload their ballot page:
@@ -12,7 +15,12 @@ reload their ballot page:
 - ``"turnout"``: a ballot was cast. Only the chair's console and the projector show it.
 
 ``touch`` called inside a database transaction waits for the commit (and is dropped on a
-rollback), so a client that sees the new version always reads the committed data.
+rollback), so a client that sees the new version always reads the committed data; within a
+request, committed changes are published when the request ends (``publish_committed``).
+
+Settings (all optional): ``LIVE_KEY_PREFIX``, ``LIVE_STREAM_SECONDS`` (lifetime of one event
+stream, 300), ``LIVE_HEARTBEAT_SECONDS`` (15), ``LIVE_TURNOUT_INTERVAL`` (0.5),
+``LIVE_RETRY_MS`` (1500), ``LIVE_REDIS_MAX_CONNECTIONS`` (4000 per worker).
 """
 
 from __future__ import annotations
