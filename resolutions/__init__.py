@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from resolutions.config import load_config
@@ -50,6 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.sign_in"
+    # Flask-Login's own flash, in the reader's language (str() renders it at flash time).
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.localize_callback = str
 
     from resolutions import auth, cli, web
     from resolutions.admin.views import bp as admin_bp

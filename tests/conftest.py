@@ -95,6 +95,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
             "SERVER_NAME": "localhost",
+            # Tests read the English source text in any locale: no compiled catalogues here.
+            # The Russian catalogue has its own tests (test_i18n_catalogue.py).
+            "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "no-catalogues"),
         }
     )
     app.test_client_class = RequestIsolatedClient
