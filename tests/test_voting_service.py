@@ -522,7 +522,7 @@ def test_publishing_only_a_closed_poll(db, sitting):
     assert audit_actions("poll.published") == ["poll.published"]
 
 
-def test_results_are_hidden_until_close_and_from_observers_until_published(db, sitting):
+def test_results_are_hidden_until_close_and_from_the_floor_until_published(db, sitting):
     poll = procedural_poll(sitting, ballot_kind=BallotKind.SECRET)
     vote(poll, sitting, [YES])
     with pytest.raises(VotingError, match="once the poll is closed"):
@@ -531,9 +531,9 @@ def test_results_are_hidden_until_close_and_from_observers_until_published(db, s
     assert not any(service.can_see_result(poll, p) for p in members)
     service.close_poll(poll, sitting.chair)
     db.session.commit()
-    assert [service.can_see_result(poll, p) for p in members] == [True, True, True, False]
+    assert [service.can_see_result(poll, p) for p in members] == [True, False, True, False]
     service.publish_poll(poll, sitting.chair)
-    assert service.can_see_result(poll, sitting.observer)
+    assert all(service.can_see_result(poll, p) for p in members)
     stranger = make_conference("Elsewhere").delegate
     assert not service.can_see_result(poll, stranger)
 

@@ -957,12 +957,15 @@ def my_votes(poll: Poll, participant: Participant) -> dict[int, VoteRecord]:
 
 
 def can_see_result(poll: Poll, participant: Participant | None) -> bool:
-    """Results exist once a poll closes; members see them then, observers once published."""
+    """Results exist once a poll closes: the chair and the secretariat see them then (to check
+    before publishing), delegates and observers once they are published."""
     if poll.state not in FINISHED or participant is None:
         return False
     if participant.conference_id != poll.conference_id:
         return False
-    return poll.state == PollState.PUBLISHED or participant.role != Role.OBSERVER
+    if poll.state == PollState.PUBLISHED:
+        return True
+    return participant.role in (Role.CHAIR, Role.SECRETARIAT)
 
 
 def poll_result(poll: Poll) -> PollResult:

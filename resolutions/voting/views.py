@@ -25,7 +25,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from resolutions.auth.access import conference_role, get_in_conference, has_role
+from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences.search import folded
 from resolutions.conferences.service import set_presence as set_participant_presence
 from resolutions.extensions import db
@@ -674,18 +674,12 @@ def projector(conference: Conference, me: Participant) -> str:
     return render_template(template, **attrs, **context)
 
 
-def _may_see_result(poll: Poll, me: Participant) -> bool:
-    if poll.state == PollState.PUBLISHED:
-        return True
-    return poll.state == PollState.CLOSED and has_role(me, Role.CHAIR, Role.SECRETARIAT)
-
-
 @bp.get("/polls/<int:poll_id>")
 @conference_role()
 def poll(conference: Conference, me: Participant, poll_id: int) -> str:
     """The result of one poll: counts after close, each named voter's choice once published."""
     poll = get_in_conference(Poll, poll_id, conference)
-    visible = _may_see_result(poll, me)
+    visible = service.can_see_result(poll, me)
     return render_template(
         "voting/poll.html",
         **_live_attrs(conference, "poll"),
@@ -708,7 +702,7 @@ def record(conference: Conference, me: Participant) -> str:
             .order_by(sa.func.coalesce(Poll.opened_at, Poll.created_at), Poll.id)
         )
     )
-    rows = [(p, _may_see_result(p, me)) for p in polls]
+    rows = [(p, service.can_see_result(p, me)) for p in polls]
     return render_template("voting/record.html", rows=rows)
 
 
