@@ -1,61 +1,79 @@
-"""Drafting service: resolutions, clauses and their versions, amendments and their states.
+"""Drafting: resolutions, clauses and their versions, amendments and their states.
 
-Moved here from ``service.py`` unchanged (``clauses``); the next commit splits it by area.
+Service functions take plain arguments, check the rules (role, state, deadline, what the text
+allows), change rows, write the audit entries and ``flush()``; they never commit. The view
+commits once, or rolls back when a ``DraftingError`` is raised.
+
+The package, in the order its modules build on each other:
+
+- ``errors``: ``DraftingError``, ``PermissionDenied``, ``StaleError``.
+- ``_common``: limits, live and pending states, input cleaning, the checks every change makes.
+- ``obsolescence``: what removing clauses does to the amendments pending on them.
+- ``clauses``: resolutions, clauses, positions, versions, import, the text at a moment.
+- ``amendments``: proposing, the states and their transitions, the deadline, co-sponsors.
+- ``adoption``: voting order, adopting and rejecting amendments and resolutions, preview.
+- ``page``: labels, diffs and staleness of amendments, and the draft page.
+
+Callers import from here (``from resolutions.drafting import service``).
 """
 
-from resolutions.drafting.service.clauses import (
-    ACTIONS,
-    GAP,
-    MAX_DEPTH,
-    AmendmentView,
-    DraftingError,
-    DraftPage,
-    PermissionDenied,
-    StaleError,
-    add_clause,
-    admit_amendment,
+from resolutions.drafting.service._common import amendment_name
+from resolutions.drafting.service.adoption import (
     adopt_amendment,
     adopt_by_consent,
     adopt_resolution,
-    allowed_actions,
-    amendment_diff,
-    amendment_history,
-    amendment_label,
-    amendment_name,
-    amendment_original_diff,
     amendment_preview,
-    amendment_view,
     anchor_clause_id,
+    reject_amendment,
+    reject_resolution,
+    set_vote_order,
+    vote_order_groups,
+    voting_queue,
+)
+from resolutions.drafting.service.amendments import (
+    ACTIONS,
+    admit_amendment,
+    allowed_actions,
+    amendment_history,
     can_view_amendment,
+    discard_amendment,
+    invite_sponsor,
+    propose_amendment,
+    respond_to_sponsorship,
+    rule_out_of_order,
+    sponsor_candidates,
+    submit_amendment,
+    update_amendment,
+    withdraw_amendment,
+)
+from resolutions.drafting.service.clauses import (
+    GAP,
+    MAX_DEPTH,
+    add_clause,
     clause_history,
     clause_reference,
     create_resolution,
     delete_clause,
-    discard_amendment,
-    draft_page_data,
     edit_clause,
     import_draft,
-    invite_sponsor,
-    is_stale,
     list_resolutions,
     move_clause,
     numbered_text,
-    propose_amendment,
-    reject_amendment,
-    reject_resolution,
-    respond_to_sponsorship,
-    rule_out_of_order,
-    set_vote_order,
-    sponsor_candidates,
-    submit_amendment,
-    target_change_diff,
     text_at,
     text_at_poll,
-    update_amendment,
     update_resolution,
-    vote_order_groups,
-    voting_queue,
-    withdraw_amendment,
+)
+from resolutions.drafting.service.errors import DraftingError, PermissionDenied, StaleError
+from resolutions.drafting.service.page import (
+    AmendmentView,
+    DraftPage,
+    amendment_diff,
+    amendment_label,
+    amendment_original_diff,
+    amendment_view,
+    draft_page_data,
+    is_stale,
+    target_change_diff,
 )
 
 __all__ = [

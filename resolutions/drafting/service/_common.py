@@ -1,0 +1,138 @@
+"""What the drafting service modules share: the limits of the texts, the amendment states
+that count as live or pending, cleaning the input, the checks that the actor and the resolution
+allow a change, row locks, the audit entry, and an amendment's name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from resolutions import audit
+from resolutions.auth.access import has_role
+from resolutions.drafting.service.errors import DraftingError, PermissionDenied
+from resolutions.extensions import db
+from resolutions.models import (
+    Amendment,
+    AmendmentState,
+    Conference,
+    Participant,
+    Resolution,
+    ResolutionState,
+    Role,
+    User,
+)
+
+# The same limits as the forms (resolutions/drafting/forms.py), so both say the same thing.
+MAX_CLAUSE_CHARS = 20_000
+MAX_JUSTIFICATION_CHARS = 5_000
+MAX_REASON_CHARS = 2_000
+MAX_TITLE_CHARS = 300
+MAX_IMPORT_PARAGRAPHS = 1_000
+
+LIVE_STATES = (AmendmentState.DRAFT, AmendmentState.SUBMITTED, AmendmentState.ADMITTED)
+PENDING_STATES = (AmendmentState.SUBMITTED, AmendmentState.ADMITTED)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def amendment_name(amendment: Amendment) -> str:
+    """ "A-3", or "Draft amendment" before it has a number."""
+    if amendment.number is None:
+        return _("Draft amendment")
+    return _("A-%(number)s", number=amendment.number)
+
+
+def _clean(
+    text: str | None,
+    *,
+    limit: int,
+    field: str,
+    required: bool = True,
+    empty_message: str | None = None,
+) -> str:
+    """Normalise line ends, drop control characters (PostgreSQL refuses NUL), strip."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text).strip()
+    if required and not text:
+        raise DraftingError(empty_message or _("Enter the text."), field)
+    if len(text) > limit:
+        raise DraftingError(
+            _(
+                "The text is too long: %(length)s characters, at most %(limit)s are allowed.",
+                length=f"{len(text):,}",
+                limit=f"{limit:,}",
+            ),
+            field,
+        )
+    return text
+
+
+def _clean_clause_text(text: str | None, field: str = "text") -> str:
+    return _clean(
+        text,
+        limit=MAX_CLAUSE_CHARS,
+        field=field,
+        empty_message=_("Enter the text of the clause."),
+    )
+
+
+def _conference(resolution: Resolution) -> Conference:
+    return resolution.conference
+
+
+def _require_open(resolution: Resolution) -> None:
+    """The text can change: the conference is not closed and the resolution is not decided."""
+    if _conference(resolution).is_closed:
+        raise DraftingError(_("The conference is closed; its documents can no longer change."))
+    if resolution.state == ResolutionState.ADOPTED:
+        raise DraftingError(_("The resolution has been adopted; its text can no longer change."))
+    if resolution.state == ResolutionState.REJECTED:
+        raise DraftingError(_("The resolution has been rejected; its text can no longer change."))
+
+
+def _require_secretariat(conference_id: int, user: User) -> None:
+    member = db.session.scalar(
+        sa.select(Participant).where(
+            Participant.conference_id == conference_id,
+            Participant.user_id == user.id,
+        )
+    )
+    if not has_role(member, Role.SECRETARIAT):
+        raise PermissionDenied(_("Only the secretariat may edit the draft directly."))
+
+
+def _require_member(participant: Participant, resolution: Resolution) -> None:
+    if participant.conference_id != resolution.conference_id:
+        raise PermissionDenied(_("You do not take part in this conference."))
+
+
+def _require_proposer(amendment: Amendment, actor: Participant, message: str) -> None:
+    _require_member(actor, amendment.resolution)
+    if amendment.proposer_id != actor.id:
+        raise PermissionDenied(message)
+
+
+def _lock(obj: object) -> None:
+    """Re-read ``obj`` under a row lock (PostgreSQL), so a concurrent request that changed it
+    first is seen before this one decides; SQLite serialises writers by itself."""
+    db.session.flush()
+    db.session.refresh(obj, with_for_update=True)
+
+
+def _record(
+    action: str,
+    resolution: Resolution,
+    actor: User | None,
+    obj: object,
+    details: dict[str, object] | None = None,
+) -> None:
+    audit.record(
+        action,
+        actor=actor,
+        conference_id=resolution.conference_id,
+        obj=obj,
+        details=details,
+    )

@@ -1,0 +1,659 @@
+"""Amendments from draft to a ruling: who sees them and what each viewer may do, proposing
+and editing them (before the deadline), submitting, withdrawing, the secretariat's ruling, and
+co-sponsors. Adopting and rejecting them is in ``adoption``.
+
+Amendment states, and who moves them (DESIGN.md, "Amendments"):
+
+==========  =========================================  ======================================
+from        to                                         by
+==========  =========================================  ======================================
+draft       submitted                                  the proposer, before the deadline
+submitted   admitted / out of order (with a reason)    the secretariat
+submitted,  withdrawn                                  the proposer, before a poll on it opens
+admitted
+admitted    adopted / rejected                         a poll (voting), or the chair "by
+                                                       general consent" (adopt only)
+submitted,  obsolete                                   the product, when an adopted amendment
+admitted                                               (or the secretariat) removes its target
+==========  =========================================  ======================================
+
+Adopted, rejected, withdrawn, out of order and obsolete are final. A draft may also be
+discarded by its proposer (it was never public).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from resolutions.auth.access import has_role
+from resolutions.drafting.service._common import (
+    LIVE_STATES,
+    MAX_JUSTIFICATION_CHARS,
+    MAX_REASON_CHARS,
+    PENDING_STATES,
+    _clean,
+    _clean_clause_text,
+    _conference,
+    _lock,
+    _record,
+    _require_member,
+    _require_open,
+    _require_proposer,
+    amendment_name,
+)
+from resolutions.drafting.service.clauses import _check_parent, _clause
+from resolutions.drafting.service.errors import DraftingError, PermissionDenied, StaleError
+from resolutions.extensions import db
+from resolutions.labels import AMENDMENT_STATE, label
+from resolutions.models import (
+    Amendment,
+    AmendmentKind,
+    AmendmentSponsor,
+    AmendmentState,
+    AuditEntry,
+    Clause,
+    ClauseKind,
+    Conference,
+    Participant,
+    Poll,
+    PollState,
+    Resolution,
+    ResolutionState,
+    Role,
+    SponsorStatus,
+    User,
+    utcnow,
+)
+
+POLL_STARTED = (PollState.OPEN, PollState.CLOSED, PollState.PUBLISHED)
+
+ACTIONS = (
+    "edit",
+    "discard",
+    "submit",
+    "withdraw",
+    "invite",
+    "respond",
+    "admit",
+    "rule_out_of_order",
+    "adopt_by_consent",
+)
+
+
+# --- amendments: reading ----------------------------------------------------------------------
+
+
+def can_view_amendment(amendment: Amendment, viewer: Participant) -> bool:
+    """Everyone in the conference sees a submitted amendment; a draft only its proposer and
+    the delegates invited to co-sponsor it."""
+    if viewer.conference_id != amendment.resolution.conference_id:
+        return False
+    if amendment.state != AmendmentState.DRAFT:
+        return True
+    return amendment.proposer_id == viewer.id or any(
+        s.participant_id == viewer.id for s in amendment.sponsors
+    )
+
+
+def _started_polls(amendment_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """Of ``amendment_ids``: those with a poll that has opened, and those with one open now."""
+    ids = list(amendment_ids)  # queried even when empty: the draft page's count stays constant
+    rows = db.session.execute(
+        sa.select(Poll.amendment_id, Poll.state).where(
+            Poll.amendment_id.in_(ids), Poll.state.in_(POLL_STARTED)
+        )
+    )
+    started, open_now = set(), set()
+    for amendment_id, state in rows:
+        started.add(amendment_id)
+        if state == PollState.OPEN:
+            open_now.add(amendment_id)
+    return started, open_now
+
+
+def _poll_started(amendment: Amendment) -> tuple[bool, bool]:
+    started, open_now = _started_polls([amendment.id])
+    return amendment.id in started, amendment.id in open_now
+
+
+def _deadline_passed(conference: Conference, now: datetime) -> bool:
+    return conference.amendment_deadline is not None and now > conference.amendment_deadline
+
+
+def _actions(
+    amendment: Amendment,
+    viewer: Participant,
+    resolution: Resolution,
+    conference: Conference,
+    *,
+    now: datetime,
+    poll_started: bool,
+    poll_open: bool,
+) -> frozenset[str]:
+    if (
+        viewer.conference_id != resolution.conference_id
+        or conference.is_closed
+        or resolution.state != ResolutionState.DRAFT
+    ):
+        return frozenset()
+    state = amendment.state
+    mine = amendment.proposer_id == viewer.id
+    actions: set[str] = set()
+    if mine and state == AmendmentState.DRAFT:
+        actions |= {"edit", "discard"}
+        if not _deadline_passed(conference, now):
+            actions.add("submit")
+    if mine and state in PENDING_STATES and not poll_started:
+        actions.add("withdraw")
+    if mine and state in LIVE_STATES:
+        actions.add("invite")
+    if state in LIVE_STATES and any(
+        s.participant_id == viewer.id and s.status == SponsorStatus.INVITED
+        for s in amendment.sponsors
+    ):
+        actions.add("respond")
+    if state == AmendmentState.SUBMITTED and has_role(viewer, Role.SECRETARIAT):
+        actions |= {"admit", "rule_out_of_order"}
+    if state == AmendmentState.ADMITTED and has_role(viewer, Role.CHAIR) and not poll_open:
+        actions.add("adopt_by_consent")
+    return frozenset(actions)
+
+
+def allowed_actions(amendment: Amendment, viewer: Participant) -> frozenset[str]:
+    """What ``viewer`` may do to ``amendment`` now, of ``ACTIONS``: by state, role, being the
+    proposer or an invited co-sponsor, the deadline and the polls on it (one query)."""
+    started, open_now = _started_polls([amendment.id])
+    resolution = amendment.resolution
+    return _actions(
+        amendment,
+        viewer,
+        resolution,
+        _conference(resolution),
+        now=utcnow(),
+        poll_started=amendment.id in started,
+        poll_open=amendment.id in open_now,
+    )
+
+
+def amendment_history(amendment: Amendment) -> list[AuditEntry]:
+    """The audit entries about ``amendment``, oldest first (one query)."""
+    return list(
+        db.session.scalars(
+            sa.select(AuditEntry)
+            .where(
+                AuditEntry.conference_id == amendment.resolution.conference_id,
+                AuditEntry.object_type == "Amendment",
+                AuditEntry.object_id == amendment.id,
+            )
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def sponsor_candidates(amendment: Amendment) -> list[Participant]:
+    """Who may still be invited to co-sponsor: delegates (and the chair) of the conference,
+    not the proposer, not already invited or confirmed (one who declined may be asked again)."""
+    taken = {
+        s.participant_id
+        for s in amendment.sponsors
+        if s.status in (SponsorStatus.INVITED, SponsorStatus.CONFIRMED)
+    }
+    members = db.session.scalars(
+        sa.select(Participant)
+        .join(User, User.id == Participant.user_id)
+        .where(
+            Participant.conference_id == amendment.resolution.conference_id,
+            Participant.role.in_([Role.DELEGATE, Role.CHAIR]),
+            Participant.id != amendment.proposer_id,
+        )
+        .options(joinedload(Participant.user))
+        .order_by(User.name, Participant.id)
+    )
+    return [p for p in members if p.id not in taken]
+
+
+# --- amendments: proposing --------------------------------------------------------------------
+
+
+def _deadline_check(conference: Conference, now: datetime) -> None:
+    deadline = conference.amendment_deadline
+    if deadline is not None and now > deadline:
+        raise DraftingError(
+            _(
+                "The deadline for amendments passed on %(when)s; amendments can no longer be "
+                "proposed or submitted.",
+                when=format_datetime(deadline, "medium"),
+            )
+        )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    text: str
+    target: Clause | None
+    new_clause_kind: ClauseKind | None
+    parent: Clause | None
+    after: Clause | None
+
+
+def _shape(
+    resolution: Resolution,
+    kind: AmendmentKind,
+    *,
+    text: str,
+    target: Clause | None,
+    new_clause_kind: ClauseKind | None,
+    parent: Clause | None,
+    after: Clause | None,
+) -> _Shape:
+    """Check what the amendment does against the current text; return it normalised."""
+    if kind in (AmendmentKind.REPLACE, AmendmentKind.DELETE):
+        if target is None:
+            raise DraftingError(_("Choose the clause to amend."), "target")
+        if target.resolution_id != resolution.id:
+            raise DraftingError(_("That clause belongs to another resolution."), "target")
+        if target.is_deleted:
+            raise StaleError(
+                _("This clause has been deleted; it can no longer be amended."), "target"
+            )
+        if kind == AmendmentKind.DELETE:
+            return _Shape("", target, None, None, None)
+        text = _clean_clause_text(text)
+        if text == target.text:
+            raise DraftingError(
+                _("The new text is the same as the current text: change something."), "text"
+            )
+        return _Shape(text, target, None, None, None)
+    # Insert.
+    if target is not None:
+        raise DraftingError(_("An insertion does not replace a clause."), "target")
+    if parent is not None:
+        new_clause_kind = ClauseKind.OPERATIVE if new_clause_kind is None else new_clause_kind
+    if new_clause_kind is None:
+        raise DraftingError(_("Choose where the new clause goes."), "position")
+    _check_parent(resolution, parent, new_clause_kind)
+    if after is not None:
+        if after.resolution_id != resolution.id:
+            raise DraftingError(_("That clause belongs to another resolution."), "position")
+        if after.is_deleted:
+            raise StaleError(_("That clause has been deleted. Choose another place."), "position")
+        if after.kind != new_clause_kind or after.parent_id != (parent.id if parent else None):
+            raise DraftingError(
+                _("A clause can only be placed among clauses of the same kind and level."),
+                "position",
+            )
+    text = _clean_clause_text(text)
+    return _Shape(text, None, new_clause_kind, parent, after)
+
+
+def _clean_justification(justification: str | None) -> str:
+    return _clean(
+        justification, limit=MAX_JUSTIFICATION_CHARS, field="justification", required=False
+    )
+
+
+def propose_amendment(
+    resolution: Resolution,
+    proposer: Participant,
+    *,
+    kind: AmendmentKind,
+    text: str = "",
+    justification: str = "",
+    target: Clause | None = None,
+    new_clause_kind: ClauseKind | None = None,
+    parent: Clause | None = None,
+    after: Clause | None = None,
+) -> Amendment:
+    """A delegate (or the chair) drafts an amendment; only they see it until they submit it.
+
+    replace: ``target`` and its new ``text`` (which must differ); delete: ``target``; insert:
+    ``text`` and its place: ``new_clause_kind``, ``parent`` (a sub-clause) and ``after``
+    (None: first among its siblings). Records the target's version it was written against.
+    Refused after the amendment deadline.
+    """
+    _require_member(proposer, resolution)
+    if not has_role(proposer, Role.DELEGATE):
+        raise PermissionDenied(_("Only delegates may propose amendments."))
+    _require_open(resolution)
+    now = utcnow()
+    _deadline_check(_conference(resolution), now)
+    shape = _shape(
+        resolution,
+        kind,
+        text=text,
+        target=target,
+        new_clause_kind=new_clause_kind,
+        parent=parent,
+        after=after,
+    )
+    amendment = Amendment(
+        resolution_id=resolution.id,
+        proposer_id=proposer.id,
+        kind=kind,
+        target_clause_id=shape.target.id if shape.target else None,
+        target_version=shape.target.version if shape.target else None,
+        new_clause_kind=shape.new_clause_kind,
+        parent_clause_id=shape.parent.id if shape.parent else None,
+        after_clause_id=shape.after.id if shape.after else None,
+        text=shape.text,
+        justification=_clean_justification(justification),
+        state=AmendmentState.DRAFT,
+        created_at=now,
+    )
+    db.session.add(amendment)
+    db.session.flush()
+    _record("amendment.drafted", resolution, proposer.user, amendment, {"kind": kind.value})
+    return amendment
+
+
+def update_amendment(
+    amendment: Amendment,
+    actor: Participant,
+    *,
+    text: str,
+    justification: str,
+    new_clause_kind: ClauseKind | None = None,
+    parent: Clause | None = None,
+    after: Clause | None = None,
+) -> Amendment:
+    """The proposer changes their draft: its text and justification, and an insert's place
+    (``new_clause_kind``/``parent``/``after``; ignored for replace and delete). The kind and
+    the target stay. A replace or delete is now written against the target's current version.
+    """
+    _require_proposer(amendment, actor, _("Only the proposer may edit an amendment."))
+    resolution = amendment.resolution
+    _require_open(resolution)
+    _lock(amendment)
+    if amendment.state != AmendmentState.DRAFT:
+        raise DraftingError(
+            _(
+                "Only a draft can be edited; this amendment is %(state)s.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    insert = amendment.kind == AmendmentKind.INSERT
+    shape = _shape(
+        resolution,
+        amendment.kind,
+        text=text,
+        target=amendment.target_clause,
+        new_clause_kind=new_clause_kind if insert else None,
+        parent=parent if insert else None,
+        after=after if insert else None,
+    )
+    amendment.text = shape.text
+    amendment.justification = _clean_justification(justification)
+    if insert:
+        amendment.new_clause_kind = shape.new_clause_kind
+        amendment.parent_clause_id = shape.parent.id if shape.parent else None
+        amendment.after_clause_id = shape.after.id if shape.after else None
+    elif shape.target is not None:
+        amendment.target_version = shape.target.version
+    db.session.flush()
+    _record("amendment.updated", resolution, actor.user, amendment, {})
+    return amendment
+
+
+def discard_amendment(amendment: Amendment, actor: Participant) -> None:
+    """The proposer throws away a draft (never seen by others, so nothing stays of it but
+    the audit entry)."""
+    _require_proposer(amendment, actor, _("Only the proposer may discard an amendment."))
+    resolution = amendment.resolution
+    _lock(amendment)
+    if amendment.state != AmendmentState.DRAFT:
+        raise DraftingError(
+            _(
+                "Only a draft can be discarded; this amendment is %(state)s.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    _record("amendment.discarded", resolution, actor.user, amendment, {})
+    db.session.delete(amendment)
+    db.session.flush()
+
+
+def _require_target_still_there(amendment: Amendment) -> None:
+    for clause_id, field_name in (
+        (amendment.target_clause_id, "target"),
+        (amendment.parent_clause_id, "position"),
+        (amendment.after_clause_id, "position"),
+    ):
+        clause = _clause(clause_id)
+        if clause is not None and clause.is_deleted:
+            raise StaleError(
+                _(
+                    "The clause this amendment concerns has been deleted; change the "
+                    "amendment or discard it."
+                ),
+                field_name,
+            )
+
+
+def submit_amendment(amendment: Amendment, actor: Participant) -> Amendment:
+    """The proposer submits their draft to the secretariat, before the amendment deadline.
+
+    The amendment gets its number (A-1, A-2, … in order of submission).
+    """
+    _require_proposer(amendment, actor, _("Only the proposer may submit an amendment."))
+    resolution = amendment.resolution
+    _require_open(resolution)
+    _lock(amendment)
+    if amendment.state != AmendmentState.DRAFT:
+        raise DraftingError(
+            _(
+                "Only a draft can be submitted; this amendment is %(state)s.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    now = utcnow()
+    _deadline_check(_conference(resolution), now)
+    _require_target_still_there(amendment)
+    # Serialise numbering per resolution (PostgreSQL); the unique constraint is the backstop.
+    db.session.execute(
+        sa.select(Resolution.id).where(Resolution.id == resolution.id).with_for_update()
+    )
+    last = db.session.scalar(
+        sa.select(sa.func.max(Amendment.number)).where(Amendment.resolution_id == resolution.id)
+    )
+    amendment.number = (last or 0) + 1
+    amendment.state = AmendmentState.SUBMITTED
+    amendment.submitted_at = now
+    db.session.flush()
+    _record(
+        "amendment.submitted",
+        resolution,
+        actor.user,
+        amendment,
+        {"number": amendment_name(amendment)},
+    )
+    return amendment
+
+
+def withdraw_amendment(amendment: Amendment, actor: Participant) -> None:
+    """The proposer withdraws their submitted or admitted amendment, before a poll on it has
+    opened (a draft is discarded instead)."""
+    _require_proposer(amendment, actor, _("Only the proposer may withdraw an amendment."))
+    resolution = amendment.resolution
+    _require_open(resolution)
+    _lock(amendment)
+    if amendment.state not in PENDING_STATES:
+        raise DraftingError(
+            _(
+                "Only a submitted or admitted amendment can be withdrawn; this one is %(state)s.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    if _poll_started(amendment)[0]:
+        raise DraftingError(
+            _("A poll on this amendment has opened; it can no longer be withdrawn.")
+        )
+    amendment.state = AmendmentState.WITHDRAWN
+    amendment.decided_at = utcnow()
+    db.session.flush()
+    _record(
+        "amendment.withdrawn",
+        resolution,
+        actor.user,
+        amendment,
+        {"number": amendment_name(amendment)},
+    )
+
+
+def _require_secretariat_member(actor: Participant, resolution: Resolution, message: str) -> None:
+    _require_member(actor, resolution)
+    if not has_role(actor, Role.SECRETARIAT):
+        raise PermissionDenied(message)
+
+
+def admit_amendment(amendment: Amendment, actor: Participant) -> None:
+    """The secretariat rules a submitted amendment admissible: it can be put to the vote."""
+    resolution = amendment.resolution
+    _require_secretariat_member(
+        actor, resolution, _("Only the secretariat may rule on amendments.")
+    )
+    _require_open(resolution)
+    _lock(amendment)
+    if amendment.state != AmendmentState.SUBMITTED:
+        raise DraftingError(
+            _(
+                "Only a submitted amendment can be admitted; this one is %(state)s.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    _require_target_still_there(amendment)
+    amendment.state = AmendmentState.ADMITTED
+    db.session.flush()
+    _record(
+        "amendment.admitted",
+        resolution,
+        actor.user,
+        amendment,
+        {"number": amendment_name(amendment)},
+    )
+
+
+def rule_out_of_order(amendment: Amendment, actor: Participant, reason: str) -> None:
+    """The secretariat rules a submitted amendment out of order, with the reason shown."""
+    resolution = amendment.resolution
+    _require_secretariat_member(
+        actor, resolution, _("Only the secretariat may rule on amendments.")
+    )
+    _require_open(resolution)
+    reason = _clean(
+        reason,
+        limit=MAX_REASON_CHARS,
+        field="reason",
+        empty_message=_("Give the reason why the amendment is out of order."),
+    )
+    _lock(amendment)
+    if amendment.state != AmendmentState.SUBMITTED:
+        raise DraftingError(
+            _(
+                "Only a submitted amendment can be ruled out of order; this one is %(state)s.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    amendment.state = AmendmentState.OUT_OF_ORDER
+    amendment.state_reason = reason
+    amendment.decided_at = utcnow()
+    db.session.flush()
+    _record(
+        "amendment.out_of_order",
+        resolution,
+        actor.user,
+        amendment,
+        {"number": amendment_name(amendment), "reason": reason},
+    )
+
+
+# --- co-sponsors ------------------------------------------------------------------------------
+
+
+def invite_sponsor(
+    amendment: Amendment, actor: Participant, sponsor: Participant | None
+) -> AmendmentSponsor:
+    """The proposer invites a delegate of the conference to co-sponsor; the delegate must
+    confirm. One who declined may be invited again."""
+    _require_proposer(amendment, actor, _("Only the proposer may invite co-sponsors."))
+    resolution = amendment.resolution
+    _require_open(resolution)
+    if amendment.state not in LIVE_STATES:
+        raise DraftingError(
+            _(
+                "Co-sponsors can no longer be invited: the amendment is %(state)s.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    if (
+        sponsor is None
+        or sponsor.conference_id != resolution.conference_id
+        or not has_role(sponsor, Role.DELEGATE)
+    ):
+        raise DraftingError(_("Choose a delegate of this conference."), "participant")
+    if sponsor.id == amendment.proposer_id:
+        raise DraftingError(_("The proposer cannot co-sponsor their own amendment."), "participant")
+    now = utcnow()
+    existing = db.session.get(AmendmentSponsor, (amendment.id, sponsor.id))
+    if existing is not None and existing.status == SponsorStatus.CONFIRMED:
+        raise DraftingError(
+            _("%(name)s already co-sponsors this amendment.", name=sponsor.name), "participant"
+        )
+    if existing is not None and existing.status == SponsorStatus.INVITED:
+        raise DraftingError(
+            _("%(name)s has already been invited.", name=sponsor.name), "participant"
+        )
+    if existing is None:
+        existing = AmendmentSponsor(
+            amendment_id=amendment.id, participant_id=sponsor.id, invited_at=now
+        )
+        db.session.add(existing)
+    else:  # declined before: ask again
+        existing.status = SponsorStatus.INVITED
+        existing.invited_at = now
+        existing.responded_at = None
+    db.session.flush()
+    _record(
+        "amendment.sponsor_invited",
+        resolution,
+        actor.user,
+        amendment,
+        {"participant_id": sponsor.id, "name": sponsor.name},
+    )
+    return existing
+
+
+def respond_to_sponsorship(amendment: Amendment, sponsor: Participant, accept: bool) -> None:
+    """An invited delegate confirms (``accept``) or declines co-sponsoring the amendment."""
+    resolution = amendment.resolution
+    _require_member(sponsor, resolution)
+    _require_open(resolution)
+    invitation = db.session.get(AmendmentSponsor, (amendment.id, sponsor.id))
+    if invitation is None:
+        raise PermissionDenied(_("You have not been invited to co-sponsor this amendment."))
+    _lock(invitation)
+    if invitation.status != SponsorStatus.INVITED:
+        raise DraftingError(_("You have already answered this invitation."))
+    if amendment.state not in LIVE_STATES:
+        raise DraftingError(
+            _(
+                "The amendment is %(state)s; the invitation has lapsed.",
+                state=label(AMENDMENT_STATE, amendment.state),
+            )
+        )
+    invitation.status = SponsorStatus.CONFIRMED if accept else SponsorStatus.DECLINED
+    invitation.responded_at = utcnow()
+    db.session.flush()
+    _record(
+        "amendment.sponsor_confirmed" if accept else "amendment.sponsor_declined",
+        resolution,
+        sponsor.user,
+        amendment,
+        {"participant_id": sponsor.id},
+    )
