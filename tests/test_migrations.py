@@ -32,8 +32,10 @@ def _fresh_url(kind: str, tmp_path, request) -> str:
         cleanup.dispose()
 
     request.addfinalizer(drop)
-    return sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-        hide_password=False
+    return (
+        sa.make_url(PG_URL)
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+        .render_as_string(hide_password=False)
     )
 
 
