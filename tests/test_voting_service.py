@@ -689,22 +689,53 @@ def test_the_queue_lists_admitted_amendments_then_the_resolution(db, sitting):
         service.voting_queue(other.conference, resolution)
 
 
-def test_a_separate_vote_on_a_clause_records_its_result(db, sitting):
+def _clause_poll(sitting, number: str):
     resolution = make_draft(sitting)
-    db.session.commit()
-    clause = clauses_by_number(resolution)["3"]
+    db_clause = clauses_by_number(resolution)[number]
+    _db.session.commit()
     poll = service.create_poll(
-        sitting.conference, sitting.chair, subject=PollSubject.CLAUSE, clause=clause
+        sitting.conference, sitting.chair, subject=PollSubject.CLAUSE, clause=db_clause
     )
-    assert poll.title == "Clause 3"
     service.open_poll(poll, sitting.chair)
-    db.session.commit()
+    _db.session.commit()
+    return resolution, db_clause, poll
+
+
+def test_a_clause_rejected_in_a_separate_vote_leaves_the_text(db, sitting):
+    resolution, clause, poll = _clause_poll(sitting, "3")
+    assert poll.title == "Clause 3"
     assert poll.subject_text == clause.text
+    text_before = [c.text for c in drafting.numbered_text(resolution)]
     vote(poll, sitting, [NO])
     service.close_poll(poll, sitting.chair)
     db.session.commit()
     assert poll.outcome == PollOutcome.REJECTED
-    assert not clause.is_deleted
+    assert clause.is_deleted
+    after = drafting.numbered_text(resolution)
+    assert [c.text for c in after] == [t for t in text_before if t != clause.text]
+    # The clause that followed is now number 3: numbers follow positions.
+    operative = [c for c in after if c.depth == 0 and c.label]
+    assert [c.label for c in operative] == [f"{i}." for i in range(1, len(operative) + 1)]
+    assert clause.versions[-1].reason == "vote"
+    assert "clause.rejected_by_vote" in audit_actions("clause.")
+
+
+def test_a_clause_kept_or_without_quorum_stays_in_the_text(db, sitting):
+    resolution, clause, poll = _clause_poll(sitting, "2")
+    vote(poll, sitting, [YES])
+    service.close_poll(poll, sitting.chair)
+    db.session.commit()
+    assert poll.outcome == PollOutcome.ADOPTED and not clause.is_deleted
+
+    poll = service.create_poll(
+        sitting.conference, sitting.chair, subject=PollSubject.CLAUSE, clause=clause, quorum="1/2"
+    )
+    service.open_poll(poll, sitting.chair)
+    db.session.commit()
+    vote(poll, sitting, [None, NO])  # weight 2 of 11: below the quorum
+    service.close_poll(poll, sitting.chair)
+    db.session.commit()
+    assert poll.outcome == PollOutcome.NO_QUORUM and not clause.is_deleted
 
 
 def test_current_poll(db, sitting):

@@ -202,6 +202,7 @@ def version_reason(reason: str) -> str:
         "move": _("Moved"),
         "delete": _("Deleted"),
         "amendment": _("Changed by an adopted amendment"),
+        "vote": _("Rejected in a separate vote"),
     }
     return labels.get(reason, reason)
 

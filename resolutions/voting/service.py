@@ -656,6 +656,11 @@ def _apply_outcome(poll: Poll, actor: Participant) -> None:
                 drafting.adopt_amendment(amendment, actor.user, poll_id=poll.id)
             else:
                 drafting.reject_amendment(amendment, actor.user, poll_id=poll.id)
+        elif poll.subject == PollSubject.CLAUSE:
+            # A separate vote on a clause asks whether it stays; without a quorum it does.
+            if poll.outcome == PollOutcome.REJECTED:
+                clause = db.session.get(Clause, poll.clause_id)
+                drafting.remove_clause_by_vote(clause, actor.user, poll_id=poll.id)
         elif poll.subject == PollSubject.RESOLUTION:
             resolution = db.session.get(Resolution, poll.resolution_id)
             if adopted:

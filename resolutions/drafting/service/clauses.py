@@ -548,6 +548,36 @@ def delete_clause(clause: Clause, actor: User) -> None:
     db.session.flush()
 
 
+def remove_clause_by_vote(clause: Clause, actor: User | None, *, poll_id: int) -> None:
+    """Take ``clause`` (and its sub-clauses) out of the text because the conference rejected it
+    in a separate vote. Flushes.
+
+    The poll decided, so no role check here: the voting service calls this when it closes a
+    poll on the clause with the outcome "rejected". Amendments the removal makes impossible
+    follow the same rules as after a deletion.
+    """
+    resolution = clause.resolution
+    _require_open(resolution)
+    _lock(clause)
+    if clause.is_deleted:
+        raise StaleError(_("This clause has already been deleted."))
+    reference = _reference(resolution, clause.id)
+    deleted, previous = _delete_subtree(clause, "vote", actor, utcnow())
+    db.session.flush()
+    _record(
+        "clause.rejected_by_vote", resolution, actor, clause, {"number": reference, "poll": poll_id}
+    )
+    _after_deletion(
+        resolution,
+        deleted,
+        {clause.id: previous},
+        by=None,
+        reason=_("The conference rejected the clause it concerns in a separate vote."),
+        actor=actor,
+    )
+    db.session.flush()
+
+
 def import_draft(
     resolution: Resolution, actor: User, paragraphs: Sequence[ParsedParagraph]
 ) -> list[Clause]:
