@@ -686,3 +686,34 @@ def test_queue_item_of_another_conference_is_404(world, other_world, as_user):
     )
     assert answer.status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(Poll.id))) == 0
+
+
+def test_chair_puts_a_clause_to_a_separate_vote_and_the_rejected_clause_leaves(world, as_user):
+    from tests.objects.drafting import clauses_by_number, make_draft
+
+    resolution = make_draft(world)
+    clause = clauses_by_number(resolution)["2"]
+    db.session.commit()
+    check_in(world.chair, *world.delegates)
+    chair = as_user(world.chair)
+    console = _text(chair.get(f"/c/{world.conference.id}/console"))
+    assert "Separate vote on a clause" in console
+    assert f'<option value="{clause.id}">2.' in console
+
+    chair.post(
+        f"/c/{world.conference.id}/polls",
+        data={"subject": "clause", "object_id": str(clause.id), "open_now": "1"},
+    )
+    poll = db.session.scalar(sa.select(Poll).where(Poll.clause_id == clause.id))
+    assert poll is not None and poll.state == PollState.OPEN
+    for delegate in world.delegates:
+        _cast(as_user(delegate), world, poll, "no")
+    chair.post(f"/c/{world.conference.id}/polls/{poll.id}/close", data={"publish": "y"})
+    db.session.refresh(poll)
+    db.session.refresh(clause)
+    assert poll.outcome == PollOutcome.REJECTED
+    assert clause.is_deleted
+    draft = _text(
+        as_user(world.delegate).get(f"/c/{world.conference.id}/resolutions/{resolution.id}")
+    )
+    assert clause.text not in draft

@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences.search import folded
 from resolutions.conferences.service import set_presence as set_participant_presence
+from resolutions.drafting import service as drafting_service
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -41,6 +42,7 @@ from resolutions.models import (
     PollSubject,
     Proxy,
     Resolution,
+    ResolutionState,
     Role,
     User,
 )
@@ -394,6 +396,12 @@ def _console_context(conference: Conference) -> dict[str, Any]:
         )
     )
     queues = [(r, service.voting_queue(conference, r)) for r in resolutions]
+    # Any clause of a draft may be put to a separate vote ("shall it stay?") on request.
+    clause_options = {
+        r.id: drafting_service.numbered_text(r)
+        for r in resolutions
+        if r.state == ResolutionState.DRAFT
+    }
     present_weight, total_weight = attendance.present_weight(conference)
     return {
         "open_poll": open_poll,
@@ -404,6 +412,7 @@ def _console_context(conference: Conference) -> dict[str, Any]:
         "last_result": service.poll_result(last) if last else None,
         "unpublished": [p for p in finished if p.state == PollState.CLOSED],
         "queues": queues,
+        "clause_options": clause_options,
         "procedural_form": ProceduralPollForm(formdata=None),
         "queue_form": QueuePollForm(formdata=None),
         "close_form": ClosePollForm(formdata=None),
