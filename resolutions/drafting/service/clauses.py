@@ -527,25 +527,15 @@ def delete_clause(clause: Clause, actor: User) -> None:
     earlier texts still show them. Amendments that the deletion makes impossible follow the
     same rules as after an adopted delete amendment (see ``adopt_amendment``).
     """
-    resolution = clause.resolution
-    _require_secretariat(resolution.conference_id, actor)
-    _require_open(resolution)
-    _lock(clause)
-    if clause.is_deleted:
-        raise StaleError(_("This clause has already been deleted."))
-    reference = _reference(resolution, clause.id)
-    deleted, previous = _delete_subtree(clause, "delete", actor, utcnow())
-    db.session.flush()
-    _record("clause.deleted", resolution, actor, clause, {"number": reference})
-    _after_deletion(
-        resolution,
-        deleted,
-        {clause.id: previous},
-        by=None,
-        reason=_("The clause it concerns was deleted by the secretariat."),
-        actor=actor,
+    _require_secretariat(clause.resolution.conference_id, actor)
+    _remove_clause(
+        clause,
+        actor,
+        version_reason="delete",
+        action="clause.deleted",
+        details={},
+        obsolete_reason=_("The clause it concerns was deleted by the secretariat."),
     )
-    db.session.flush()
 
 
 def remove_clause_by_vote(clause: Clause, actor: User | None, *, poll_id: int) -> None:
@@ -556,24 +546,36 @@ def remove_clause_by_vote(clause: Clause, actor: User | None, *, poll_id: int) -
     poll on the clause with the outcome "rejected". Amendments the removal makes impossible
     follow the same rules as after a deletion.
     """
+    _remove_clause(
+        clause,
+        actor,
+        version_reason="vote",
+        action="clause.rejected_by_vote",
+        details={"poll": poll_id},
+        obsolete_reason=_("The conference rejected the clause it concerns in a separate vote."),
+    )
+
+
+def _remove_clause(
+    clause: Clause,
+    actor: User | None,
+    *,
+    version_reason: str,
+    action: str,
+    details: dict[str, object],
+    obsolete_reason: str,
+) -> None:
     resolution = clause.resolution
     _require_open(resolution)
     _lock(clause)
     if clause.is_deleted:
         raise StaleError(_("This clause has already been deleted."))
     reference = _reference(resolution, clause.id)
-    deleted, previous = _delete_subtree(clause, "vote", actor, utcnow())
+    deleted, previous = _delete_subtree(clause, version_reason, actor, utcnow())
     db.session.flush()
-    _record(
-        "clause.rejected_by_vote", resolution, actor, clause, {"number": reference, "poll": poll_id}
-    )
+    _record(action, resolution, actor, clause, {"number": reference, **details})
     _after_deletion(
-        resolution,
-        deleted,
-        {clause.id: previous},
-        by=None,
-        reason=_("The conference rejected the clause it concerns in a separate vote."),
-        actor=actor,
+        resolution, deleted, {clause.id: previous}, by=None, reason=obsolete_reason, actor=actor
     )
     db.session.flush()
 
