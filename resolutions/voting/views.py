@@ -92,6 +92,15 @@ def _refuse(error: VotingError, fallback: str, **values: Any) -> Response:
     return redirect(url_for(fallback, **values))
 
 
+def _accept(conference: Conference, message: str, endpoint: str) -> Response:
+    """End an accepted action: commit it, tell open pages, confirm it and go back to the page."""
+    conference_id = conference.id
+    db.session.commit()
+    live.touch(conference_id)
+    flash(message, "success")
+    return redirect(url_for(endpoint, conference_id=conference_id))
+
+
 def _live_attrs(conference: Conference, view: str) -> dict[str, Any]:
     """What the page's script needs to follow the live channel (see voting.js)."""
     state_version, turnout_version = live.live_versions(conference.id)
@@ -265,10 +274,7 @@ def self_check_in(conference: Conference, me: Participant) -> Response:
         attendance.self_check_in(conference, me)
     except VotingError as error:
         return _refuse(error, "voting.ballot", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(_("You are checked in. Welcome!"), "success")
-    return redirect(url_for("voting.ballot", conference_id=conference.id))
+    return _accept(conference, _("You are checked in. Welcome!"), "voting.ballot")
 
 
 # --- proxies ---------------------------------------------------------------------------------
@@ -297,10 +303,8 @@ def proxies(conference: Conference, me: Participant) -> Any:
                 400,
             )
         else:
-            db.session.commit()
-            live.touch(conference.id)
-            flash(_("%(name)s will vote for you.", name=holder.name), "success")
-            return redirect(url_for("voting.proxies", conference_id=conference.id))
+            message = _("%(name)s will vote for you.", name=holder.name)
+            return _accept(conference, message, "voting.proxies")
     elif request.method == "POST":
         return (
             render_template("voting/proxies.html", **_proxies_context(me, form, candidates)),
@@ -358,10 +362,7 @@ def revoke_proxy(conference: Conference, me: Participant, proxy_id: int) -> Resp
         attendance.revoke_proxy(proxy, me)
     except VotingError as error:
         return _refuse(error, "voting.proxies", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(_("The proxy has been revoked."), "success")
-    return redirect(url_for("voting.proxies", conference_id=conference.id))
+    return _accept(conference, _("The proxy has been revoked."), "voting.proxies")
 
 
 # --- the chair's console ---------------------------------------------------------------------
@@ -459,13 +460,11 @@ def create_poll(conference: Conference, me: Participant) -> Any:
             service.open_poll(poll, me)
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
     if poll.state == PollState.OPEN:
-        flash(_("The vote on “%(title)s” is open.", title=poll.title), "success")
+        message = _("The vote on “%(title)s” is open.", title=poll.title)
     else:
-        flash(_("The poll “%(title)s” is prepared.", title=poll.title), "success")
-    return _console_redirect(conference)
+        message = _("The poll “%(title)s” is prepared.", title=poll.title)
+    return _accept(conference, message, "voting.console")
 
 
 @bp.post("/polls/procedural")
@@ -488,10 +487,11 @@ def create_procedural(conference: Conference, me: Participant) -> Any:
             service.open_poll(poll, me)
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(_("The question “%(title)s” is put to the vote.", title=poll.title), "success")
-    return _console_redirect(conference)
+    return _accept(
+        conference,
+        _("The question “%(title)s” is put to the vote.", title=poll.title),
+        "voting.console",
+    )
 
 
 def _poll_action(conference: Conference, poll_id: int, form_class: type) -> tuple[Poll, Any]:
@@ -509,10 +509,9 @@ def open_poll(conference: Conference, me: Participant, poll_id: int) -> Response
         service.open_poll(poll, me)
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(_("The vote on “%(title)s” is open.", title=poll.title), "success")
-    return _console_redirect(conference)
+    return _accept(
+        conference, _("The vote on “%(title)s” is open.", title=poll.title), "voting.console"
+    )
 
 
 @bp.post("/polls/<int:poll_id>/close")
@@ -527,17 +526,12 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
             service.publish_poll(poll, me)
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(
-        _(
-            "The vote on “%(title)s” is closed: %(outcome)s.",
-            title=poll.title,
-            outcome=current_app.jinja_env.filters["poll_outcome_label"](poll.outcome),
-        ),
-        "success",
+    message = _(
+        "The vote on “%(title)s” is closed: %(outcome)s.",
+        title=poll.title,
+        outcome=current_app.jinja_env.filters["poll_outcome_label"](poll.outcome),
     )
-    return _console_redirect(conference)
+    return _accept(conference, message, "voting.console")
 
 
 @bp.post("/polls/<int:poll_id>/cancel")
@@ -551,10 +545,9 @@ def cancel_poll(conference: Conference, me: Participant, poll_id: int) -> Any:
         service.cancel_poll(poll, me, form.reason.data.strip())
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(_("The poll “%(title)s” is cancelled.", title=poll.title), "success")
-    return _console_redirect(conference)
+    return _accept(
+        conference, _("The poll “%(title)s” is cancelled.", title=poll.title), "voting.console"
+    )
 
 
 @bp.post("/polls/<int:poll_id>/publish")
@@ -567,10 +560,9 @@ def publish_poll(conference: Conference, me: Participant, poll_id: int) -> Respo
         service.publish_poll(poll, me)
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(_("The result of “%(title)s” is published.", title=poll.title), "success")
-    return _console_redirect(conference)
+    return _accept(
+        conference, _("The result of “%(title)s” is published.", title=poll.title), "voting.console"
+    )
 
 
 # --- attendance ------------------------------------------------------------------------------
@@ -653,10 +645,7 @@ def roll_call(conference: Conference, me: Participant) -> Response:
             message = _("The roll call is closed.")
     except VotingError as error:
         return _refuse(error, "voting.attendance", conference_id=conference.id)
-    db.session.commit()
-    live.touch(conference.id)
-    flash(message, "success")
-    return redirect(url_for("voting.attendance", conference_id=conference.id))
+    return _accept(conference, message, "voting.attendance")
 
 
 # --- projector, results, record --------------------------------------------------------------
