@@ -6,6 +6,7 @@ allow a change, row locks, the audit entry, and an amendment's name.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -14,6 +15,7 @@ from resolutions import audit
 from resolutions.auth.access import has_role
 from resolutions.drafting.service.errors import DraftingError, PermissionDenied
 from resolutions.extensions import db
+from resolutions.labels import AMENDMENT_STATE, label
 from resolutions.models import (
     Amendment,
     AmendmentState,
@@ -113,6 +115,15 @@ def _require_proposer(amendment: Amendment, actor: Participant, message: str) ->
     _require_member(actor, amendment.resolution)
     if amendment.proposer_id != actor.id:
         raise PermissionDenied(message)
+
+
+def _require_amendment_state(
+    amendment: Amendment, allowed: Collection[AmendmentState], message: str
+) -> None:
+    """Refuse unless the amendment is in one of the ``allowed`` states; ``message`` is
+    already translated and names the amendment's current state with ``%(state)s``."""
+    if amendment.state not in allowed:
+        raise DraftingError(message % {"state": label(AMENDMENT_STATE, amendment.state)})
 
 
 def _lock(obj: object) -> None:

@@ -18,6 +18,7 @@ from resolutions.drafting.service._common import (
     PENDING_STATES,
     _lock,
     _record,
+    _require_amendment_state,
     _require_member,
     _require_open,
     amendment_name,
@@ -39,7 +40,6 @@ from resolutions.drafting.service.obsolescence import (
 )
 from resolutions.drafting.text import ClauseSnapshot, NumberedClause, number_clauses
 from resolutions.extensions import db
-from resolutions.labels import AMENDMENT_STATE, label
 from resolutions.models import (
     Amendment,
     AmendmentKind,
@@ -255,13 +255,11 @@ def _adopt(
     resolution = amendment.resolution
     _require_open(resolution)
     _lock(amendment)
-    if amendment.state != AmendmentState.ADMITTED:
-        raise DraftingError(
-            _(
-                "Only an admitted amendment can be adopted; this one is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        (AmendmentState.ADMITTED,),
+        _("Only an admitted amendment can be adopted; this one is %(state)s."),
+    )
     now = utcnow()
     name = amendment_name(amendment)
     reason = _("Made obsolete by the adoption of %(amendment)s.", amendment=name)
@@ -348,13 +346,11 @@ def reject_amendment(
     resolution = amendment.resolution
     _require_open(resolution)
     _lock(amendment)
-    if amendment.state != AmendmentState.ADMITTED:
-        raise DraftingError(
-            _(
-                "Only an admitted amendment can be rejected; this one is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        (AmendmentState.ADMITTED,),
+        _("Only an admitted amendment can be rejected; this one is %(state)s."),
+    )
     amendment.state = AmendmentState.REJECTED
     amendment.decided_at = utcnow()
     db.session.flush()

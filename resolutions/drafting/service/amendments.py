@@ -43,6 +43,7 @@ from resolutions.drafting.service._common import (
     _conference,
     _lock,
     _record,
+    _require_amendment_state,
     _require_member,
     _require_open,
     _require_proposer,
@@ -51,7 +52,6 @@ from resolutions.drafting.service._common import (
 from resolutions.drafting.service.clauses import _check_parent, _clause
 from resolutions.drafting.service.errors import DraftingError, PermissionDenied, StaleError
 from resolutions.extensions import db
-from resolutions.labels import AMENDMENT_STATE, label
 from resolutions.models import (
     Amendment,
     AmendmentKind,
@@ -371,13 +371,11 @@ def update_amendment(
     resolution = amendment.resolution
     _require_open(resolution)
     _lock(amendment)
-    if amendment.state != AmendmentState.DRAFT:
-        raise DraftingError(
-            _(
-                "Only a draft can be edited; this amendment is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        (AmendmentState.DRAFT,),
+        _("Only a draft can be edited; this amendment is %(state)s."),
+    )
     insert = amendment.kind == AmendmentKind.INSERT
     shape = _shape(
         resolution,
@@ -407,13 +405,11 @@ def discard_amendment(amendment: Amendment, actor: Participant) -> None:
     _require_proposer(amendment, actor, _("Only the proposer may discard an amendment."))
     resolution = amendment.resolution
     _lock(amendment)
-    if amendment.state != AmendmentState.DRAFT:
-        raise DraftingError(
-            _(
-                "Only a draft can be discarded; this amendment is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        (AmendmentState.DRAFT,),
+        _("Only a draft can be discarded; this amendment is %(state)s."),
+    )
     _record("amendment.discarded", resolution, actor.user, amendment, {})
     db.session.delete(amendment)
     db.session.flush()
@@ -445,13 +441,11 @@ def submit_amendment(amendment: Amendment, actor: Participant) -> Amendment:
     resolution = amendment.resolution
     _require_open(resolution)
     _lock(amendment)
-    if amendment.state != AmendmentState.DRAFT:
-        raise DraftingError(
-            _(
-                "Only a draft can be submitted; this amendment is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        (AmendmentState.DRAFT,),
+        _("Only a draft can be submitted; this amendment is %(state)s."),
+    )
     now = utcnow()
     _deadline_check(_conference(resolution), now)
     _require_target_still_there(amendment)
@@ -483,13 +477,11 @@ def withdraw_amendment(amendment: Amendment, actor: Participant) -> None:
     resolution = amendment.resolution
     _require_open(resolution)
     _lock(amendment)
-    if amendment.state not in PENDING_STATES:
-        raise DraftingError(
-            _(
-                "Only a submitted or admitted amendment can be withdrawn; this one is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        PENDING_STATES,
+        _("Only a submitted or admitted amendment can be withdrawn; this one is %(state)s."),
+    )
     if _poll_started(amendment)[0]:
         raise DraftingError(
             _("A poll on this amendment has opened; it can no longer be withdrawn.")
@@ -520,13 +512,11 @@ def admit_amendment(amendment: Amendment, actor: Participant) -> None:
     )
     _require_open(resolution)
     _lock(amendment)
-    if amendment.state != AmendmentState.SUBMITTED:
-        raise DraftingError(
-            _(
-                "Only a submitted amendment can be admitted; this one is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        (AmendmentState.SUBMITTED,),
+        _("Only a submitted amendment can be admitted; this one is %(state)s."),
+    )
     _require_target_still_there(amendment)
     amendment.state = AmendmentState.ADMITTED
     db.session.flush()
@@ -553,13 +543,11 @@ def rule_out_of_order(amendment: Amendment, actor: Participant, reason: str) -> 
         empty_message=_("Give the reason why the amendment is out of order."),
     )
     _lock(amendment)
-    if amendment.state != AmendmentState.SUBMITTED:
-        raise DraftingError(
-            _(
-                "Only a submitted amendment can be ruled out of order; this one is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        (AmendmentState.SUBMITTED,),
+        _("Only a submitted amendment can be ruled out of order; this one is %(state)s."),
+    )
     amendment.state = AmendmentState.OUT_OF_ORDER
     amendment.state_reason = reason
     amendment.decided_at = utcnow()
@@ -584,13 +572,11 @@ def invite_sponsor(
     _require_proposer(amendment, actor, _("Only the proposer may invite co-sponsors."))
     resolution = amendment.resolution
     _require_open(resolution)
-    if amendment.state not in LIVE_STATES:
-        raise DraftingError(
-            _(
-                "Co-sponsors can no longer be invited: the amendment is %(state)s.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment,
+        LIVE_STATES,
+        _("Co-sponsors can no longer be invited: the amendment is %(state)s."),
+    )
     if (
         sponsor is None
         or sponsor.conference_id != resolution.conference_id
@@ -640,13 +626,9 @@ def respond_to_sponsorship(amendment: Amendment, sponsor: Participant, accept: b
     _lock(invitation)
     if invitation.status != SponsorStatus.INVITED:
         raise DraftingError(_("You have already answered this invitation."))
-    if amendment.state not in LIVE_STATES:
-        raise DraftingError(
-            _(
-                "The amendment is %(state)s; the invitation has lapsed.",
-                state=label(AMENDMENT_STATE, amendment.state),
-            )
-        )
+    _require_amendment_state(
+        amendment, LIVE_STATES, _("The amendment is %(state)s; the invitation has lapsed.")
+    )
     invitation.status = SponsorStatus.CONFIRMED if accept else SponsorStatus.DECLINED
     invitation.responded_at = utcnow()
     db.session.flush()
