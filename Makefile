@@ -23,7 +23,7 @@ extract-messages: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 \
 	  -k ngettext:1,2 -k lazy_ngettext:1,2 --project=resolutions --version=0.1.0 \
 	  --copyright-holder="resolutions contributors" -o translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 migrate: $(BIN)/flask
 	$(BIN)/flask db upgrade
