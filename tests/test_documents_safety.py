@@ -90,7 +90,7 @@ def test_csv_neutralises_formula_names(world, as_user):
     hold_sitting(world)
     answer = as_user(world.chair).get(f"/c/{world.conference.id}/documents/record.csv?lang=en")
     assert answer.status_code == 200
-    assert answer.mimetype == "text/csv"
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert answer.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
     voters = {row[16] for row in rows[1:] if row[1] == "Vote"}

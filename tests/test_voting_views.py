@@ -698,7 +698,7 @@ def test_chair_puts_a_clause_to_a_separate_vote_and_the_rejected_clause_leaves(w
     chair = as_user(world.chair)
     console = _text(chair.get(f"/c/{world.conference.id}/console"))
     assert "Separate vote on a clause" in console
-    assert f'<option value="{clause.id}">2.' in console
+    assert f'<option value="{clause.id}">Operative clause 2: ' in console
 
     chair.post(
         f"/c/{world.conference.id}/polls",

@@ -94,7 +94,7 @@ def record_pdf(conference: Conference, me: Participant) -> Response:
 def record_csv(conference: Conference, me: Participant) -> Response:
     language = document_language(conference, request.args.get("lang"))
     data, filename = content.record_csv(conference, me, language=language)
-    return _download(data, filename, "text/csv; charset=utf-8")
+    return _download(data, filename, "text/csv")  # Werkzeug adds "; charset=utf-8"
 
 
 @bp.route("/documents/cards.pdf")

@@ -399,7 +399,10 @@ def _console_context(conference: Conference) -> dict[str, Any]:
     queues = [(r, service.voting_queue(conference, r)) for r in resolutions]
     # Any clause of a draft may be put to a separate vote ("shall it stay?") on request.
     clause_options = {
-        r.id: drafting_service.numbered_text(r)
+        r.id: [
+            (c, drafting_service.clause_reference(c, r.numbering_style))
+            for c in drafting_service.numbered_text(r)
+        ]
         for r in resolutions
         if r.state == ResolutionState.DRAFT
     }
