@@ -132,3 +132,33 @@ def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, a
 def test_only_the_secretariat_reads_the_log(world, as_user):
     for member in (world.chair, world.delegate, world.observer):
         assert as_user(member).get(f"/c/{world.conference.id}/audit").status_code == 403
+
+
+def test_drafting_and_voting_entries_read_in_words_not_codes(db, world, as_user):
+    from resolutions.conferences.views import ACTION_LABELS
+    from tests.objects.drafting import make_draft
+
+    make_draft(world)
+    db.session.commit()
+    page = as_user(world.secretariat).get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    assert "Resolution created" in page
+    assert "resolution.created" not in page
+    # Every action the product records has words of its own.
+    recorded = set(db.session.scalars(sa.select(AuditEntry.action)))
+    assert recorded <= set(ACTION_LABELS), recorded - set(ACTION_LABELS)
+
+
+def test_every_action_written_in_the_code_has_a_label():
+    import re
+    from pathlib import Path
+
+    from resolutions.conferences.views import ACTION_LABELS
+
+    source = Path(__file__).resolve().parent.parent / "resolutions"
+    written: set[str] = set()
+    for path in source.rglob("*.py"):
+        text = path.read_text()
+        written |= set(re.findall(r'(?:record|_record)\(\s*"([a-z_]+\.[a-z_]+)"', text))
+    written |= {"resolution.adopted", "resolution.rejected"}  # f"resolution.{state.value}"
+    assert len(written) > 30
+    assert written <= set(ACTION_LABELS), sorted(written - set(ACTION_LABELS))
