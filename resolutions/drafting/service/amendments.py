@@ -229,7 +229,7 @@ def _deadline_check(conference: Conference, now: datetime) -> None:
             _(
                 "The deadline for amendments passed on %(when)s; amendments can no longer be "
                 "proposed or submitted.",
-                when=format_datetime(deadline, "medium"),
+                when=format_datetime(deadline, "long"),
             )
         )
 
