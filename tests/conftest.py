@@ -231,6 +231,16 @@ def other_world(app: Flask) -> World:
     return make_conference("Another Conference")
 
 
+@pytest.fixture
+def draft(world: World) -> Any:
+    """A resolution of ``world`` with preambular and operative clauses and sub-clauses."""
+    from tests.objects.drafting import make_draft
+
+    resolution = make_draft(world)
+    _db.session.commit()
+    return resolution
+
+
 def sign_in(client: FlaskClient, user: User | Participant) -> FlaskClient:
     """Sign ``client`` in as ``user`` without the slow password hash."""
     from flask_login.utils import _create_identifier

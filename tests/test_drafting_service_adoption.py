@@ -29,13 +29,6 @@ REPLACE, DELETE, INSERT = AmendmentKind.REPLACE, AmendmentKind.DELETE, Amendment
 OP, PRE = ClauseKind.OPERATIVE, ClauseKind.PREAMBULAR
 
 
-@pytest.fixture
-def draft(db, world):
-    resolution = make_draft(world)
-    db.session.commit()
-    return resolution
-
-
 def admitted(world, resolution, kind, *, by=None, state=S.ADMITTED, **kwargs) -> Amendment:
     """An amendment taken through the service to ``state`` (admitted by default)."""
     proposer = by or world.delegate

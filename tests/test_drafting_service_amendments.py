@@ -25,17 +25,10 @@ from resolutions.models import (
     SponsorStatus,
     utcnow,
 )
-from tests.objects.drafting import clauses_by_number, make_draft
+from tests.objects.drafting import clauses_by_number
 
 S = AmendmentState
 REPLACE, DELETE, INSERT = AmendmentKind.REPLACE, AmendmentKind.DELETE, AmendmentKind.INSERT
-
-
-@pytest.fixture
-def draft(db, world):
-    resolution = make_draft(world)
-    db.session.commit()
-    return resolution
 
 
 def replace(world, resolution, *, by=None, clause="2", text="Urges everyone:") -> Amendment:

@@ -36,13 +36,6 @@ from resolutions.models import (
 from tests.objects.drafting import clauses_by_number, make_draft
 
 
-@pytest.fixture
-def draft(world) -> Resolution:
-    resolution = make_draft(world)
-    db.session.commit()
-    return resolution
-
-
 def url(world, path: str) -> str:
     return f"/c/{world.conference.id}{path}"
 

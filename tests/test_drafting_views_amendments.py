@@ -20,19 +20,11 @@ from resolutions.models import (
     AmendmentSponsor,
     AmendmentState,
     ClauseKind,
-    Resolution,
     SponsorStatus,
     utcnow,
 )
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.test_drafting_views import operative_labels, page_text, url
-
-
-@pytest.fixture
-def draft(world) -> Resolution:
-    resolution = make_draft(world)
-    db.session.commit()
-    return resolution
 
 
 def amendments() -> list[Amendment]:
