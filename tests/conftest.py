@@ -40,6 +40,19 @@ def _postgres_answers() -> bool:
         return False
 
 
+def require_redis() -> None:
+    """Skip the test where Redis does not answer at 127.0.0.1:6379; fail instead under
+    ``RESOLUTIONS_REQUIRE_REDIS=1`` (set by ``make test`` and CI, where Redis runs)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return
+    except OSError:
+        pass
+    if os.environ.get("RESOLUTIONS_REQUIRE_REDIS") == "1":
+        pytest.fail("Redis is required but does not answer at 127.0.0.1:6379")
+    pytest.skip("Redis does not answer at 127.0.0.1:6379")
+
+
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str]:
     """A fresh schema in the PostgreSQL test database for this test process."""

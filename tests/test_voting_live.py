@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,23 +19,14 @@ from resolutions import create_app
 from resolutions.extensions import db
 from resolutions.models import BallotKind, Poll
 from resolutions.voting import live
-from tests.conftest import RequestIsolatedClient, sign_in
+from tests.conftest import RequestIsolatedClient, require_redis, sign_in
 from tests.objects.voting import check_in, give_proxy, procedural_poll
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 def _with_redis(app: Flask) -> Iterator[None]:
-    if not _redis_answers():
-        pytest.skip("Redis does not answer at 127.0.0.1:6379")
+    require_redis()
     prefix = f"test-{secrets.token_hex(4)}"
     app.config.update(REDIS_URL=REDIS_URL, LIVE_KEY_PREFIX=prefix)
     yield

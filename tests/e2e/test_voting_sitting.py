@@ -10,7 +10,6 @@ Redis), the two ways the pages follow the sitting.
 from __future__ import annotations
 
 import secrets
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +20,7 @@ from playwright.sync_api import expect
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import Amendment, AmendmentKind, AmendmentState
+from tests.conftest import require_redis
 from tests.e2e.conftest import horizontal_overflow
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import check_in, give_proxy
@@ -33,14 +33,6 @@ MARK = "() => { window.__sittingMarker = 'kept'; }"
 MARKED = "() => window.__sittingMarker === 'kept'"
 
 
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(params=["events", "polling"])
 def channel(
     request: pytest.FixtureRequest, live_app: Flask, monkeypatch: pytest.MonkeyPatch
@@ -48,8 +40,7 @@ def channel(
     """The live channel of the server for this test: SSE through Redis, or polling only."""
     prefix = ""
     if request.param == "events":
-        if not _redis_answers():
-            pytest.skip("Redis does not answer at 127.0.0.1:6379")
+        require_redis()
         prefix = f"e2e-{secrets.token_hex(4)}"
         monkeypatch.setitem(live_app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
         monkeypatch.setitem(live_app.config, "LIVE_KEY_PREFIX", prefix)
