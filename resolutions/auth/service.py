@@ -68,6 +68,15 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def end_invitations(user: User) -> None:
+    """Make every unused invitation (or one-time password) of ``user`` stop working."""
+    db.session.execute(
+        sa.update(LoginToken)
+        .where(LoginToken.user_id == user.id, LoginToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+
+
 def create_invitation(user: User, days: int, token: str | None = None) -> str:
     """A one-time link token that lets ``user`` set a password. Flushes; the caller commits.
 
@@ -75,11 +84,7 @@ def create_invitation(user: User, days: int, token: str | None = None) -> str:
     one-time password read from paper is an invitation too (see ``find_one_time_password``).
     """
     now = utcnow()
-    db.session.execute(
-        sa.update(LoginToken)
-        .where(LoginToken.user_id == user.id, LoginToken.used_at.is_(None))
-        .values(used_at=now)
-    )
+    end_invitations(user)
     token = token or secrets.token_urlsafe(32)
     db.session.add(
         LoginToken(

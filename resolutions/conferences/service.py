@@ -20,7 +20,12 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from resolutions import audit
-from resolutions.auth.service import create_invitation, hash_password, normalise_email
+from resolutions.auth.service import (
+    create_invitation,
+    end_invitations,
+    hash_password,
+    normalise_email,
+)
 from resolutions.conferences.csv_import import MAX_WEIGHT, ImportRow, RowError
 from resolutions.conferences.search import folded
 from resolutions.extensions import db
@@ -31,7 +36,6 @@ from resolutions.models import (
     BallotKind,
     Conference,
     ConferenceState,
-    LoginToken,
     MajorityMethod,
     Participant,
     PollEntitlement,
@@ -612,24 +616,27 @@ def create_access_invitation(
     conference: Conference, participant: Participant, actor: User, days: int
 ) -> str:
     """A one-time link token that lets the participant set a password (shown once)."""
+    return _issue_access(conference, participant, actor, days, "participant.invitation_created")
+
+
+def _issue_access(
+    conference: Conference,
+    participant: Participant,
+    actor: User,
+    days: int,
+    action: str,
+    token: str | None = None,
+) -> str:
     _ensure_access_can_be_reset(participant)
-    token = create_invitation(participant.user, days=days)
+    token = create_invitation(participant.user, days=days, token=token)
     audit.record(
-        "participant.invitation_created",
+        action,
         actor=actor,
         conference_id=conference.id,
         obj=participant,
         details={"user": participant.user.email, "days": days},
     )
     return token
-
-
-def _end_unused_invitations(user: User) -> None:
-    db.session.execute(
-        sa.update(LoginToken)
-        .where(LoginToken.user_id == user.id, LoginToken.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
 
 
 def generate_password(
@@ -641,17 +648,14 @@ def generate_password(
     and it works once, for ``days`` days. It replaces any unused invitation of the person; a
     password they already have keeps working.
     """
-    _ensure_access_can_be_reset(participant)
-    password = new_one_time_password()
-    create_invitation(participant.user, days=days, token=password)
-    audit.record(
+    return _issue_access(
+        conference,
+        participant,
+        actor,
+        days,
         "participant.password_generated",
-        actor=actor,
-        conference_id=conference.id,
-        obj=participant,
-        details={"user": participant.user.email, "days": days},
+        token=new_one_time_password(),
     )
-    return password
 
 
 def find_card(card_token: str) -> Participant | None:
@@ -678,7 +682,7 @@ def set_password_from_card(participant: Participant, password: str) -> bool:
     if changed.rowcount != 1:
         return False
     db.session.expire(participant.user)
-    _end_unused_invitations(participant.user)
+    end_invitations(participant.user)
     audit.record(
         "participant.password_set_from_card",
         actor=participant.user,
