@@ -75,6 +75,23 @@ def record(
     return entry
 
 
+def head_hash() -> str:
+    """The full hash of the chain's newest entry (``GENESIS`` for an empty log)."""
+    last = db.session.scalar(sa.select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()))
+    return last or GENESIS
+
+
+def short_digest(entry_hash: str) -> str:
+    """A head hash as people read it aloud or copy from paper: 16 hex digits in groups of 4."""
+    head = entry_hash[:16]
+    return "-".join(head[i : i + 4] for i in range(0, 16, 4))
+
+
+def head_digest() -> str:
+    """The chain's current head in its short, readable form (printed on documents)."""
+    return short_digest(head_hash())
+
+
 @dataclass(frozen=True)
 class ChainReport:
     checked: int
