@@ -157,3 +157,30 @@ def test_only_the_secretariat_opens_settings(world, as_user):
         answer = as_user(member).get(_url(world))
         assert answer.status_code == 403
         assert "You do not have access to this page" in answer.get_data(as_text=True)
+
+
+def test_the_time_zone_is_utc_until_the_secretariat_chooses_one(db, world, as_user):
+    assert world.conference.timezone == "UTC"
+    client = as_user(world.secretariat)
+    page = client.get(_url(world)).get_data(as_text=True)
+    assert '<option value="Europe/Moscow">Europe/Moscow</option>' in page
+    answer = client.post(_url(world), data=_form(world, timezone="Asia/Bishkek"))
+    assert answer.status_code == 302
+    assert world.conference.timezone == "Asia/Bishkek"
+    assert str(world.conference.zone) == "Asia/Bishkek"
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(AuditEntry.action == "conference.settings_changed")
+    )
+    assert json.loads(entry.details)["changed"]["timezone"] == ["UTC", "Asia/Bishkek"]
+
+
+def test_an_unknown_time_zone_is_refused_next_to_the_field(db, world, as_user):
+    answer = as_user(world.secretariat).post(
+        _url(world), data=_form(world, timezone="Mars/Olympus")
+    )
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True)
+    assert "Choose a time zone from the list." in html
+    assert 'id="timezone-error"' in html
+    db.session.refresh(world.conference)
+    assert world.conference.timezone == "UTC"

@@ -46,6 +46,7 @@ class SettingsForm(FlaskForm):
     )
     end_date = DateField(_l("Last day"), validators=[Optional()])
     language = SelectField(_l("Working language"), choices=select_choices(LANGUAGE_CHOICES))
+    timezone = SelectField(_l("Time zone"), choices=[], validate_choice=False)
     state = SelectField(_l("Stage"), choices=select_choices(labels.CONFERENCE_STATE))
     majority_method = SelectField(
         _l("Majority method"), choices=select_choices(labels.MAJORITY_METHOD)

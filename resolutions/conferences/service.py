@@ -7,8 +7,10 @@ message for the user (and the form field it belongs to, if any).
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
@@ -175,6 +177,7 @@ class ConferenceSettings:
     start_date: date
     end_date: date | None
     language: str
+    timezone: str
     state: ConferenceState
     majority_method: MajorityMethod
     quorum: str
@@ -184,6 +187,12 @@ class ConferenceSettings:
 
 
 SETTINGS_FIELDS = tuple(f.name for f in fields(ConferenceSettings))
+
+
+@functools.cache
+def time_zone_names() -> frozenset[str]:
+    """The IANA zone names the settings offer (those zoneinfo knows on this machine)."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def settings_of(conference: Conference) -> ConferenceSettings:
@@ -237,6 +246,8 @@ def update_settings(
         raise ConferenceError(_("The last day cannot be before the first day."), field="end_date")
     if new.language not in ("ru", "en"):
         raise ConferenceError(_("Choose Russian or English."), field="language")
+    if new.timezone not in time_zone_names():
+        raise ConferenceError(_("Choose a time zone from the list."), field="timezone")
     if not 0 <= new.proxy_limit <= 10:
         raise ConferenceError(
             _("A delegate may hold between 0 and 10 proxies."), field="proxy_limit"

@@ -94,6 +94,7 @@ def _show_error(error: service.ConferenceError, form: Any = None) -> None:
 @conference_role(Role.SECRETARIAT)
 def settings(conference: Conference, me: Participant) -> tuple[str, int] | Response:
     form = SettingsForm(obj=None if request.method == "POST" else conference)
+    form.timezone.choices = [(name, name) for name in sorted(service.time_zone_names())]
     if request.method == "GET":
         form.state.data = conference.state.value
         form.majority_method.data = conference.majority_method.value
@@ -106,6 +107,7 @@ def settings(conference: Conference, me: Participant) -> tuple[str, int] | Respo
             start_date=form.start_date.data,
             end_date=form.end_date.data,
             language=form.language.data,
+            timezone=form.timezone.data or conference.timezone,
             state=ConferenceState(form.state.data),
             majority_method=MajorityMethod(form.majority_method.data),
             quorum=form.quorum.data,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -57,6 +58,8 @@ class Conference(db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date | None]
     language: Mapped[str] = mapped_column(sa.String(2), default="ru")
+    # An IANA zone name ("Europe/Moscow"): every time is shown and entered in it (DESIGN.md).
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     state: Mapped[ConferenceState] = mapped_column(
         enum_column(ConferenceState, "conference_state"), default=ConferenceState.PREPARATION
     )
@@ -86,6 +89,11 @@ class Conference(db.Model):
     @property
     def is_closed(self) -> bool:
         return self.state == ConferenceState.CLOSED
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The conference's time zone (stored times are naive UTC; show them in this)."""
+        return ZoneInfo(self.timezone or "UTC")
 
 
 def new_card_token() -> str:
