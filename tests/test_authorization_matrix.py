@@ -1,8 +1,10 @@
-"""For every route in the app, every role gets the answer its rule says.
+"""For every route in the app, every role gets exactly the answer its rule says.
 
 A route missing from ``tests/authz_rules`` fails the test: nobody can add a page without
-deciding who may open it. Each (route, role) pair runs against a fresh conference, with CSRF
-off so that the answer is the permission check's, not the token's.
+deciding who may open it. Each (route, visitor) pair runs against a fresh conference, with CSRF
+off so that the answer is the permission check's, not the token's. The checks themselves live
+in ``tests/authz_matrix.py``; the last tests here feed them a wrong copy of the table to show
+that they fail when a rule and a route disagree.
 """
 
 from __future__ import annotations
@@ -10,104 +12,79 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from tests.authz_rules import ADMIN, PUBLIC, SIGNED_IN, documents, drafting, foundation, voting
-from tests.conftest import make_conference, make_user, sign_in
-from tests.url_params import url_params_for
+from tests.authz_matrix import (
+    declared_role_differences,
+    matrix_mismatches,
+    routes,
+)
+from tests.authz_rules import ALL, SECRETARIAT, documents, drafting, foundation, voting
 
 RULES = {**foundation.RULES, **drafting.RULES, **voting.RULES, **documents.RULES}
-ROLES = ("secretariat", "chair", "delegate", "observer")
-DENIED = {401, 403, 404}
-
-
-def _routes(app: Flask) -> list[tuple[str, str, str]]:
-    found = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            found.append((rule.endpoint, rule.rule, method))
-    return found
-
-
-def test_every_route_has_a_rule(app: Flask) -> None:
-    missing = sorted({endpoint for endpoint, _, _ in _routes(app)} - set(RULES))
-    assert not missing, f"routes without an authorization rule: {missing}"
-    stale = sorted(set(RULES) - {endpoint for endpoint, _, _ in _routes(app)})
-    assert not stale, f"rules for routes that do not exist: {stale}"
-
-
-def _call(client, method: str, url: str):
-    if method == "GET":
-        return client.get(url)
-    return client.open(url, method=method, data={})
 
 
 def _route_cases() -> list[tuple[str, str, str]]:
-    app = Flask(__name__)  # only to list routes at collection time
-    del app
     from resolutions import create_app
 
     listing = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
-    return [c for c in _routes(listing) if c[0] != "static"]
+    return routes(listing)
+
+
+def _cases_of(app: Flask, endpoint: str) -> list[tuple[str, str, str]]:
+    return [case for case in routes(app) if case[0] == endpoint]
+
+
+def test_every_route_has_a_rule(app: Flask) -> None:
+    endpoints = {endpoint for endpoint, _, _ in routes(app)} | {"static"}
+    missing = sorted(endpoints - set(RULES))
+    assert not missing, f"routes without an authorization rule: {missing}"
+    stale = sorted(set(RULES) - endpoints)
+    assert not stale, f"rules for routes that do not exist: {stale}"
+
+
+def test_table_matches_the_roles_each_view_declares(app: Flask) -> None:
+    assert declared_role_differences(app, RULES) == []
 
 
 @pytest.mark.parametrize(("endpoint", "rule", "method"), _route_cases())
-def test_route_answers_each_role_as_its_rule_says(
+def test_route_answers_each_visitor_as_its_rule_says(
     app: Flask, endpoint: str, rule: str, method: str
 ) -> None:
-    expected = RULES.get(endpoint)
-    assert expected is not None, f"{endpoint} has no authorization rule"
+    assert matrix_mismatches(app, RULES, [(endpoint, rule, method)]) == []
 
-    def fresh():
-        world = make_conference()
-        return world, url_params_for(app, endpoint, world)
 
-    # Anonymous.
-    world, url = fresh()
-    answer = _call(app.test_client(), method, url)
-    if expected == PUBLIC:
-        assert answer.status_code not in DENIED | {500}, (endpoint, "anonymous", answer.status)
-    else:
-        assert answer.status_code in {302, 401}, (endpoint, "anonymous", answer.status)
-        if answer.status_code == 302:
-            assert "/sign-in" in answer.headers["Location"]
+# --- the checks bite: a wrong copy of the table must fail them --------------------------------
 
-    # A signed-in user who is no member (and no admin).
-    world, url = fresh()
-    outsider = make_user(name="Out Sider")
-    answer = _call(sign_in(app.test_client(), outsider), method, url)
-    if expected in (PUBLIC, SIGNED_IN):
-        assert answer.status_code not in {401, 403, 500}, (endpoint, "outsider", answer.status)
-    else:
-        assert answer.status_code in {403, 404}, (endpoint, "outsider", answer.status)
 
-    # A member of another conference, whatever their role there.
-    if expected not in (PUBLIC, SIGNED_IN, ADMIN):
-        world, url = fresh()
-        stranger = make_conference("Elsewhere").secretariat
-        answer = _call(sign_in(app.test_client(), stranger), method, url)
-        assert answer.status_code in {403, 404}, (endpoint, "other conference", answer.status)
+def test_a_narrowed_rule_fails_the_matrix(app: Flask) -> None:
+    narrowed = dict(RULES)
+    narrowed["drafting.resolutions"] = SECRETARIAT  # the live route lets every member read
+    found = matrix_mismatches(app, narrowed, _cases_of(app, "drafting.resolutions"))
+    assert {(m.endpoint, m.visitor, m.expected, m.got[:3]) for m in found} == {
+        ("drafting.resolutions", role, "403", "200") for role in ("chair", "delegate", "observer")
+    }
+    assert declared_role_differences(app, narrowed) == [
+        "drafting.resolutions: table ['secretariat'], view declares "
+        "['chair', 'delegate', 'observer', 'secretariat']"
+    ]
 
-    # The site administrator (not a member).
-    world, url = fresh()
-    admin = make_user(name="Ad Min", is_admin=True)
-    answer = _call(sign_in(app.test_client(), admin), method, url)
-    if expected in (PUBLIC, SIGNED_IN, ADMIN):
-        assert answer.status_code not in DENIED | {500}, (endpoint, "admin", answer.status)
-    else:
-        assert answer.status_code in {403, 404}, (endpoint, "admin", answer.status)
 
-    # Each role of the conference itself.
-    for role in ROLES:
-        world, url = fresh()
-        answer = _call(sign_in(app.test_client(), world.member(role)), method, url)
-        if expected in (PUBLIC, SIGNED_IN) or (
-            isinstance(expected, frozenset) and role in expected
-        ):
-            assert answer.status_code not in DENIED | {500}, (endpoint, role, answer.status)
-            if method == "GET":
-                assert answer.status_code < 400, (endpoint, role, answer.status)
-        else:
-            assert answer.status_code in {403, 404} if expected == ADMIN else {403}, (
-                endpoint,
-                role,
-                answer.status,
-            )
+def test_a_widened_rule_fails_the_matrix(app: Flask) -> None:
+    widened = dict(RULES)
+    widened["conferences.audit_log"] = ALL  # the live route is the secretariat's only
+    found = matrix_mismatches(app, widened, _cases_of(app, "conferences.audit_log"))
+    assert {(m.visitor, m.expected, m.got[:3]) for m in found} == {
+        (role, "allowed", "403") for role in ("chair", "delegate", "observer")
+    }
+    assert len(declared_role_differences(app, widened)) == 1
+
+
+def test_a_conference_route_opened_to_every_signed_in_user_fails_the_matrix(app: Flask) -> None:
+    from tests.authz_rules import SIGNED_IN
+
+    leaked = dict(RULES)
+    leaked["voting.console"] = SIGNED_IN
+    found = matrix_mismatches(app, leaked, _cases_of(app, "voting.console"))
+    visitors = {m.visitor for m in found}
+    # Outsiders and the administrator get 404 where the table now promises them the console,
+    # and members other than the chair get 403.
+    assert visitors == {"outsider", "admin", "secretariat", "delegate", "observer"}
