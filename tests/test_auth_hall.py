@@ -10,9 +10,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from flask import url_for
 
-from resolutions.auth.service import hash_password
+from resolutions.auth import service
 from resolutions.extensions import db
 from resolutions.models import Participant, Role, User
 
@@ -22,10 +23,18 @@ DELEGATES = 300
 
 
 @pytest.fixture
-def hall(app, world):
-    """300 delegates with passwords (one hash for all: the test pays for verifying, not for
-    hashing 300 times), and the chair's password."""
-    password_hash = hash_password(PASSWORD)
+def cheap_hashes(monkeypatch):
+    """Argon2 at its smallest cost: this test is about the limits, and 300 verifications at
+    the production cost take minutes on a shared machine. The sign-in path is unchanged."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(service, "_hasher", cheap)
+    monkeypatch.setattr(service, "_DUMMY_HASH", cheap.hash("not-a-password"))
+
+
+@pytest.fixture
+def hall(app, world, cheap_hashes):
+    """300 delegates with passwords, and the chair's password."""
+    password_hash = service.hash_password(PASSWORD)
     world.chair.user.password_hash = password_hash
     delegates = []
     for i in range(DELEGATES):
