@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from resolutions.config import load_config
 from resolutions.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -38,6 +39,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_config(app, config)
+    if hops := app.config["TRUSTED_PROXY_HOPS"]:
+        # The client's address (for the sign-in limits), scheme and host as the proxies saw
+        # them. Only as many hops as are really there: more would let a client forge them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -26,8 +26,12 @@ class DefaultConfig:
     LANGUAGES = ("ru", "en")
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
-    SIGN_IN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
-    SIGN_IN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
+    # Only failed sign-ins count. Per account from one address (a guesser slows down only
+    # their own attempts), and a generous limit per address against password spraying.
+    SIGN_IN_FAILURES_PER_ACCOUNT = "10 per 15 minutes"
+    SIGN_IN_FAILURES_PER_ADDRESS = "100 per 15 minutes"
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
+    TRUSTED_PROXY_HOPS = 0
     REDIS_URL: str | None = None
     PRODUCTION = False
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -60,6 +64,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(env["DATABASE_URL"])
     if env.get("REDIS_URL"):
         app.config["REDIS_URL"] = env["REDIS_URL"]
+    if env.get("TRUSTED_PROXY_HOPS"):
+        app.config["TRUSTED_PROXY_HOPS"] = env["TRUSTED_PROXY_HOPS"]
     if overrides:
         app.config.update(overrides)
     app.config.setdefault(
@@ -72,7 +78,18 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     if app.config["PRODUCTION"]:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["TRUSTED_PROXY_HOPS"] = _proxy_hops(app.config["TRUSTED_PROXY_HOPS"])
     app.config["SECRET_KEY"] = _secret_key(app)
+
+
+def _proxy_hops(value: object) -> int:
+    try:
+        hops = int(str(value).strip())
+    except ValueError:
+        hops = -1
+    if hops < 0:
+        raise RuntimeError(f"TRUSTED_PROXY_HOPS must be a whole number 0 or more, not {value!r}")
+    return hops
 
 
 def _normalise_db_url(url: str) -> str:

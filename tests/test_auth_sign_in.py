@@ -83,28 +83,92 @@ def test_language_switch_refuses_an_open_redirect(client):
     assert urlsplit(answer.headers["Location"]).netloc in ("", "localhost")
 
 
-def test_rate_limit_per_account_answers_429_with_a_clear_message(app, client, member):
-    app.config["SIGN_IN_LIMIT_PER_ACCOUNT"] = "3 per minute"
+def test_successful_sign_ins_do_not_count(app, member):
+    app.config["SIGN_IN_FAILURES_PER_ACCOUNT"] = "3 per minute"
+    app.config["SIGN_IN_FAILURES_PER_ADDRESS"] = "3 per minute"
+    for _ in range(10):
+        client = app.test_client()
+        assert _sign_in(client, member.email).status_code == 302
+
+
+def test_wrong_passwords_slow_down_the_account_from_that_address_only(app, member):
+    app.config["SIGN_IN_FAILURES_PER_ACCOUNT"] = "3 per minute"
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.7"
     for _ in range(3):
-        assert _sign_in(client, member.email, "wrong-password").status_code == 200
-    blocked = _sign_in(client, member.email)  # even the right password waits now
+        assert _sign_in(attacker, member.email, "wrong-password").status_code == 200
+    blocked = _sign_in(attacker, member.email)  # even the right password waits now
     assert blocked.status_code == 429
-    assert "Too many sign-in attempts. Please wait 15 minutes" in blocked.get_data(as_text=True)
-    assert client.get("/").status_code == 302
-    # The limit is per account: another account from the same address still signs in.
-    assert _sign_in(client, "someone@example.org", "x").status_code == 200
+    page = blocked.get_data(as_text=True)
+    assert "Too many wrong passwords for this account from your network." in page
+    assert member.email in page  # the form keeps the e-mail
+    assert attacker.get("/").status_code == 302
+    # Another account from the same address still signs in ...
+    assert _sign_in(attacker, "someone@example.org", "x").status_code == 200
+    # ... and the owner, elsewhere, is not locked out.
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.2"
+    assert _sign_in(owner, member.email).status_code == 302
 
 
-def test_rate_limit_per_address(app, member):
-    app.config["SIGN_IN_LIMIT_PER_ADDRESS"] = "3 per minute"
+def test_failures_per_address_are_limited(app, member):
+    app.config["SIGN_IN_FAILURES_PER_ADDRESS"] = "3 per minute"
     attacker = app.test_client()
     attacker.environ_base["REMOTE_ADDR"] = "203.0.113.7"
     for i in range(3):
         assert _sign_in(attacker, f"guess{i}@example.org", "x").status_code == 200
     blocked = _sign_in(attacker, "guess9@example.org", "x")
     assert blocked.status_code == 429
-    assert "Too many sign-in attempts" in blocked.get_data(as_text=True)
+    assert "Too many sign-in attempts. Please wait 15 minutes" in blocked.get_data(as_text=True)
     # Someone at another address is not affected.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.2"
     assert _sign_in(other, member.email).status_code == 302
+
+
+def test_the_limit_counts_the_client_behind_trusted_proxies(db, database_url, tmp_path, world):
+    from resolutions import create_app
+    from resolutions.auth.service import hash_password
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "TRUSTED_PROXY_HOPS": 1,
+            "SIGN_IN_FAILURES_PER_ACCOUNT": "2 per minute",
+            "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "no-catalogues"),
+        }
+    )
+    world.chair.user.password_hash = hash_password(PASSWORD)
+    db.session.commit()
+    email = world.chair.user.email
+    proxy = app.test_client()
+    proxy.environ_base["REMOTE_ADDR"] = "10.0.0.1"  # every request arrives from the proxy
+
+    def through_proxy(client_address, password):
+        return proxy.post(
+            "/sign-in",
+            data={"email": email, "password": password},
+            headers={"X-Forwarded-For": client_address},
+        )
+
+    for _ in range(2):
+        assert through_proxy("203.0.113.7", "wrong-password").status_code == 200
+    assert through_proxy("203.0.113.7", PASSWORD).status_code == 429
+    # The owner reaches the same proxy from another address: not the attacker's count.
+    assert through_proxy("198.51.100.2", PASSWORD).status_code == 302
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.mark.parametrize("value", ["-1", "two", "1.5"])
+def test_a_wrong_proxy_hop_count_is_a_clear_error(monkeypatch, tmp_path, value):
+    from resolutions import create_app
+
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", value)
+    with pytest.raises(RuntimeError, match="TRUSTED_PROXY_HOPS must be a whole number"):
+        create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x"})

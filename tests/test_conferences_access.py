@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
+from flask import url_for
 
 from resolutions.auth.service import check_password, hash_password
-from resolutions.models import AuditEntry, LoginToken, Participant, Role
+from resolutions.documents.cards import access_cards
+from resolutions.models import AuditEntry, LoginToken, Participant, Role, User
 
 
 def _access(client, world, participant, kind: str):
@@ -104,7 +106,7 @@ def test_secretariat_cannot_reset_an_account_that_matters_elsewhere(
         assert answer.status_code == 302
     assert check_password(person, "their-own-password")
     page = client.get(f"/c/{world.conference.id}/participants/{observer_here.id}/edit")
-    assert "only they can change their password" in page.get_data(as_text=True)
+    assert "they keep their own credentials" in page.get_data(as_text=True)
 
 
 def test_access_needs_a_known_kind(world, as_user):
@@ -198,3 +200,144 @@ def test_other_members_cannot_check_in(world, other_world, as_user):
 
 def test_unknown_card_is_not_found(client, world):
     assert client.get("/card/not-a-real-token").status_code == 404
+
+
+# --- accounts belong to their conferences ----------------------------------------------------
+
+
+def _add_by_email(client, world, email, name="Taken Over"):
+    return client.post(
+        f"/c/{world.conference.id}/participants/new",
+        data={"name": name, "email": email, "role": "delegate", "weight": "1"},
+    )
+
+
+def _participant_of(db, world, user):
+    return db.session.scalar(
+        sa.select(Participant).where(
+            Participant.conference_id == world.conference.id, Participant.user_id == user.id
+        )
+    )
+
+
+def test_another_secretariat_cannot_take_over_an_invited_account(
+    db, app, world, other_world, as_user
+):
+    """Conference B's secretariat adds an e-mail already invited in A (no password yet), then
+    tries an invitation, a one-time password and the access card to become that person."""
+    victim = world.delegates[1]
+    victim.user.name = "Invited In A"  # the worlds' generated names repeat
+    db.session.commit()
+    a_secretariat = as_user(world.secretariat)
+    a_link = _secret(_access(a_secretariat, world, victim, "invitation").get_data(as_text=True))
+
+    b_secretariat = as_user(other_world.secretariat)
+    assert _add_by_email(b_secretariat, other_world, victim.user.email).status_code == 302
+    in_b = _participant_of(db, other_world, victim.user)
+    tokens_before = db.session.scalar(sa.select(sa.func.count()).select_from(LoginToken))
+
+    page = b_secretariat.get(f"/c/{other_world.conference.id}/participants/{in_b.id}/edit")
+    html = page.get_data(as_text=True)
+    assert "they keep their own credentials" in html
+    assert "Generate one-time password" not in html and "Create invitation link" not in html
+    for kind in ("password", "invitation"):
+        refused = b_secretariat.post(
+            f"/c/{other_world.conference.id}/participants/{in_b.id}/access",
+            data={"kind": kind},
+            follow_redirects=True,
+        )
+        assert "keeps their own credentials" in refused.get_data(as_text=True)
+        assert "secret__value" not in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginToken)) == tokens_before
+
+    # B's access card for the person neither signs in nor sets a password.
+    card = app.test_client()
+    shown = card.get(_card(in_b))
+    assert shown.status_code == 200
+    assert "this access card does not sign you in" in shown.get_data(as_text=True)
+    posted = card.post(_card(in_b), data={"password": "taken-over-1", "confirm": "taken-over-1"})
+    assert posted.status_code == 403
+    assert victim.user.password_hash is None
+    assert card.get(f"/c/{world.conference.id}/participants").status_code == 302
+    # The printed card carries no link for that person.
+    with app.test_request_context():
+        printed = next(c for c in access_cards(other_world.conference) if c.name == victim.name)
+    assert printed.sign_in_url == "" and str(printed.qr_svg) == ""
+    pdf = b_secretariat.get(f"/c/{other_world.conference.id}/documents/cards.pdf")
+    assert pdf.status_code == 200
+
+    # A's invitation was issued before the account joined B: it ended, so no copy of it can
+    # be a way into B's (or A's) pages for anyone else. A's secretariat cannot issue a new
+    # one either (the account is in B too): the person needs a secretariat of both.
+    assert app.test_client().get(a_link.removeprefix("http://localhost")).status_code == 410
+    assert _access(a_secretariat, world, victim, "password").status_code == 302
+    assert victim.user.password_hash is None
+
+
+def test_a_secretariat_of_every_conference_of_the_account_may_issue(
+    db, app, world, other_world, as_user
+):
+    # The secretariat member of A is also in B's secretariat: every membership is theirs.
+    victim = world.delegates[1]
+    db.session.add(
+        Participant(
+            conference_id=other_world.conference.id,
+            user_id=world.secretariat.user.id,
+            role=Role.SECRETARIAT,
+        )
+    )
+    db.session.add(
+        Participant(
+            conference_id=other_world.conference.id, user_id=victim.user.id, role=Role.DELEGATE
+        )
+    )
+    db.session.commit()
+    answer = _access(as_user(world.secretariat), world, victim, "password")
+    assert answer.status_code == 200
+    assert _secret(answer.get_data(as_text=True))
+
+
+def test_an_early_one_time_password_ends_when_another_conference_adds_the_account(
+    db, app, world, other_world, as_user
+):
+    """The other order: B creates the account first and keeps a one-time password; then A
+    invites the same e-mail. B's password must not become a way into A."""
+    b_secretariat = as_user(other_world.secretariat)
+    email = "chair-to-be@example.org"
+    assert _add_by_email(b_secretariat, other_world, email).status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    in_b = _participant_of(db, other_world, user)
+    answer = b_secretariat.post(
+        f"/c/{other_world.conference.id}/participants/{in_b.id}/access", data={"kind": "password"}
+    )
+    kept = _secret(answer.get_data(as_text=True))
+
+    assert _add_by_email(as_user(world.secretariat), world, email).status_code == 302
+    attacker = app.test_client()
+    tried = attacker.post("/sign-in", data={"email": email, "password": kept})
+    assert tried.status_code == 200
+    assert "Wrong e-mail or password." in tried.get_data(as_text=True)
+    assert attacker.get(f"/invitation/{kept}").status_code == 410
+    assert user.password_hash is None
+
+
+def test_the_card_of_an_account_used_elsewhere_does_not_sign_in(db, app, world, other_world):
+    # The other conference's chair, with a password, is an observer here.
+    person = other_world.chair.user
+    person.password_hash = hash_password("their-own-password")
+    person.name = "Chair Elsewhere"  # the worlds' generated names repeat
+    here = Participant(conference_id=world.conference.id, user_id=person.id, role=Role.OBSERVER)
+    db.session.add(here)
+    db.session.commit()
+    page = app.test_client().get(_card(here))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Sign in with your own password" in html
+    assert person.email not in html  # the card does not even reveal the account's e-mail
+    with app.test_request_context():
+        printed = next(c for c in access_cards(world.conference) if c.name == person.name)
+        mine = next(c for c in access_cards(world.conference) if c.name == world.delegate.name)
+    assert printed.sign_in_url == ""
+    assert mine.sign_in_url == url_for(
+        "conferences.card", card_token=world.delegate.card_token, _external=True
+    )

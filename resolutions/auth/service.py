@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -16,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from resolutions import audit
 from resolutions.extensions import db
-from resolutions.models import LoginToken, TokenPurpose, User, utcnow
+from resolutions.models import LoginToken, Participant, Role, TokenPurpose, User, utcnow
 
 _hasher = PasswordHasher()
 # Verified when the e-mail is unknown, so that the answer takes as long as for a real account.
@@ -68,13 +69,49 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def managed_conference_ids(actor: User) -> set[int]:
+    """The conferences whose secretariat ``actor`` belongs to."""
+    return set(
+        db.session.scalars(
+            sa.select(Participant.conference_id).where(
+                Participant.user_id == actor.id, Participant.role == Role.SECRETARIAT
+            )
+        )
+    )
+
+
+def may_issue_credentials(user: User, managed: Collection[int]) -> bool:
+    """Whether whoever manages the conferences ``managed`` may give ``user`` a way in.
+
+    The one rule for every way in that someone else hands out: an invitation link, a one-time
+    password, an access card that sets the first password. Only for an account whose every
+    membership is in those conferences, and never for a site administrator: otherwise the
+    secretariat of one conference could take over an account that matters in another.
+    Everyone else keeps their own credentials.
+    """
+    if user.is_admin:
+        return False
+    memberships = db.session.scalars(
+        sa.select(Participant.conference_id).where(Participant.user_id == user.id)
+    )
+    return set(memberships) <= set(managed)
+
+
 def end_invitations(user: User) -> None:
     """Make every unused invitation (or one-time password) of ``user`` stop working."""
-    db.session.execute(
-        sa.update(LoginToken)
-        .where(LoginToken.user_id == user.id, LoginToken.used_at.is_(None))
-        .values(used_at=utcnow())
-    )
+    end_invitations_of([user.id])
+
+
+def end_invitations_of(user_ids: Collection[int]) -> None:
+    """``end_invitations`` for many accounts at once."""
+    ids = list(user_ids)
+    for start in range(0, len(ids), 500):  # within every database's limit of bound values
+        db.session.execute(
+            sa.update(LoginToken)
+            .where(LoginToken.user_id.in_(ids[start : start + 500]), LoginToken.used_at.is_(None))
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def create_invitation(user: User, days: int, token: str | None = None) -> str:

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -26,8 +27,20 @@ from resolutions.extensions import db, limiter
 bp = Blueprint("auth", __name__)
 
 
+# Only failed sign-ins count (a hall of delegates behind one address signs in freely). The
+# per-account limit is kept per address too: a guesser slows down the account only from the
+# guesser's own address, and the owner elsewhere is never locked out.
+def _address_key() -> str:
+    return "sign-in-failures:" + (request.remote_addr or "")
+
+
 def _account_key() -> str:
-    return "sign-in:" + service.normalise_email(request.form.get("email", ""))
+    account = service.normalise_email(request.form.get("email", ""))
+    return f"sign-in-failures:{request.remote_addr or ''}:{account}"
+
+
+def _sign_in_failed(response: Response) -> bool:
+    return bool(g.get("sign_in_failed"))
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,14 +54,17 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
+    lambda: current_app.config["SIGN_IN_FAILURES_PER_ADDRESS"],
+    key_func=_address_key,
     methods=["POST"],
+    deduct_when=_sign_in_failed,
     error_message="address",
 )
 @limiter.limit(
-    lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
+    lambda: current_app.config["SIGN_IN_FAILURES_PER_ACCOUNT"],
     key_func=_account_key,
     methods=["POST"],
+    deduct_when=_sign_in_failed,
     error_message="account",
 )
 def sign_in() -> str | Response:
@@ -70,6 +86,8 @@ def sign_in() -> str | Response:
             # A one-time password from the secretariat: now choose your own.
             return redirect(url_for("auth.invitation", token=form.password.data.strip()))
         form.password.errors.append(_("Wrong e-mail or password."))
+    if request.method == "POST":
+        g.sign_in_failed = True  # counted by the limits above, after this response
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -136,6 +154,14 @@ def set_language(code: str) -> Response:
 @bp.errorhandler(429)
 def too_many_attempts(error: Exception) -> tuple[str, int]:
     form = SignInForm()
+    form.email.data = request.form.get("email", "")
+    if getattr(error, "description", "") == "account":
+        message = _(
+            "Too many wrong passwords for this account from your network. Please wait 15 "
+            "minutes and try again, or sign in from another network."
+        )
+    else:
+        message = _("Too many sign-in attempts. Please wait 15 minutes and try again.")
     # Not validated, so the field's errors are still an empty tuple: assign, do not append.
-    form.password.errors = [_("Too many sign-in attempts. Please wait 15 minutes and try again.")]
+    form.password.errors = [message]
     return render_template("auth/sign_in.html", form=form), 429

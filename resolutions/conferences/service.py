@@ -25,7 +25,10 @@ from resolutions import audit
 from resolutions.auth.service import (
     create_invitation,
     end_invitations,
+    end_invitations_of,
     hash_password,
+    managed_conference_ids,
+    may_issue_credentials,
     normalise_email,
 )
 from resolutions.conferences.csv_import import MAX_WEIGHT, ImportRow, RowError
@@ -118,6 +121,7 @@ def create_conference(
     user = find_or_create_user(secretariat_email, secretariat_name)
     member = Participant(conference_id=conference.id, user_id=user.id, role=Role.SECRETARIAT)
     db.session.add(member)
+    end_invitations(user)  # as in add_participant
     db.session.flush()
     audit.record(
         "conference.created",
@@ -359,6 +363,9 @@ def add_participant(
         )
     participant = Participant(conference_id=conference.id, user_id=user.id, **vars(values))
     db.session.add(participant)
+    # An invitation given out before belonged to the account's other conferences only: its
+    # issuer must not keep a way into this one.
+    end_invitations(user)
     db.session.flush()
     audit.record(
         "participant.added",
@@ -600,24 +607,28 @@ def new_one_time_password() -> str:
     return "-".join(groups)
 
 
-def access_can_be_reset(participant: Participant) -> bool:
-    """Whether the secretariat may hand out a new invitation or password for this person.
+def access_can_be_reset(participant: Participant, actor: User) -> bool:
+    """Whether ``actor`` may hand out an invitation or a one-time password for this person:
+    only if ``actor`` is in the secretariat of every conference the account belongs to."""
+    return may_issue_credentials(participant.user, managed_conference_ids(actor))
 
-    Always while the account has no password. Once it has one, only if the account is used in
-    this conference alone and is no site administrator: otherwise a secretariat could take over
-    an account that matters elsewhere.
+
+def card_signs_in(participant: Participant) -> bool:
+    """Whether the participant's access card may set the account's first password.
+
+    The card speaks for its own conference only: an account used in any other conference (or
+    a site administrator's) keeps its own credentials, and the card does not sign it in.
     """
-    if not participant.user.password_hash:
-        return True
-    return name_is_editable(participant)
+    return may_issue_credentials(participant.user, {participant.conference_id})
 
 
-def _ensure_access_can_be_reset(participant: Participant) -> None:
-    if not access_can_be_reset(participant):
+def _ensure_access_can_be_reset(participant: Participant, actor: User) -> None:
+    if not access_can_be_reset(participant, actor):
         raise ConferenceError(
             _(
-                "%(name)s already signs in with their own password and their account is used "
-                "in other conferences too; they can change it themselves.",
+                "The account of %(name)s is also used in conferences you do not manage, so "
+                "%(name)s keeps their own credentials: no invitation or one-time password can "
+                "be given here.",
                 name=participant.user.name,
             )
         )
@@ -638,7 +649,7 @@ def _issue_access(
     action: str,
     token: str | None = None,
 ) -> str:
-    _ensure_access_can_be_reset(participant)
+    _ensure_access_can_be_reset(participant, actor)
     token = create_invitation(participant.user, days=days, token=token)
     audit.record(
         action,
@@ -679,11 +690,14 @@ def find_card(card_token: str) -> Participant | None:
 
 
 def set_password_from_card(participant: Participant, password: str) -> bool:
-    """Set the first password of the card holder's account. False if it already has one.
+    """Set the first password of the card holder's account. False if it already has one, or
+    if the card may not set it (``card_signs_in``).
 
     The card works like an invitation until the account has a password; the conditional
     update makes sure that two people scanning the same card cannot both set one.
     """
+    if not card_signs_in(participant):
+        return False
     changed = db.session.execute(
         sa.update(User)
         .where(User.id == participant.user_id, User.password_hash.is_(None))
@@ -760,6 +774,7 @@ def import_participants(
     now = utcnow()
     emails = [row.email for row in rows]
     known = _user_ids_by_email(emails)
+    end_invitations_of(list(known.values()))  # as in add_participant
     new_users = [
         {"email": row.email, "name": row.name, "created_at": now, "session_version": 1}
         for row in rows

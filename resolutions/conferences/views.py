@@ -255,7 +255,7 @@ def participant_edit(
         form=form,
         participant=participant,
         name_editable=service.name_is_editable(participant),
-        access_resettable=service.access_can_be_reset(participant),
+        access_resettable=service.access_can_be_reset(participant, me.user),
         delete_form=ConfirmForm(),
         access_form=AccessForm(),
         presence_form=PresenceForm(),
@@ -615,6 +615,10 @@ def card(card_token: str) -> str | tuple[str, int] | Response:
             return redirect(home)
         return render_template("conferences/card_other.html", participant=participant)
     user = participant.user
+    if not service.card_signs_in(participant):
+        # The account is used in other conferences too: it keeps its own credentials.
+        status = 403 if request.method == "POST" else 200
+        return render_template("conferences/card_own_account.html", next_url=home), status
     if user.password_hash:
         return redirect(url_for("auth.sign_in", email=user.email, next=home))
     form = SetPasswordForm()

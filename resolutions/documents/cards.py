@@ -15,6 +15,7 @@ from flask import url_for
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from resolutions.conferences.service import card_signs_in
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Role, User
 
@@ -28,6 +29,7 @@ class AccessCard:
     organisation: str
     delegation: str
     role: Role
+    # Empty for an account that keeps its own credentials (``card_signs_in``): no QR code.
     sign_in_url: str
     qr_svg: Markup
 
@@ -60,7 +62,7 @@ def access_cards(conference: Conference) -> list[AccessCard]:
     )
     cards = []
     for participant in ordered:
-        url = card_url(participant)
+        url = card_url(participant) if card_signs_in(participant) else ""
         cards.append(
             AccessCard(
                 name=participant.name,
@@ -68,7 +70,7 @@ def access_cards(conference: Conference) -> list[AccessCard]:
                 delegation=participant.delegation or participant.country,
                 role=participant.role,
                 sign_in_url=url,
-                qr_svg=qr_svg(url),
+                qr_svg=qr_svg(url) if url else Markup(""),
             )
         )
     return cards

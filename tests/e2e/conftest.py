@@ -129,8 +129,8 @@ def _live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
             "WTF_CSRF_ENABLED": True,
             "RATELIMIT_STORAGE_URI": "memory://",
             # Every browser signs in from 127.0.0.1; rate limits have their own HTTP tests.
-            "SIGN_IN_LIMIT_PER_ACCOUNT": "1000 per minute",
-            "SIGN_IN_LIMIT_PER_ADDRESS": "1000 per minute",
+            "SIGN_IN_FAILURES_PER_ACCOUNT": "1000 per minute",
+            "SIGN_IN_FAILURES_PER_ADDRESS": "1000 per minute",
             # English source text whatever the page's language (as in tests/conftest.py).
             "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path_factory.mktemp("no-catalogues")),
         }
