@@ -6,8 +6,8 @@ import json
 
 import sqlalchemy as sa
 
-from resolutions.conferences.service import set_presence
 from resolutions.models import AuditEntry
+from resolutions.voting.attendance import set_presence
 
 
 def _entries(db, action: str) -> list[AuditEntry]:

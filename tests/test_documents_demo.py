@@ -9,12 +9,12 @@ page is rendered with ``pdftoppm -png -r 60``.
 
 from __future__ import annotations
 
-from resolutions.conferences.service import set_presence
 from resolutions.demo import load_demo
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import Choice, Participant, PollSubject, Role
 from resolutions.voting import service as voting
+from resolutions.voting.attendance import set_presence
 from tests.documents_support import flat, pdf_text, reader, save_pngs
 
 

@@ -18,7 +18,7 @@ from flask import Flask
 from resolutions import create_app
 from resolutions.extensions import db
 from resolutions.models import BallotKind, Poll
-from resolutions.voting import live
+from resolutions.voting import live, notify
 from tests.conftest import RequestIsolatedClient, require_redis, sign_in
 from tests.objects.voting import check_in, give_proxy, procedural_poll
 
@@ -30,7 +30,7 @@ def _with_redis(app: Flask) -> Iterator[None]:
     prefix = f"test-{secrets.token_hex(4)}"
     app.config.update(REDIS_URL=REDIS_URL, LIVE_KEY_PREFIX=prefix)
     yield
-    client = live.redis_client()
+    client = notify.redis_client()
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
         client.delete(*keys)
@@ -120,6 +120,16 @@ def test_every_visible_change_moves_the_state_version(backend, world, as_user):
     changed("a self check-in")
     chair.post(f"/c/{world.conference.id}/attendance/{world.chair.id}", data={"present": "1"})
     changed("a check-in by the chair")
+    chair.post(
+        f"/c/{world.conference.id}/participants/{world.delegates[1].id}/presence",
+        data={"present": "1"},
+    )
+    changed("a check-in by access card")
+    as_user(world.secretariat).post(
+        f"/c/{world.conference.id}/participants/{world.observer.id}/presence",
+        data={"present": "1", "back": "edit"},
+    )
+    changed("a check-in from the participant's page")
     chair.post(f"/c/{world.conference.id}/proxies", data={"holder": world.delegate.id})
     changed("a proxy")
     chair.post(f"/c/{world.conference.id}/polls/procedural", data={"title": "Q1", "open_now": "y"})
@@ -299,6 +309,27 @@ def test_ballot_stream_delivers_the_opened_poll_within_a_second(redis_backend, a
     assert not reader.thread.is_alive()
 
 
+def test_a_check_in_by_access_card_reaches_the_open_attendance_page(
+    redis_backend, app, world, as_user
+):
+    """The card check-in (conferences' route) goes through the same presence path as the
+    chair's attendance list, so the stream of an open attendance page hears about it."""
+    app.config.update(LIVE_STREAM_SECONDS=4, LIVE_HEARTBEAT_SECONDS=1)
+    response = as_user(world.chair).get(
+        f"/c/{world.conference.id}/events?view=attendance", buffered=False
+    )
+    reader = StreamReader(response)
+    _, first = reader.wait_for("state")
+    as_user(world.secretariat).post(
+        f"/c/{world.conference.id}/participants/{world.delegates[1].id}/presence",
+        data={"present": "1"},
+    )
+    assert world.delegates[1].present is True
+    _, data = reader.wait_for("state", lambda d: d != first, timeout=3)
+    assert data.split(".")[0] != first.split(".")[0]
+    reader.join()
+
+
 def test_console_stream_sends_turnout_coalesced(redis_backend, app, world, as_user):
     app.config.update(LIVE_STREAM_SECONDS=3, LIVE_TURNOUT_INTERVAL=0.5)
     check_in(world.chair, *world.delegates)
@@ -323,17 +354,17 @@ def test_console_stream_sends_turnout_coalesced(redis_backend, app, world, as_us
 
 def test_touch_waits_for_the_commit_and_is_dropped_on_rollback(redis_backend, world):
     conference_id = world.conference.id
-    before = live.live_version(conference_id)
+    before = notify.live_version(conference_id)
     world.conference.roll_call_open = True
     db.session.flush()
-    live.touch(conference_id)
-    assert live.live_version(conference_id) == before  # not before the commit
+    notify.touch(conference_id)
+    assert notify.live_version(conference_id) == before  # not before the commit
     db.session.rollback()
-    assert live.live_version(conference_id) == before  # nor after a rollback
+    assert notify.live_version(conference_id) == before  # nor after a rollback
     db.session.execute(sa.select(1))
-    live.touch(conference_id)
+    notify.touch(conference_id)
     db.session.commit()
-    assert live.live_version(conference_id) != before
+    assert notify.live_version(conference_id) != before
 
 
 def test_giving_a_proxy_reaches_the_holders_live_state(backend, world, as_user):
@@ -352,10 +383,10 @@ def test_the_request_that_opens_a_poll_prepares_the_snapshot_of_every_language(
         f"/c/{world.conference.id}/polls/procedural",
         data={"title": "Prepared for everyone", "open_now": "y"},
     )
-    client = live.redis_client()
-    state, _ = live.live_versions(world.conference.id)
+    client = notify.redis_client()
+    state, _ = notify.live_versions(world.conference.id)
     for language in ("ru", "en"):
-        name = live.key(world.conference.id, f"snapshot:{language}")
+        name = notify.key(world.conference.id, f"snapshot:{language}")
         cached = live.cached_snapshot(client, name, int(state[1:]))
         assert cached is not None, f"no {language} snapshot for {state}"
         snapshot = json.loads(cached)

@@ -140,29 +140,6 @@ def create_conference(
     return conference
 
 
-def set_presence(
-    conference: Conference, participant: Participant, present: bool, actor: User
-) -> None:
-    """Mark ``participant`` present (checked in now) or absent, with an audit entry. Flushes.
-
-    Setting the state a participant already has changes nothing and records nothing.
-    """
-    if participant.conference_id != conference.id:
-        raise ValueError("participant of another conference")
-    if participant.present == present:
-        return
-    participant.present = present
-    participant.checked_in_at = utcnow() if present else None
-    audit.record(
-        "participant.checked_in" if present else "participant.checked_out",
-        actor=actor,
-        conference_id=conference.id,
-        obj=participant,
-        details={"user": participant.user.email},
-    )
-    db.session.flush()
-
-
 def _ensure_not_closed(conference: Conference) -> None:
     if conference.is_closed:
         raise ConferenceError(_("The conference is closed: it can no longer be changed."))

@@ -51,6 +51,7 @@ from resolutions.models import (
     Role,
     utcnow,
 )
+from resolutions.voting import attendance
 
 bp = Blueprint("conferences", __name__)
 
@@ -327,7 +328,7 @@ def participant_presence(conference: Conference, me: Participant, participant_id
         flash(_("The conference is closed: it can no longer be changed."), "error")
     else:
         present = form.present.data == "1"
-        service.set_presence(conference, participant, present, me.user)
+        attendance.set_presence(conference, participant, present, me.user)
         db.session.commit()
         if present:
             flash(_("%(name)s is checked in.", name=participant.user.name), "success")

@@ -22,7 +22,6 @@ from sqlalchemy.orm import aliased, selectinload
 
 from resolutions import audit
 from resolutions.auth.access import has_role
-from resolutions.conferences.service import set_presence
 from resolutions.extensions import db
 from resolutions.models import (
     Conference,
@@ -31,9 +30,10 @@ from resolutions.models import (
     PollState,
     Proxy,
     Role,
+    User,
     utcnow,
 )
-from resolutions.voting import live
+from resolutions.voting import notify
 from resolutions.voting.errors import PermissionDenied, VotingError
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "proxy_given",
     "revoke_proxy",
     "self_check_in",
+    "set_presence",
     "today",
 ]
 
@@ -111,7 +112,7 @@ def open_roll_call(conference: Conference, actor: Participant) -> None:
         return
     conference.roll_call_open = True
     audit.record("roll_call.opened", actor=actor.user, conference_id=conference.id, obj=conference)
-    live.touch(conference.id)
+    notify.touch(conference.id)
     db.session.flush()
 
 
@@ -129,7 +130,33 @@ def close_roll_call(conference: Conference, actor: Participant) -> None:
         obj=conference,
         details={"present_weight": present, "total_weight": total},
     )
-    live.touch(conference.id)
+    notify.touch(conference.id)
+    db.session.flush()
+
+
+def set_presence(
+    conference: Conference, participant: Participant, present: bool, actor: User
+) -> None:
+    """Mark ``participant`` present (checked in now) or absent, with an audit entry, and tell
+    the conference's live pages. Flushes. The one presence path: the chair's attendance list,
+    the access-card check-in and self check-in all come here.
+
+    Setting the state a participant already has changes nothing and records nothing.
+    """
+    if participant.conference_id != conference.id:
+        raise ValueError("participant of another conference")
+    if participant.present == present:
+        return
+    participant.present = present
+    participant.checked_in_at = utcnow() if present else None
+    audit.record(
+        "participant.checked_in" if present else "participant.checked_out",
+        actor=actor,
+        conference_id=conference.id,
+        obj=participant,
+        details={"user": participant.user.email},
+    )
+    notify.touch(conference.id)
     db.session.flush()
 
 
@@ -145,7 +172,6 @@ def self_check_in(conference: Conference, participant: Participant) -> None:
     if participant.present:
         return
     set_presence(conference, participant, True, participant.user)
-    live.touch(conference.id)
 
 
 # --- proxies ---------------------------------------------------------------------------------
@@ -262,7 +288,7 @@ def give_proxy(principal: Participant, holder: Participant) -> Proxy:
         obj=proxy,
         details={"principal": principal.user.email, "holder": holder.user.email},
     )
-    live.touch(conference.id)
+    notify.touch(conference.id)
     return proxy
 
 
@@ -287,5 +313,5 @@ def revoke_proxy(proxy: Proxy, actor: Participant) -> None:
         obj=proxy,
         details={"principal": proxy.principal.user.email, "holder": proxy.holder.user.email},
     )
-    live.touch(proxy.conference_id)
+    notify.touch(proxy.conference_id)
     db.session.flush()

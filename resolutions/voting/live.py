@@ -1,4 +1,4 @@
-"""The live channel of a sitting: a version that changes whenever something visible changes.
+"""The live channel's top half: what live pages are sent.
 
 Pages listen to ``voting.events`` (server-sent events fed by Redis pub/sub) or, without
 Redis or while the stream is down, poll ``voting.live`` with ``If-None-Match`` (an unchanged
@@ -8,177 +8,57 @@ through Redis), so that a thousand phones do not ask the server at once. Nothing
 Python variable: every gunicorn worker reads the same Redis keys (``REDIS_URL``) or, without
 Redis, the same database rows.
 
-Two kinds of change are kept apart so that a burst of ballots does not make a thousand phones
-reload their ballot page:
-- ``"state"``: a poll was created, opened, closed, cancelled or published; attendance, roll call
-  or proxies changed. Every page reacts.
-- ``"turnout"``: a ballot was cast. Only the chair's console and the projector show it.
+Versions and notices (``touch``) live below, in ``voting.notify``; this module builds on the
+voting service and attendance to render what the pages show.
 
-``touch`` called inside a database transaction waits for the commit (and is dropped on a
-rollback), so a client that sees the new version always reads the committed data; within a
-request, committed changes are published when the request ends (``publish_committed``).
-
-Settings (all optional): ``LIVE_KEY_PREFIX``, ``LIVE_STREAM_SECONDS`` (lifetime of one event
-stream, 300), ``LIVE_HEARTBEAT_SECONDS`` (15), ``LIVE_TURNOUT_INTERVAL`` (0.5),
-``LIVE_RETRY_MS`` (1500), ``LIVE_REDIS_MAX_CONNECTIONS`` (4000 per worker).
+Settings (all optional): ``LIVE_STREAM_SECONDS`` (lifetime of one event stream, 300),
+``LIVE_HEARTBEAT_SECONDS`` (15), ``LIVE_TURNOUT_INTERVAL`` (0.5), ``LIVE_RETRY_MS`` (1500).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
 import time
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Any
 
 import redis
 import sqlalchemy as sa
 from flask import (
     Flask,
     current_app,
-    g,
-    has_app_context,
-    has_request_context,
     render_template,
     url_for,
 )
 from flask_babel import force_locale, get_locale
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
     Conference,
-    Participant,
     Poll,
     PollState,
-    Proxy,
-    VoteRecord,
 )
+from resolutions.voting import attendance, notify, service
+from resolutions.voting.notify import key, live_versions, redis_client
 
 log = logging.getLogger(__name__)
 
-Change = Literal["state", "turnout"]
-CHANGES: tuple[Change, ...] = ("state", "turnout")
-_PENDING = "voting_live_pending"  # key in Session.info: {(conference_id, change)} to publish
-_WROTE = "voting_live_wrote"  # key in Session.info: this transaction has written something
-_COMMITTED = "voting_live_committed"  # key in flask.g: changes to publish after the request
 SNAPSHOT_SECONDS = 24 * 3600
-
-
-def key(conference_id: int, change: str) -> str:
-    """The Redis key holding the counter of ``change`` (also the pub/sub channel name).
-
-    ``LIVE_KEY_PREFIX`` separates installations (and test runs) sharing one Redis.
-    """
-    prefix = current_app.config.get("LIVE_KEY_PREFIX", "resolutions")
-    return f"{prefix}:live:{conference_id}:{change}"
-
-
-def redis_client() -> redis.Redis | None:
-    """The app's Redis client (one connection pool per app and process), None without Redis."""
-    if not has_app_context():
-        return None
-    url = current_app.config.get("REDIS_URL")
-    if not url:
-        return None
-    client = current_app.extensions.get("voting_live_redis")
-    if client is None:
-        # Every open event stream holds a pub/sub connection of its own: the pool must allow
-        # as many as a worker serves streams (Redis itself accepts 10,000 by default).
-        client = redis.Redis.from_url(
-            url,
-            socket_timeout=2,
-            socket_connect_timeout=2,
-            health_check_interval=30,
-            max_connections=int(current_app.config.get("LIVE_REDIS_MAX_CONNECTIONS", 4000)),
-        )
-        current_app.extensions["voting_live_redis"] = client
-    return client
-
-
-def touch(conference_id: int, change: Change = "state") -> None:
-    """Tell every open page of the conference that something changed.
-
-    Safe to call anywhere: without an app context or without Redis it does nothing (the
-    database version changes by itself). Inside a transaction that has written something the
-    notice is sent after the commit (and dropped on rollback), so nobody reads the old data
-    under the new version; otherwise (after the commit, or a transaction that only read) it is
-    sent at once.
-    """
-    if change not in CHANGES:
-        raise ValueError(f"unknown live change {change!r}")
-    if not has_app_context() or not current_app.config.get("REDIS_URL"):
-        return
-    session = db.session()
-    if session.in_transaction() and (
-        session.info.get(_WROTE) or session.new or session.dirty or session.deleted
-    ):
-        session.info.setdefault(_PENDING, set()).add((conference_id, change))
-        return
-    _dispatch({(conference_id, change)})
-
-
-def _dispatch(changes: set[tuple[int, Change]]) -> None:
-    """Publish committed changes: at the end of the request when there is one (so that the
-    ballot snapshot can be rendered first, with a fresh session), else at once."""
-    if has_request_context():
-        g.setdefault(_COMMITTED, set()).update(changes)
-    else:
-        _publish(changes)
 
 
 def publish_committed(response: Any = None) -> Any:
     """After a request: publish what it committed, with the ballot snapshots of every language
     prepared for the new state, so that a thousand streams wake up to a ready snapshot instead
-    of all asking for it. Registered by the voting blueprint (after and teardown)."""
-    changes = g.pop(_COMMITTED, None)
+    of all asking for it. Registered for every request of the app by the voting blueprint
+    (after and teardown)."""
+    changes = notify.take_committed()
     if changes:
-        _publish(changes, prepare=True)
+        notify.publish(changes, prepare=_prepare_snapshots)
     return response
-
-
-def _publish(changes: set[tuple[int, Change]], *, prepare: bool = False) -> None:
-    client = redis_client()
-    if client is None:
-        return
-    ordered = sorted(changes)
-    names = [key(conference_id, change) for conference_id, change in ordered]
-    try:
-        # One round trip: a counter that starts at the clock (so that a Redis restart does not
-        # bring back versions clients still hold as ETags), then incremented.
-        prepared = prepare and any(change == "state" for _, change in ordered)
-        # Without a snapshot to prepare, the script publishes too: one round trip in all.
-        counters = client.eval(
-            _BUMP, len(names), *names, int(time.time() * 1000), 0 if prepared else 1
-        )
-        if prepared:
-            for (conference_id, change), counter in zip(ordered, counters, strict=True):
-                if change == "state":
-                    _prepare_snapshots(client, conference_id, int(counter))
-            pipe = client.pipeline(transaction=False)
-            for name, counter in zip(names, counters, strict=True):
-                pipe.publish(name, counter)
-            pipe.execute()
-    except redis.RedisError as error:
-        # The change is already committed; pages fall back to polling the database version.
-        log.warning("live channel: could not publish a change: %s", error)
-
-
-_BUMP = """
-local counters = {}
-for i, name in ipairs(KEYS) do
-  redis.call('SET', name, ARGV[1], 'NX')
-  counters[i] = redis.call('INCR', name)
-  if ARGV[2] == '1' then
-    redis.call('PUBLISH', name, counters[i])
-  end
-end
-return counters
-"""
 
 
 def _prepare_snapshots(client: redis.Redis, conference_id: int, counter: int) -> None:
@@ -191,73 +71,6 @@ def _prepare_snapshots(client: redis.Redis, conference_id: int, counter: int) ->
             client.set(name, f"{counter}\n{data}", ex=SNAPSHOT_SECONDS)
     except Exception:  # noqa: BLE001 (the change is committed; pages build it lazily instead)
         log.exception("live channel: could not prepare the ballot snapshot")
-
-
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, flush_context: Any) -> None:
-    session.info[_WROTE] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    session.info.pop(_WROTE, None)
-    pending = session.info.pop(_PENDING, None)
-    if pending and has_app_context():
-        _dispatch(pending)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _after_rollback(session: Session, previous_transaction: Any) -> None:
-    if not session.in_transaction():
-        session.info.pop(_PENDING, None)
-        session.info.pop(_WROTE, None)
-
-
-def live_version(conference_id: int) -> str:
-    """An opaque version of the conference's live state: equal versions, equal pages.
-
-    ``"<state>.<turnout>"``: the first part changes with polls, attendance and proxies, the
-    second with every ballot cast.
-    """
-    return ".".join(live_versions(conference_id))
-
-
-def live_versions(conference_id: int) -> tuple[str, str]:
-    """(state version, turnout version), from Redis when configured, else from the database."""
-    client = redis_client()
-    if client is not None:
-        try:
-            state, turnout = client.mget([key(conference_id, c) for c in CHANGES])
-            return "r" + (state or b"0").decode(), "r" + (turnout or b"0").decode()
-        except redis.RedisError as error:
-            log.warning("live channel: Redis unavailable, reading the database: %s", error)
-    return _database_versions(conference_id)
-
-
-def _database_versions(conference_id: int) -> tuple[str, str]:
-    """Both versions from one query of aggregates that move with every visible change."""
-    in_conference = Poll.conference_id == conference_id
-    present = sa.and_(Participant.conference_id == conference_id, Participant.present.is_(True))
-    parts: list[Any] = [
-        sa.select(sa.func.count(Poll.id)).where(in_conference, Poll.state == state)
-        for state in PollState
-    ]
-    parts += [
-        sa.select(sa.func.max(Poll.id)).where(in_conference),
-        sa.select(sa.func.count(Participant.id)).where(present),
-        sa.select(sa.func.coalesce(sa.func.sum(Participant.id), 0)).where(present),
-        sa.select(sa.func.max(Participant.checked_in_at)).where(present),
-        sa.select(sa.func.count(Proxy.id)).where(Proxy.conference_id == conference_id),
-        sa.select(sa.func.count(Proxy.revoked_at)).where(Proxy.conference_id == conference_id),
-        sa.select(Conference.roll_call_open).where(Conference.id == conference_id),
-        sa.select(sa.func.count(VoteRecord.id))
-        .join(Poll, Poll.id == VoteRecord.poll_id)
-        .where(in_conference, Poll.state == PollState.OPEN),
-    ]
-    row = db.session.execute(sa.select(*(part.scalar_subquery() for part in parts))).one()
-    *state_parts, turnout = row
-    digest = hashlib.sha256(repr(tuple(state_parts)).encode()).hexdigest()[:16]
-    return "d" + digest, "d" + str(turnout)
 
 
 # --- what live pages show --------------------------------------------------------------------
@@ -284,8 +97,6 @@ def public_poll_context(poll: Poll, *, preview: bool = False) -> dict[str, Any]:
     open); afterwards the text frozen at opening. ``preview`` adds the text as it would read
     if the amendment were adopted (the projector).
     """
-    from resolutions.drafting import service as drafting
-
     context: dict[str, Any] = {
         "poll": poll,
         "amendment": None,
@@ -320,8 +131,6 @@ def _changed_positions(amendment: Amendment, numbered: list[Any]) -> set[int]:
 def turnout_payload(poll: Poll | None) -> dict[str, int] | None:
     if poll is None or poll.state != PollState.OPEN:
         return None
-    from resolutions.voting import service
-
     turnout = service.turnout(poll)
     return {
         "voted_weight": turnout.voted_weight,
@@ -334,8 +143,6 @@ def turnout_payload(poll: Poll | None) -> dict[str, int] | None:
 def live_payload(conference: Conference, *, view: str) -> dict[str, Any]:
     """The JSON of ``voting.live``: versions, the current poll, turnout, present weight;
     for the ballot page also the public snapshot it renders the poll from."""
-    from resolutions.voting import attendance
-
     state_version, turnout_version = live_versions(conference.id)
     poll = current_poll(conference.id)
     present_weight, total_weight = attendance.present_weight(conference)
@@ -364,8 +171,6 @@ def build_snapshot(conference_id: int, state_version: str) -> str:
         "poll": None,
     }
     if poll is not None:
-        from resolutions.voting import service
-
         result = service.poll_result(poll) if poll.state == PollState.PUBLISHED else None
         html = render_template(
             "voting/_poll_public.html",

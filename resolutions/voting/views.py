@@ -27,7 +27,6 @@ from sqlalchemy.orm import selectinload
 
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences.search import folded
-from resolutions.conferences.service import set_presence as set_participant_presence
 from resolutions.drafting import service as drafting_service
 from resolutions.extensions import db
 from resolutions.models import (
@@ -46,7 +45,7 @@ from resolutions.models import (
     Role,
     User,
 )
-from resolutions.voting import attendance, live, service
+from resolutions.voting import attendance, live, notify, service
 from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.forms import (
     ActionForm,
@@ -96,14 +95,14 @@ def _accept(conference: Conference, message: str, endpoint: str) -> Response:
     """End an accepted action: commit it, tell open pages, confirm it and go back to the page."""
     conference_id = conference.id
     db.session.commit()
-    live.touch(conference_id)
+    notify.touch(conference_id)
     flash(message, "success")
     return redirect(url_for(endpoint, conference_id=conference_id))
 
 
 def _live_attrs(conference: Conference, view: str) -> dict[str, Any]:
     """What the page's script needs to follow the live channel (see voting.js)."""
-    state_version, turnout_version = live.live_versions(conference.id)
+    state_version, turnout_version = notify.live_versions(conference.id)
     return {
         "live_view": view,
         "live_state_version": state_version,
@@ -620,10 +619,8 @@ def set_presence(conference: Conference, me: Participant, participant_id: int) -
         flash(next(iter(form.errors.get("present", [])), _("Choose present or absent.")), "error")
         return redirect(back)
     present = form.present.data == "1"
-    conference_id = conference.id
-    set_participant_presence(conference, participant, present, me.user)
+    attendance.set_presence(conference, participant, present, me.user)
     db.session.commit()
-    live.touch(conference_id)
     if present:
         flash(_("%(name)s is checked in.", name=participant.name), "success")
     else:
@@ -717,7 +714,7 @@ def live_state(conference: Conference, me: Participant) -> Response:
     view = request.args.get("view", "ballot")
     if view not in LIVE_VIEWS:
         view = "ballot"
-    version = live.live_version(conference.id)
+    version = notify.live_version(conference.id)
     etag = f"{version}-{view}-{get_locale()}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from resolutions.conferences.service import set_presence
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import (
@@ -24,6 +23,7 @@ from resolutions.models import (
     Resolution,
 )
 from resolutions.voting import service as voting
+from resolutions.voting.attendance import set_presence
 from tests.objects.drafting import clauses_by_number, make_draft
 
 # Our own invented text, in both languages (the Russian one for the demo-like documents).
