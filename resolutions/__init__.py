@@ -61,6 +61,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.localize_callback = str
 
     from resolutions import auth, cli, web
+
+    # Before any route is added: every <int:...> in a URL is bounded by what the database holds.
+    app.url_map.converters["int"] = web.IdConverter
     from resolutions.admin.views import bp as admin_bp
     from resolutions.auth.views import bp as auth_bp
     from resolutions.conferences.views import bp as conferences_bp

@@ -2,18 +2,64 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Response, g, render_template, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, Map
 
 from resolutions import labels
 from resolutions.auth.access import has_role
 from resolutions.conferences.navigation import conference_nav_items
+from resolutions.extensions import db
 from resolutions.models import Conference, Role
+
+# The largest id the database holds: PostgreSQL's ``integer`` (SQLite's is wider).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a whole number from 0 to ``MAX_ID``, else no match (404).
+
+    Registered as ``int`` in the app factory before any route, so no route can forget it.
+    """
+
+    def __init__(
+        self,
+        map: Map,  # noqa: A002 (werkzeug's name)
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = None,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
+        super().__init__(
+            map,
+            fixed_digits=fixed_digits,
+            min=min,
+            max=MAX_ID if max is None else max,
+            signed=signed,
+        )
+
+
+def _holds_nul(values: Iterable[str]) -> bool:
+    return any("\x00" in value for value in values)
+
+
+def request_holds_nul() -> bool:
+    """Whether the path, a query or form field name or value holds a NUL character: no
+    database column can store one (PostgreSQL refuses it), and no person types one."""
+    if "\x00" in request.path:
+        return True
+    for fields in (request.args, request.form):
+        if _holds_nul(fields.keys()) or _holds_nul(fields.values()):
+            return True
+    return any("\x00" in (upload.filename or "") for upload in request.files.values())
+
 
 # No inline script anywhere: scripts are files under /static. Inline style attributes are
 # refused too; the stylesheet is a file.
@@ -55,6 +101,13 @@ def render_error(code: int, message: str | None = None) -> tuple[str, int]:
     )
 
 
+def bad_input(message: object) -> Any:
+    """400 with a clear message, as a page or, for the page's scripts, as JSON."""
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": str(message), "message": str(message)}, 400
+    return render_error(400, str(message))
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -65,6 +118,25 @@ def init_app(app: Flask) -> None:
         if app.config["PRODUCTION"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+    @app.before_request
+    def refuse_nul_bytes() -> Any:
+        if request_holds_nul():
+            return bad_input(_l("The request contains a NUL character, which is not allowed."))
+        return None
+
+    @app.errorhandler(sa.exc.DataError)
+    @app.errorhandler(OverflowError)
+    def unstorable_input(error: Exception) -> Any:
+        # A number or a text beyond what the database holds (PostgreSQL's "integer out of
+        # range", SQLite's "Python int too large"): the request's fault, not the server's.
+        if isinstance(error, OverflowError) and "SQLite" not in str(error):
+            raise error
+        db.session.rollback()
+        app.logger.warning("input the database cannot hold: %s", error)
+        return bad_input(
+            _l("A number or a text in the request is too large. Please check it and try again.")
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:

@@ -50,6 +50,26 @@ def test_sign_out_ends_the_session(client, member):
     assert client.get("/").status_code == 302
 
 
+def test_a_session_cookie_copied_before_sign_out_no_longer_works(app, client, member, world):
+    home = f"/c/{world.conference.id}/"
+    _sign_in(client, member.email)
+    copied = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get(home).status_code == 200  # the copy works while the session lives
+    signed_out = client.post("/sign-out", follow_redirects=True)
+    assert "You have signed out on this and every other device." in signed_out.get_data(
+        as_text=True
+    )
+    replay = app.test_client()
+    replay.set_cookie("session", copied)
+    answer = replay.get(home)
+    assert answer.status_code == 302
+    assert "/sign-in" in answer.headers["Location"]
+    # And the owner signs in again as usual.
+    assert _sign_in(app.test_client(), member.email).status_code == 302
+
+
 def test_pages_need_sign_in_and_come_back_after_it(client, member, world):
     target = f"/c/{world.conference.id}/"
     answer = client.get(target)

@@ -199,6 +199,27 @@ def test_vote_without_proxy_after_close_and_in_other_conference_is_refused(
     assert _records(poll) == [] and _records(foreign) == []
 
 
+def test_a_refused_proxy_ballot_never_names_a_participant_of_another_conference(
+    world, other_world, as_user
+):
+    check_in(world.chair, *world.delegates)
+    poll = procedural_poll(world)
+    client = as_user(world.delegate)
+    stranger = other_world.delegates[0]
+    stranger.user.name = "Stranger Elsewhere"
+    db.session.commit()
+    answer = _cast_json(client, world, poll, "yes", **{"for": [stranger.id]})
+    assert answer.status_code == 403
+    assert answer.json["message"] == "You hold no proxy for that participant in this poll."
+    _cast(client, world, poll, "yes", **{"for": [stranger.id]})
+    assert "Stranger Elsewhere" not in _flashes(client)
+    assert "You hold no proxy for that participant" in _flashes(client)
+    # A participant of this conference is named: the delegate sees them on the list anyway.
+    answer = _cast_json(client, world, poll, "yes", **{"for": [world.delegates[1].id]})
+    assert world.delegates[1].name in answer.json["message"]
+    assert _records(poll) == []
+
+
 def test_observer_and_secretariat_cannot_cast(world, as_user):
     check_in(world.chair, *world.delegates)
     poll = procedural_poll(world)

@@ -31,7 +31,11 @@ class ConferenceCreateForm(FlaskForm):
     )
     secretariat_email = EmailField(
         _l("Secretariat member: e-mail"),
-        validators=[DataRequired(_l("Enter an e-mail.")), Email(_l("Enter a valid e-mail."))],
+        validators=[
+            DataRequired(_l("Enter an e-mail.")),
+            Email(_l("Enter a valid e-mail.")),
+            Length(max=254),
+        ],
     )
     submit = SubmitField(_l("Create conference"))
 

@@ -7,13 +7,22 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from resolutions.auth.service import MIN_PASSWORD_LENGTH
 
+MAX_PASSWORD_LENGTH = 200
+
 
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("E-mail"),
-        validators=[DataRequired(_l("Enter your e-mail.")), Email(_l("Enter a valid e-mail."))],
+        validators=[
+            DataRequired(_l("Enter your e-mail.")),
+            Email(_l("Enter a valid e-mail.")),
+            Length(max=254),
+        ],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
+    )
     next = HiddenField()
     submit = SubmitField(_l("Sign in"))
 
@@ -26,7 +35,7 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
                 DataRequired(_l("Enter a password.")),
                 Length(
                     min=MIN_PASSWORD_LENGTH,
-                    max=200,
+                    max=MAX_PASSWORD_LENGTH,
                     message=_l("The password must be at least %(n)s characters.", n=10),
                 ),
             ],

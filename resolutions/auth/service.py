@@ -49,10 +49,17 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """End every session of ``user`` on the server: a session cookie, even a copied one,
+    carries the session version (``User.get_id``), and the user loader accepts only the
+    current one."""
+    user.session_version += 1
+
+
 def set_password(user: User, password: str) -> None:
     """Set a new password and end the user's other sessions."""
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_sessions(user)
     audit.record("user.password_changed", actor=user, obj=user)
 
 
@@ -172,7 +179,7 @@ def redeem_invitation(token: str, password: str) -> User | None:
         return None
     user = invitation.user
     user.password_hash = hash_password(password)
-    user.session_version += 1
+    end_sessions(user)
     audit.record("user.invitation_redeemed", actor=user, obj=user)
     db.session.flush()
     return user

@@ -95,9 +95,13 @@ def sign_in() -> str | Response:
 def sign_out() -> Response:
     # A POST with CSRF, so that a link on another site cannot sign anyone out.
     LanguageForm().validate_on_submit() or abort(400)
+    if current_user.is_authenticated:
+        # Ended on the server too: a copy of the session cookie no longer works.
+        service.end_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
-    flash(_("You have signed out."), "info")
+    flash(_("You have signed out on this and every other device."), "info")
     return redirect(url_for("auth.sign_in"))
 
 

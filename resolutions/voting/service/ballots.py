@@ -56,11 +56,13 @@ def _receipt_code(poll_id: int, caster_id: int, idempotency_key: str | None) -> 
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
-def _names(participant_ids: Sequence[int]) -> str:
+def _names(participant_ids: Sequence[int], conference_id: int) -> str:
+    """The names of those of ``participant_ids`` who take part in the conference: a message
+    never names a participant of another conference."""
     people = db.session.scalars(
         sa.select(Participant)
         .options(selectinload(Participant.user))
-        .where(Participant.id.in_(participant_ids))
+        .where(Participant.id.in_(participant_ids), Participant.conference_id == conference_id)
     ).all()
     return ", ".join(sorted(p.name for p in people))
 
@@ -133,8 +135,11 @@ def _cast_once(
         if entitlement is not None and entitlement.holder_id == caster_id:
             continue
         if target != caster_id:
+            name = _names([target], conference_id)
             raise PermissionDenied(
-                _("You hold no proxy for %(name)s in this poll.", name=_names([target]) or "?")
+                _("You hold no proxy for %(name)s in this poll.", name=name)
+                if name
+                else _("You hold no proxy for that participant in this poll.")
             )
         if entitlement is None:
             raise PermissionDenied(
@@ -146,7 +151,7 @@ def _cast_once(
         raise PermissionDenied(
             _(
                 "%(name)s holds your proxy and casts your vote in this poll.",
-                name=_names([entitlement.holder_id]),
+                name=_names([entitlement.holder_id], conference_id),
             )
         )
     existing = {
@@ -203,7 +208,7 @@ def _already_cast(
         db.session.flush()
         notify.touch(poll.conference_id, "turnout")
         return Receipt(receipt=receipt, recorded=targets, already_recorded=False)
-    names = _names(list(existing))
+    names = _names(list(existing), poll.conference_id)
     if named:
         raise VotingError(
             _(
