@@ -14,22 +14,17 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from resolutions import create_app
-from resolutions.conferences.service import set_presence
-from resolutions.demo import load_demo
-from resolutions.drafting import service as drafting
 from resolutions.extensions import db
-from resolutions.models import (
-    BallotKind,
-    Choice,
-    Conference,
-    Participant,
-    Poll,
-    PollSubject,
-    Role,
-)
-from resolutions.voting import service as voting
+from resolutions.models import Conference, Poll, Role
 from tests.conftest import RequestIsolatedClient, sign_in
 from tests.documents_support import pdf_text
+from tests.objects.sitting import (
+    Sitting,
+    adopt_resolution,
+    close_and_publish,
+    open_secret_poll,
+    start_demo_sitting,
+)
 from tests.objects.voting import own_postgres_database
 
 
@@ -62,23 +57,6 @@ def _app(url: str, tmp_path: Path) -> Flask:
     return app
 
 
-def _poll(conference: Conference, chair: Participant, voters: list[Participant], **rules):
-    poll = voting.create_poll(conference, chair, **rules)
-    voting.open_poll(poll, chair)
-    db.session.commit()
-    for number, voter in enumerate(voters):
-        choice = Choice.NO if number % 4 == 3 else Choice.ABSTAIN if number % 9 == 5 else Choice.YES
-        voting.cast_ballot(poll.id, voter, choice)
-    db.session.commit()
-    return poll
-
-
-def _close(poll, chair: Participant) -> None:
-    voting.close_poll(poll, chair)
-    voting.publish_poll(poll, chair)
-    db.session.commit()
-
-
 def _documents(app: Flask, conference_id: int) -> tuple[str, bytes]:
     """The adopted resolution's text (pdftotext) and the voting record CSV, as its secretariat
     downloads them."""
@@ -108,27 +86,9 @@ def test_a_sitting_survives_backup_and_restore(databases, tmp_path) -> None:
     backups = tmp_path / "backups"
     with sitting.app_context():
         upgrade()
-        conference = load_demo()
-        members = {p.role: p for p in conference.participants}
-        secretariat, chair = members[Role.SECRETARIAT], members[Role.CHAIR]
-        voters = [p for p in conference.participants if p.voting_right]
-        for voter in voters:
-            set_presence(conference, voter, True, secretariat.user)
-        db.session.commit()
-        resolution = conference.resolutions[0]
-        first, second = drafting.voting_queue(resolution)[:2]
-        _close(
-            _poll(conference, chair, voters, subject=PollSubject.AMENDMENT, amendment=first), chair
-        )
-        secret = _poll(
-            conference,
-            chair,
-            voters[: len(voters) // 2],
-            subject=PollSubject.AMENDMENT,
-            amendment=second,
-            ballot_kind=BallotKind.SECRET,
-        )
-        conference_id, secret_id = conference.id, secret.id
+        demo = start_demo_sitting()
+        secret = open_secret_poll(demo)
+        conference_id, secret_id = demo.conference.id, secret.id
         db.session.remove()
 
     runner = sitting.test_cli_runner()
@@ -146,17 +106,10 @@ def test_a_sitting_survives_backup_and_restore(databases, tmp_path) -> None:
     with sitting.app_context():
         conference = db.session.get(Conference, conference_id)
         chair = next(p for p in conference.participants if p.role == Role.CHAIR)
-        voters = [p for p in conference.participants if p.voting_right]
-        _close(db.session.get(Poll, secret_id), chair)
-        whole = _poll(
-            conference,
-            chair,
-            voters,
-            subject=PollSubject.RESOLUTION,
-            resolution=conference.resolutions[0],
-        )
-        _close(whole, chair)
-        assert conference.resolutions[0].state.value == "adopted"
+        demo = Sitting(conference, chair, [p for p in conference.participants if p.voting_right])
+        close_and_publish(db.session.get(Poll, secret_id), demo.chair)
+        adopt_resolution(demo)
+        assert demo.conference.resolutions[0].state.value == "adopted"
         db.session.remove()
 
     done = runner.invoke(args=["backup", str(backups / "sitting.dump")])
