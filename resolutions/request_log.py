@@ -53,6 +53,23 @@ class LineFormatter(logging.Formatter):
         return f"{fields['time']} {fields['message']} {text}"
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time (servers and tests replace it)."""
+
+    resolutions_handler = True
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def configure_logging(app: Flask) -> None:
     """Send the application's loggers to stderr at ``LOG_LEVEL`` in ``LOG_FORMAT`` (once)."""
     level = str(app.config.get("LOG_LEVEL") or "INFO").upper()
@@ -63,8 +80,7 @@ def configure_logging(app: Flask) -> None:
         if getattr(handler, "resolutions_handler", False):
             handler.setFormatter(LineFormatter(json_lines))
             return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.resolutions_handler = True  # type: ignore[attr-defined]
+    handler = StderrHandler()
     handler.setFormatter(LineFormatter(json_lines))
     package.addHandler(handler)
 
