@@ -66,9 +66,9 @@ run: translations demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# Several workers, as in production.
+# As in production: gunicorn with deploy/gunicorn.conf.py (several workers).
 serve: translations migrate
-	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 8 --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 # Debian packages the tests need: PostgreSQL and Redis servers (the tests start their own
 # throwaway instances), Node for axe-core, the browser, fonts for the PDFs, poppler to read them.
