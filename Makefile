@@ -12,7 +12,7 @@ COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-e
   --no-emit-index-url --no-emit-find-links
 
 .PHONY: run serve test test-fast lint format translations extract-messages system-deps bench \
-  migrate upgrade demo lock upgrade-deps python-venv clean
+  migrate upgrade demo lock upgrade-deps python-venv production clean
 
 # The virtualenv holds exactly the locked versions (hashes checked); the project itself is
 # installed on top without dependencies. Adding a dependency: edit pyproject.toml, `make lock`.
@@ -23,6 +23,16 @@ $(BIN)/flask: requirements-dev.lock pyproject.toml
 	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# A production install: only the application's locked packages, compiled catalogues.
+production:
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory python-venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pybabel compile -d translations -f 2>&1 | tail -n 1
+	touch $(BIN)/flask
 
 # Debian ships venv support in its own package.
 python-venv:
