@@ -28,6 +28,9 @@ from resolutions.models import Conference, ConferenceState, Participant, Role, U
 from tests import servers
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+# One line per request would interleave the browser tests' server threads with pytest's
+# output; tests/test_operations_logging.py sets the level it needs itself.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
 @pytest.fixture(scope="session")

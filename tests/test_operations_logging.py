@@ -50,6 +50,7 @@ def test_tokens_in_the_path_are_not_logged(client, caplog) -> None:
 
 
 def test_json_lines_and_the_level_come_from_the_configuration(app, capsys) -> None:
+    before = {key: app.config[key] for key in ("LOG_FORMAT", "LOG_LEVEL")}
     app.config.update(LOG_FORMAT="json", LOG_LEVEL="WARNING")
     configure_logging(app)
     try:
@@ -62,12 +63,13 @@ def test_json_lines_and_the_level_come_from_the_configuration(app, capsys) -> No
         assert line["message"] == "request" and line["path"] == "/healthz"
         assert line["status"] == 200 and line["level"] == "INFO"
     finally:
-        app.config.update(LOG_FORMAT="text", LOG_LEVEL="INFO")
+        app.config.update(before)
         configure_logging(app)
 
 
 def test_no_password_and_no_secret_choice_reach_the_logs(app, world, caplog, capsys) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="resolutions")
     voter = world.delegate
     voter.user.password_hash = hash_password(PASSWORD)
     check_in(world.chair, *world.delegates)
