@@ -14,10 +14,12 @@ and its commands run through ``runuser``. Nothing here is used by the applicatio
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -62,6 +64,42 @@ def postgres_bin_dir() -> Path | None:
     return found[-1] if found else None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _claim(folder: Path) -> None:
+    (folder / "owner").write_text(str(os.getpid()))
+
+
+def reap_orphans() -> None:
+    """Stop and remove the servers of test runs that were killed before they could (their
+    owning process is gone)."""
+    for folder in Path(tempfile.gettempdir()).glob("resolutions-[pr]*-*"):
+        try:
+            owner = int((folder / "owner").read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        postmaster = folder / "data" / "postmaster.pid"
+        redis_pid = folder / "redis.pid"
+        for pid_file in (postmaster, redis_pid):
+            try:
+                pid = int(pid_file.read_text().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL if pid_file is redis_pid else signal.SIGQUIT)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass
 class ThrowawayPostgres:
     """A PostgreSQL cluster in a temporary folder: trust authentication, 127.0.0.1 only,
@@ -80,6 +118,7 @@ class ThrowawayPostgres:
                 "`make system-deps` installs it"
             )
         self.folder = Path(tempfile.mkdtemp(prefix="resolutions-pg-"))
+        _claim(self.folder)
         self._as_user = []
         if os.geteuid() == 0:
             try:
@@ -173,6 +212,7 @@ class ThrowawayRedis:
         if program is None:
             raise ServerUnavailable("no redis-server installed; `make system-deps` installs it")
         self.folder = Path(tempfile.mkdtemp(prefix="resolutions-redis-"))
+        _claim(self.folder)
         for attempt in range(5):
             port = free_port()
             self.process = subprocess.Popen(  # noqa: S603 (fixed arguments)
@@ -183,6 +223,7 @@ class ThrowawayRedis:
             )
             try:
                 _wait_for_port(port, self.process, 20)
+                (self.folder / "redis.pid").write_text(str(self.process.pid))
                 break
             except ServerUnavailable:
                 self.process.kill()
@@ -212,6 +253,7 @@ _started: dict[str, ThrowawayPostgres | ThrowawayRedis] = {}
 def _own(kind: str, server: ThrowawayPostgres | ThrowawayRedis) -> str:
     with _lock:
         if kind not in _started:
+            reap_orphans()
             try:
                 server.start()
             except BaseException:
