@@ -12,7 +12,7 @@ COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-e
   --no-emit-index-url --no-emit-find-links
 
 .PHONY: run serve test test-fast lint format translations extract-messages system-deps bench \
-  migrate upgrade demo lock upgrade-deps python-venv production clean
+  migrate upgrade demo lock upgrade-deps python-venv production app-deps clean
 
 # The virtualenv holds exactly the locked versions (hashes checked); the project itself is
 # installed on top without dependencies. Adding a dependency: edit pyproject.toml, `make lock`.
@@ -72,17 +72,28 @@ upgrade: $(BIN)/flask
 demo: migrate
 	$(BIN)/flask demo --if-empty
 
-run: translations demo
+run: app-deps translations demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # As in production: gunicorn with deploy/gunicorn.conf.py (several workers).
-serve: translations migrate
+serve: app-deps translations migrate
 	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+
+# Debian packages the application itself needs: WeasyPrint's pango, the fonts of the PDFs.
+app-deps:
+	@missing=""; \
+	/sbin/ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu fontconfig"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # Debian packages the tests need: PostgreSQL and Redis servers (the tests start their own
 # throwaway instances), Node for axe-core, the browser, fonts for the PDFs, poppler to read them.
-system-deps:
+system-deps: app-deps
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
@@ -90,8 +101,6 @@ system-deps:
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
-	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu fontconfig"; \
-	/sbin/ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
