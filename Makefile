@@ -76,9 +76,9 @@ run: app-deps translations demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# As in production: gunicorn with deploy/gunicorn.conf.py (several workers).
+# The production command: gunicorn.conf.py holds every setting but the address.
 serve: app-deps translations migrate
-	$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 # Debian packages the application itself needs: WeasyPrint's pango, the fonts of the PDFs.
 app-deps:

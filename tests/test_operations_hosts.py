@@ -1,5 +1,5 @@
 """Several hosts: two servers started with the production command (gunicorn with
-deploy/gunicorn.conf.py), on different ports, share one PostgreSQL and one Redis. The chair
+gunicorn.conf.py), on different ports, share one PostgreSQL and one Redis. The chair
 opens a poll on one, delegates vote on both, and every live page (server-sent events) of
 either server sees the poll open and then its published result."""
 
@@ -52,15 +52,13 @@ class Host:
             "REDIS_URL": redis_url,
             "SECRET_KEY": "two-hosts-secret",
             "RESOLUTIONS_INSTANCE": str(instance),
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_WORKERS": "1",  # two hosts of one worker each: the point is the sharing
         }
         self.process = subprocess.Popen(
             [
                 str(ROOT / ".venv/bin/gunicorn"),
                 "--config",
-                str(ROOT / "deploy/gunicorn.conf.py"),
-                f"--control-socket={instance / 'gunicorn.ctl'}",
+                "gunicorn.conf.py",
+                f"--bind=127.0.0.1:{self.port}",
                 "wsgi:app",
             ],
             cwd=ROOT,
