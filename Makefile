@@ -7,13 +7,50 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test test-fast lint format translations extract-messages system-deps bench migrate demo clean
+PIP_TOOLS := pip-tools==7.5.2
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+  --no-emit-index-url --no-emit-find-links
 
-$(BIN)/flask: pyproject.toml
+.PHONY: run serve test test-fast lint format translations extract-messages system-deps bench \
+  migrate upgrade demo lock upgrade-deps python-venv production app-deps clean
+
+# The virtualenv holds exactly the locked versions (hashes checked); the project itself is
+# installed on top without dependencies. Adding a dependency: edit pyproject.toml, `make lock`.
+$(BIN)/flask: requirements-dev.lock pyproject.toml
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory python-venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+# A production install: only the application's locked packages, compiled catalogues.
+production:
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || $(MAKE) --no-print-directory python-venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pybabel compile -d translations -f 2>&1 | tail -n 1
+	touch $(BIN)/flask
+
+# Debian ships venv support in its own package.
+python-venv:
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq python3-venv >/dev/null
+
+# Pin every dependency (pyproject.toml's bounds) with hashes: requirements.lock for production,
+# requirements-dev.lock for development and tests. Keeps today's versions where they still fit.
+lock: $(BIN)/flask
+	$(BIN)/pip install --quiet '$(PIP_TOOLS)'
+	$(COMPILE) -o requirements.lock pyproject.toml
+	$(COMPILE) --extra dev -o requirements-dev.lock pyproject.toml
+
+# The newest versions pyproject.toml allows; then `make test` and commit the two lock files.
+upgrade-deps: $(BIN)/flask
+	$(BIN)/pip install --quiet '$(PIP_TOOLS)'
+	$(COMPILE) --upgrade -o requirements.lock pyproject.toml
+	$(COMPILE) --upgrade --extra dev -o requirements-dev.lock pyproject.toml
 
 # Catalogues are compiled by the build, never committed as binaries.
 translations: $(BIN)/flask
@@ -28,23 +65,46 @@ extract-messages: $(BIN)/flask
 migrate: $(BIN)/flask
 	$(BIN)/flask db upgrade
 
+# Migrations on the configured database (DATABASE_URL), saying what was applied.
+upgrade: $(BIN)/flask
+	$(BIN)/flask upgrade
+
 demo: migrate
 	$(BIN)/flask demo --if-empty
 
-run: translations demo
+run: app-deps translations demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# Several workers, as in production.
-serve: translations migrate
-	$(BIN)/gunicorn --workers 2 --worker-class gthread --threads 8 --bind $(HOST):$(PORT) wsgi:app
+# The production command: gunicorn.conf.py holds every setting but the address.
+serve: app-deps translations migrate
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
-# Debian packages the tests need: the browser, fonts for the PDFs, poppler for reading them.
-system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v pdftotext >/dev/null || ! fc-list | grep -qi dejavu; then \
-	  echo "Installing chromium, fonts-dejavu, poppler-utils (Debian packages)"; \
+# Debian packages the application itself needs: WeasyPrint's pango, the fonts of the PDFs.
+app-deps:
+	@missing=""; \
+	/sbin/ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu fontconfig"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-dejavu poppler-utils >/dev/null; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Debian packages the tests need: PostgreSQL and Redis servers (the tests start their own
+# throwaway instances), Node for axe-core, the browser, fonts for the PDFs, poppler to read them.
+system-deps: app-deps
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json

@@ -1,7 +1,7 @@
 """A sitting of 1,000 delegates under gunicorn on PostgreSQL and Redis.
 
 What it does, in order:
-1. creates its own PostgreSQL schema (in the ``test`` database, or ``BENCH_DATABASE_URL``) and
+1. creates its own PostgreSQL schema (in a throwaway server, or ``BENCH_DATABASE_URL``) and
    a conference of 1,000 present delegates with voting right (every tenth of weight 2) and a
    chair, all with one known password hash; its own Redis key prefix;
 2. starts ``.venv/bin/gunicorn`` (2 gthread workers with many threads, so that each can hold
@@ -56,7 +56,7 @@ import httpx  # noqa: E402
 import redis  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from resolutions import create_app  # noqa: E402
+from resolutions import create_app, throwaway  # noqa: E402
 from resolutions.auth.service import hash_password  # noqa: E402
 from resolutions.extensions import db  # noqa: E402
 from resolutions.models import (  # noqa: E402
@@ -76,8 +76,9 @@ SPREAD = float(os.environ.get("BENCH_SPREAD", "20"))
 REAL_SIGN_INS = int(os.environ.get("BENCH_REAL_SIGN_INS", "20"))
 WORKERS = 2
 THREADS = max(200, DELEGATES + 100)  # per worker: each SSE stream holds a thread
-PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Existing servers when named, else throwaway ones of this run (stopped at exit).
+PG_URL = os.environ.get("BENCH_DATABASE_URL") or throwaway.postgres_url()
+REDIS_URL = os.environ.get("BENCH_REDIS_URL") or throwaway.redis_url()
 PASSWORD = "bench-password-42"  # noqa: S105 (the bench users' known password)
 USER_AGENT = "resolutions-bench/1"
 SECRET_KEY = secrets.token_hex(32)

@@ -60,7 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.localize_callback = str
 
-    from resolutions import auth, cli, web
+    from resolutions import auth, cli, health, request_log, web
 
     # Before any route is added: every <int:...> in a URL is bounded by what the database holds.
     app.url_map.converters["int"] = web.IdConverter
@@ -72,7 +72,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from resolutions.voting.views import bp as voting_bp
 
     auth.init_login(login_manager)
-    for blueprint in (auth_bp, admin_bp, conferences_bp, drafting_bp, voting_bp, documents_bp):
+    request_log.init_app(app)
+    blueprints = (
+        health.bp,
+        auth_bp,
+        admin_bp,
+        conferences_bp,
+        drafting_bp,
+        voting_bp,
+        documents_bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     web.init_app(app)
     cli.init_app(app)

@@ -1,14 +1,17 @@
-"""Command-line tasks: ``flask create-admin``, ``flask demo``, ``flask audit-verify``."""
+"""Command-line tasks: ``flask create-admin``, ``flask demo``, ``flask audit-verify``,
+``flask upgrade``, ``flask backup``, ``flask restore``."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 
-from resolutions import audit
+from resolutions import audit, backup
 from resolutions.auth.service import MIN_PASSWORD_LENGTH, hash_password, normalise_email
 from resolutions.extensions import db
 from resolutions.models import Conference, User
@@ -18,6 +21,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(audit_verify)
+    app.cli.add_command(upgrade)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("create-admin")
@@ -74,3 +80,70 @@ def audit_verify() -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@click.command("upgrade")
+@with_appcontext
+def upgrade() -> None:
+    """Apply the pending migrations and say which (current revision -> head)."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask_migrate import upgrade as alembic_upgrade
+
+    from resolutions.extensions import migrate
+
+    script = ScriptDirectory.from_config(migrate.get_config())
+    head = script.get_current_head()
+    with db.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current == head:
+        click.echo(f"The database is at the head revision {head}: nothing to apply.")
+        return
+    pending = list(reversed(list(script.iterate_revisions(head, current))))
+    click.echo(f"Upgrading the database from {current or 'an empty database'} to {head}:")
+    alembic_upgrade()
+    for revision in pending:
+        click.echo(f"  applied {revision.revision}: {revision.doc}")
+    click.echo(f"The database is now at {head}.")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--force", is_flag=True, help="Even while a secret poll is open (the copy keeps its order)."
+)
+@with_appcontext
+def backup_command(file: Path, force: bool) -> None:
+    """Write a consistent copy of the whole database to FILE."""
+    open_polls = backup.open_secret_polls()
+    if open_polls:
+        names = ", ".join(f"#{poll.id}" for poll in open_polls)
+        if not force:
+            raise click.ClickException(
+                f"a secret poll is open ({names}): a copy taken now keeps the order in which "
+                "its ballots were written, which closing the poll erases. Close it first, or "
+                "use --force."
+            )
+        click.echo(
+            f"WARNING: a secret poll is open ({names}); this copy keeps the order in which its "
+            "ballots were written. Keep it as safe as the ballots themselves and destroy it "
+            "once the poll is closed.",
+            err=True,
+        )
+    try:
+        report = backup.backup(file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup of the {report.kind} database written to {file} ({report.size} bytes).")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Load a backup written by `flask backup` into the configured, empty database."""
+    try:
+        kind = backup.restore(file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored the {kind} backup {file}. Check it with `flask audit-verify`.")

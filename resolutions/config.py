@@ -36,6 +36,8 @@ class DefaultConfig:
     PRODUCTION = False
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     INVITATION_DAYS = 14
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"  # or "json": one object per line
 
 
 def _secret_key(app: Flask) -> str:
@@ -66,6 +68,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["REDIS_URL"] = env["REDIS_URL"]
     if env.get("TRUSTED_PROXY_HOPS"):
         app.config["TRUSTED_PROXY_HOPS"] = env["TRUSTED_PROXY_HOPS"]
+    for name in ("LOG_LEVEL", "LOG_FORMAT"):
+        if env.get(name):
+            app.config[name] = env[name]
     if overrides:
         app.config.update(overrides)
     app.config.setdefault(

@@ -1,17 +1,16 @@
 """Fixtures: ``app``, ``db``, ``client``, ``runner`` and factories, on SQLite and PostgreSQL.
 
 Every test that uses the database runs twice: on SQLite (a file in a temporary folder) and on
-the PostgreSQL at 127.0.0.1:5432 (database ``test``, or ``TEST_DATABASE_URL``), each test run in
-its own schema so parallel runs do not collide. Where PostgreSQL does not answer, its half is
-skipped with the reason, unless ``RESOLUTIONS_REQUIRE_POSTGRES=1`` (set by ``make test`` and CI),
-where it fails instead.
+PostgreSQL (``TEST_DATABASE_URL``, else a throwaway server this test process starts: see
+tests/servers.py), each test process in its own schema so parallel runs do not collide. Where
+PostgreSQL is unavailable, its half is skipped with the reason, unless
+``RESOLUTIONS_REQUIRE_POSTGRES=1`` (set by ``make test`` and CI), where it fails instead.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,45 +25,23 @@ from flask.testing import FlaskClient
 from resolutions import create_app
 from resolutions.extensions import db as _db
 from resolutions.models import Conference, ConferenceState, Participant, Role, User
+from tests import servers
 
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-
-def _postgres_answers() -> bool:
-    url = sa.make_url(PG_URL)
-    try:
-        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def require_redis() -> None:
-    """Skip the test where Redis does not answer at 127.0.0.1:6379; fail instead under
-    ``RESOLUTIONS_REQUIRE_REDIS=1`` (set by ``make test`` and CI, where Redis runs)."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return
-    except OSError:
-        pass
-    if os.environ.get("RESOLUTIONS_REQUIRE_REDIS") == "1":
-        pytest.fail("Redis is required but does not answer at 127.0.0.1:6379")
-    pytest.skip("Redis does not answer at 127.0.0.1:6379")
+# One line per request would interleave the browser tests' server threads with pytest's
+# output; tests/test_operations_logging.py sets the level it needs itself.
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 
 @pytest.fixture(scope="session")
 def pg_schema_url() -> Iterator[str]:
     """A fresh schema in the PostgreSQL test database for this test process."""
-    if not _postgres_answers():
-        if os.environ.get("RESOLUTIONS_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but does not answer at {PG_URL}")
-        pytest.skip(f"PostgreSQL does not answer at {PG_URL}")
+    server = servers.postgres_url()
     schema = f"t_{os.getpid()}_{secrets.token_hex(3)}"
-    engine = sa.create_engine(PG_URL)
+    engine = sa.create_engine(server)
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = sa.make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
     yield url.render_as_string(hide_password=False)
     with engine.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))

@@ -12,28 +12,28 @@ from flask_migrate import downgrade, upgrade
 
 from resolutions import create_app
 from resolutions.extensions import db
-from tests.conftest import PG_URL
+from tests import servers
 
 
 def _fresh_url(kind: str, tmp_path, request) -> str:
     if kind == "sqlite":
         return "sqlite:///" + str(tmp_path / "migrated.sqlite")
-    request.getfixturevalue("pg_schema_url")  # skips or fails as the suite is configured
+    server = servers.postgres_url()  # skips or fails as the suite is configured
     schema = f"m_{secrets.token_hex(4)}"
-    engine = sa.create_engine(PG_URL)
+    engine = sa.create_engine(server)
     with engine.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
 
     def drop() -> None:
-        cleanup = sa.create_engine(PG_URL)
+        cleanup = sa.create_engine(server)
         with cleanup.begin() as conn:
             conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
         cleanup.dispose()
 
     request.addfinalizer(drop)
     return (
-        sa.make_url(PG_URL)
+        sa.make_url(server)
         .update_query_dict({"options": f"-csearch_path={schema}"})
         .render_as_string(hide_password=False)
     )

@@ -19,16 +19,14 @@ from resolutions import create_app
 from resolutions.extensions import db
 from resolutions.models import BallotKind, Poll
 from resolutions.voting import live, notify
-from tests.conftest import RequestIsolatedClient, require_redis, sign_in
+from tests import servers
+from tests.conftest import RequestIsolatedClient, sign_in
 from tests.objects.voting import check_in, give_proxy, procedural_poll
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def _with_redis(app: Flask) -> Iterator[None]:
-    require_redis()
     prefix = f"test-{secrets.token_hex(4)}"
-    app.config.update(REDIS_URL=REDIS_URL, LIVE_KEY_PREFIX=prefix)
+    app.config.update(REDIS_URL=servers.redis_url(), LIVE_KEY_PREFIX=prefix)
     yield
     client = notify.redis_client()
     keys = list(client.scan_iter(f"{prefix}:*"))

@@ -2,6 +2,8 @@ from tests.authz_rules import ADMIN, ALL, CHAIR_OR_SECRETARIAT, PUBLIC, SECRETAR
 
 RULES = {
     "static": PUBLIC,
+    # For load balancers and monitoring: states only, no details.
+    "health.healthz": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
     "auth.invitation": PUBLIC,

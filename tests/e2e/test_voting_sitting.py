@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import Amendment, AmendmentKind, AmendmentState
-from tests.conftest import require_redis
+from tests import servers
 from tests.e2e.conftest import horizontal_overflow
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import check_in, give_proxy
@@ -40,9 +40,8 @@ def channel(
     """The live channel of the server for this test: SSE through Redis, or polling only."""
     prefix = ""
     if request.param == "events":
-        require_redis()
         prefix = f"e2e-{secrets.token_hex(4)}"
-        monkeypatch.setitem(live_app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
+        monkeypatch.setitem(live_app.config, "REDIS_URL", servers.redis_url())
         monkeypatch.setitem(live_app.config, "LIVE_KEY_PREFIX", prefix)
         monkeypatch.setitem(live_app.config, "LIVE_STREAM_SECONDS", 20)
         monkeypatch.setitem(live_app.config, "LIVE_HEARTBEAT_SECONDS", 2)

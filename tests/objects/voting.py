@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from resolutions.extensions import db
@@ -120,18 +119,15 @@ def own_postgres_database(prefix: str) -> Iterator[str]:
     no transaction *of the same database* may still see, and a server under test wants its
     own tables. Skips (or fails under RESOLUTIONS_REQUIRE_POSTGRES=1) without PostgreSQL.
     """
-    from tests.conftest import PG_URL, _postgres_answers
+    from tests import servers
 
-    if not _postgres_answers():
-        if os.environ.get("RESOLUTIONS_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but does not answer at {PG_URL}")
-        pytest.skip(f"PostgreSQL does not answer at {PG_URL}")
+    server = servers.postgres_url()
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sa.make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        yield sa.make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
