@@ -108,6 +108,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
             "SERVER_NAME": "localhost",
+            "MAIL_DIR": str(tmp_path / "mail"),
             # Tests read the English source text in any locale: no compiled catalogues here.
             # The Russian catalogue has its own tests (test_i18n_catalogue.py).
             "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "no-catalogues"),
