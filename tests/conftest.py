@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from resolutions import create_app
 from resolutions.extensions import db as _db
 from resolutions.models import Conference, ConferenceState, Participant, Role, User
+from tests.mail_support import smtp  # noqa: F401  (the fixture: a real SMTP server)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

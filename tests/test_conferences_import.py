@@ -146,7 +146,10 @@ def test_quoted_fields_with_line_breaks_keep_line_numbers():
         (b"", "The file is empty."),
         (b"name,organisation\nA,B\n", "Missing: e-mail"),
         (b"name,email\n", "no participants"),
-        ("name,email\n\u2020\u2021\u2122 \u2030\u2022,a@example.org\n".encode("cp1251"), "encoding"),
+        (
+            "name,email\n\u2020\u2021\u2122 \u2030\u2022,a@example.org\n".encode("cp1251"),
+            "encoding",
+        ),
         (b"name,email\n\x98\x98,a@example.org\n", "encoding"),
         ("name,email\nA,a@example.org\n".encode("utf-16-le"), "does not look like a CSV"),
         (b"name,email,e-mail\nA,a@example.org,a@example.org\n", "twice"),
@@ -221,9 +224,7 @@ def test_semicolons_bom_and_russian_through_the_page(db, world, as_user):
     assert (p.user.name, p.country, p.weight) == ("Динара Абенова", "Казахстан", 2)
 
 
-def test_duplicates_in_the_file_are_reported_and_existing_participants_are_not(
-    db, world, as_user
-):
+def test_duplicates_in_the_file_are_reported_and_existing_participants_are_not(db, world, as_user):
     content = (
         HEADER
         + "New Person,new@example.org,,,,,\n"

@@ -891,7 +891,7 @@ class ImportPlan:
         """A digest of the planned changes: the confirmation applies only what was previewed."""
         parts = [f"+{row.email}:{row.role}:{row.voting_right}" for row in self.added]
         parts += [
-            f"~{u.participant.id}:" + ",".join(f"{c.field}={c.new}" for c in u.changes)
+            f"~{u.participant.id}:" + ",".join(f"{c.field}={c.old}>{c.new}" for c in u.changes)
             for u in self.changed
         ]
         parts += [f"-{p.id}" for p in self.removed]
