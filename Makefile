@@ -31,8 +31,10 @@ migrate: $(BIN)/flask
 demo: migrate
 	$(BIN)/flask demo --if-empty
 
+# Without MAIL_HOST nothing is sent: every mail lands in instance/mail/ as an .eml file.
 run: translations demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@if [ -z "$$MAIL_HOST" ]; then echo "E-mails are not sent: read them in instance/mail/ (*.eml)"; fi
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Several workers, as in production.

@@ -19,6 +19,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
+MAIL_SETTINGS = (
+    "MAIL_BACKEND",
+    "MAIL_HOST",
+    "MAIL_PORT",
+    "MAIL_TLS",
+    "MAIL_USERNAME",
+    "MAIL_SENDER",
+)
+
 
 @dataclass
 class Inbox:
@@ -53,6 +62,7 @@ def running_smtp(app: Flask) -> Iterator[Inbox]:
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
+    saved = {name: app.config.get(name) for name in MAIL_SETTINGS}
     app.config.update(
         MAIL_BACKEND="smtp",
         MAIL_HOST="127.0.0.1",
@@ -65,6 +75,7 @@ def running_smtp(app: Flask) -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+        app.config.update(saved)
 
 
 @pytest.fixture
