@@ -1,7 +1,7 @@
 """conference archive, e-mailed invitations, audit entries outlive their conference
 
 Revision ID: 5e7a1c2b9d40
-Revises: c58deaba5723
+Revises: 7d1e2f3a4b5c
 Create Date: 2026-12-02 02:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '5e7a1c2b9d40'
-down_revision = 'c58deaba5723'
+down_revision = '7d1e2f3a4b5c'
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from resolutions import audit
 from resolutions.extensions import db
-from resolutions.models import LoginToken, Participant, Role, TokenPurpose, User, utcnow
+from resolutions.models import Conference, LoginToken, Participant, Role, TokenPurpose, User, utcnow
 
 _hasher = PasswordHasher()
 # Verified when the e-mail is unknown, so that the answer takes as long as for a real account.

@@ -12,7 +12,7 @@ import hashlib
 import re
 import secrets
 import zoneinfo
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from fractions import Fraction
