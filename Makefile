@@ -72,8 +72,10 @@ upgrade: $(BIN)/flask
 demo: migrate
 	$(BIN)/flask demo --if-empty
 
+# Without MAIL_HOST nothing is sent: every mail lands in instance/mail/ as an .eml file.
 run: app-deps translations demo
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@if [ -z "$$MAIL_HOST" ]; then echo "E-mails are not sent: read them in instance/mail/ (*.eml)"; fi
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # The production command: gunicorn.conf.py holds every setting but the address.

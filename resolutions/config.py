@@ -38,6 +38,29 @@ class DefaultConfig:
     INVITATION_DAYS = 14
     LOG_LEVEL = "INFO"
     LOG_FORMAT = "text"  # or "json": one object per line
+    # E-mail (see resolutions/mail.py and the README). MAIL_BACKEND defaults to "smtp" when
+    # MAIL_HOST is set, else to "file" (messages written to MAIL_DIR, instance/mail).
+    MAIL_BACKEND: str | None = None
+    MAIL_HOST: str | None = None
+    MAIL_PORT = 587
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_TLS = "starttls"  # "starttls", "ssl" or "none"
+    MAIL_SENDER = "resolutions <noreply@localhost>"
+    MAIL_DIR: str | None = None
+    MAIL_TIMEOUT = 15
+
+
+MAIL_SETTINGS = (
+    "MAIL_BACKEND",
+    "MAIL_HOST",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_TLS",
+    "MAIL_SENDER",
+    "MAIL_DIR",
+)
 
 
 def _secret_key(app: Flask) -> str:
@@ -68,11 +91,12 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["REDIS_URL"] = env["REDIS_URL"]
     if env.get("TRUSTED_PROXY_HOPS"):
         app.config["TRUSTED_PROXY_HOPS"] = env["TRUSTED_PROXY_HOPS"]
-    for name in ("LOG_LEVEL", "LOG_FORMAT"):
+    for name in ("LOG_LEVEL", "LOG_FORMAT", *MAIL_SETTINGS):
         if env.get(name):
             app.config[name] = env[name]
     if overrides:
         app.config.update(overrides)
+    _mail_defaults(app)
     app.config.setdefault(
         "SQLALCHEMY_DATABASE_URI",
         "sqlite:///" + str(Path(app.instance_path) / "resolutions.sqlite"),
@@ -95,6 +119,19 @@ def _proxy_hops(value: object) -> int:
     if hops < 0:
         raise RuntimeError(f"TRUSTED_PROXY_HOPS must be a whole number 0 or more, not {value!r}")
     return hops
+
+
+def _mail_defaults(app: Flask) -> None:
+    config = app.config
+    if not config["MAIL_BACKEND"]:
+        config["MAIL_BACKEND"] = "smtp" if config["MAIL_HOST"] else "file"
+    if config["MAIL_BACKEND"] not in ("smtp", "file"):
+        raise RuntimeError("MAIL_BACKEND must be smtp or file")
+    if config["MAIL_TLS"] not in ("starttls", "ssl", "none"):
+        raise RuntimeError("MAIL_TLS must be starttls, ssl or none")
+    if config["MAIL_BACKEND"] == "smtp" and not config["MAIL_HOST"]:
+        raise RuntimeError("MAIL_BACKEND=smtp needs MAIL_HOST")
+    config["MAIL_DIR"] = config["MAIL_DIR"] or str(Path(app.instance_path) / "mail")
 
 
 def _normalise_db_url(url: str) -> str:

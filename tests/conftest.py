@@ -26,6 +26,7 @@ from resolutions import create_app
 from resolutions.extensions import db as _db
 from resolutions.models import Conference, ConferenceState, Participant, Role, User
 from tests import servers
+from tests.mail_support import smtp  # noqa: F401  (the fixture: a real SMTP server)
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 # One line per request would interleave the browser tests' server threads with pytest's
@@ -85,6 +86,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_STORAGE_URI": "memory://",
             "SERVER_NAME": "localhost",
+            "MAIL_DIR": str(tmp_path / "mail"),
             # Tests read the English source text in any locale: no compiled catalogues here.
             # The Russian catalogue has its own tests (test_i18n_catalogue.py).
             "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "no-catalogues"),

@@ -1,4 +1,8 @@
-"""CSV import of participants: a preview, then all rows or none."""
+"""CSV import of participants: a preview, then all rows or none.
+
+Updating by a second import, encodings, the removal option and the samples are in
+``test_conferences_import_update.py``.
+"""
 
 from __future__ import annotations
 
@@ -87,7 +91,9 @@ def test_parse_reads_russian_headers_roles_semicolons_and_bom():
         "Ольга;olga@example.org;;;;секретариат;\n"
         "Ирина;irina@example.org;;;;наблюдатель;\n"
     )
-    parsed = csv_import.parse(csv_import.decode(text.encode("utf-8")))
+    decoded, encoding = csv_import.decode(text.encode("utf-8"))
+    assert encoding == "UTF-8 (BOM)"
+    parsed = csv_import.parse(decoded)
     assert parsed.delimiter == ";"
     assert parsed.ok, parsed.errors
     assert [r.role for r in parsed.rows] == [
@@ -99,7 +105,7 @@ def test_parse_reads_russian_headers_roles_semicolons_and_bom():
     assert parsed.rows[0].organisation == "Профсоюз «Степь»"
     assert parsed.rows[0].weight == 3
     # With a byte-order mark the first header is still recognised.
-    with_bom = csv_import.decode(b"\xef\xbb\xbf" + b"name;email\nA;a@example.org\n")
+    with_bom, _ = csv_import.decode(b"\xef\xbb\xbf" + b"name;email\nA;a@example.org\n")
     assert csv_import.parse(with_bom).rows[0].name == "A"
 
 
@@ -140,13 +146,18 @@ def test_quoted_fields_with_line_breaks_keep_line_numbers():
         (b"", "The file is empty."),
         (b"name,organisation\nA,B\n", "Missing: e-mail"),
         (b"name,email\n", "no participants"),
-        ("name,email\nÄ,a@example.org\n".encode("cp1252"), "not UTF-8"),
+        (
+            "name,email\n\u2020\u2021\u2122 \u2030\u2022,a@example.org\n".encode("cp1251"),
+            "encoding",
+        ),
+        (b"name,email\n\x98\x98,a@example.org\n", "encoding"),
+        ("name,email\nA,a@example.org\n".encode("utf-16-le"), "does not look like a CSV"),
         (b"name,email,e-mail\nA,a@example.org,a@example.org\n", "twice"),
     ],
 )
 def test_unreadable_files_are_refused_as_a_whole(content, message):
     with pytest.raises(csv_import.ImportFileError) as raised:
-        csv_import.parse(csv_import.decode(content))
+        csv_import.parse(csv_import.decode(content)[0])
     assert message in str(raised.value)
 
 
@@ -159,7 +170,8 @@ def test_preview_then_confirm_imports_everyone(db, world, as_user):
     preview = _upload(client, world, HEADER + _rows(12))
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
-    assert "Preview: 12 participants, nothing saved yet" in html
+    assert "Preview: nothing saved yet" in html
+    assert 'data-count="added">12<' in html
     assert "person0011@example.org" in html
     assert _participant_count(db, world) == 6  # nothing saved by the preview
 
@@ -174,9 +186,9 @@ def test_preview_then_confirm_imports_everyone(db, world, as_user):
         sa.select(Participant).join(User).where(User.email == "person0010@example.org")
     )
     assert (observer.role, observer.voting_right) == (Role.OBSERVER, False)
-    assert "12 participants have been imported." in client.get(done.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "Import done: 12 added, 0 updated, 0 removed." in client.get(
+        done.headers["Location"]
+    ).get_data(as_text=True)
 
 
 def test_three_bad_rows_save_nothing_and_name_the_three_lines(db, world, as_user):
@@ -212,7 +224,7 @@ def test_semicolons_bom_and_russian_through_the_page(db, world, as_user):
     assert (p.user.name, p.country, p.weight) == ("Динара Абенова", "Казахстан", 2)
 
 
-def test_duplicates_in_the_file_and_existing_participants_are_reported(db, world, as_user):
+def test_duplicates_in_the_file_are_reported_and_existing_participants_are_not(db, world, as_user):
     content = (
         HEADER
         + "New Person,new@example.org,,,,,\n"
@@ -222,8 +234,7 @@ def test_duplicates_in_the_file_and_existing_participants_are_reported(db, world
     answer = _upload(as_user(world.secretariat), world, content)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
-    assert re.findall(r"Line (\d+)</span>", html) == ["3", "4"]
-    assert "is already a participant of this conference" in html
+    assert re.findall(r"Line (\d+)</span>", html) == ["4"]
     assert "already on line 2 of this file" in html
     assert _participant_count(db, world) == 6
 
@@ -245,7 +256,7 @@ def test_two_thousand_rows_in_one_transaction_and_one_audit_entry(db, world, as_
     preview = _upload(client, world, HEADER + _rows(2000))
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
-    assert "Preview: 2000 participants" in html
+    assert 'data-count="added">2000<' in html
     assert "… and 1800 more rows." in html
     done = _confirm(client, world, _payload(html))
     elapsed = time.perf_counter() - started

@@ -25,6 +25,7 @@ from resolutions import create_app, labels
 from resolutions.extensions import babel
 from resolutions.extensions import db as _db
 from tests.conftest import RequestIsolatedClient, make_conference, sign_in
+from tests.mail_support import parts, running_smtp
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -237,3 +238,29 @@ def test_sign_in_reminder_is_translated(ru_app: Flask) -> None:
     answer = client.get(f"/c/{world.conference.id}/", follow_redirects=True)
     assert "Войдите, чтобы открыть эту страницу." in _text(answer)
     assert "Please log in" not in _text(answer)
+
+
+def test_invitation_mails_speak_each_persons_language(ru_app: Flask) -> None:
+    """The person's chosen language, else the conference's working language (Russian here)."""
+    world = make_conference("Конференция профсоюзов")
+    world.delegates[0].user.locale = "en"
+    _db.session.commit()
+    client = sign_in(ru_app.test_client(), world.secretariat)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
+    with running_smtp(ru_app) as inbox:
+        ids = [str(world.delegates[0].id), str(world.delegates[1].id)]
+        page = _text(
+            client.post(
+                f"/c/{world.conference.id}/participants/invite",
+                data={"participant": ids, "invite_selected": "x"},
+            )
+        )
+    assert "Отправлено приглашений: 2 из 2." in page
+    english = inbox.to(world.delegates[0].user.email)[0]
+    russian = inbox.to(world.delegates[1].user.email)[0]
+    assert english["Subject"] == "Invitation: Конференция профсоюзов"
+    assert russian["Subject"] == "Приглашение: Конференция профсоюзов"
+    text, html = parts(russian)
+    assert "Здравствуйте, Delegate 2!" in text and "Ваша роль: делегат." in text
+    assert "Задать пароль" in html
+    assert "Your role: delegate." in parts(english)[0]

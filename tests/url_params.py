@@ -29,6 +29,8 @@ def url_params_for(app: Flask, endpoint: str, world: Any) -> str:
             values[name] = world.conference.id
         elif name == "code":
             values[name] = "en"
+        elif name == "language":
+            values[name] = "ru"
         elif name in objects:
             values[name] = objects[name]
         else:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
 from resolutions.forms import LANGUAGE_CHOICES, select_choices
 
@@ -42,3 +42,17 @@ class ConferenceCreateForm(FlaskForm):
     def validate_end_date(self, field: DateField) -> None:
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
+
+
+class ArchiveForm(FlaskForm):
+    archived = HiddenField(validators=[AnyOf(("1", "0"))])
+
+
+class DeleteConferenceForm(FlaskForm):
+    """Deleting needs the conference's short name typed in: a second look at which one it is."""
+
+    short_name = StringField(
+        _l("Short name of the conference"),
+        validators=[DataRequired(_l("Type the short name exactly as shown."))],
+    )
+    submit = SubmitField(_l("Delete for good"))

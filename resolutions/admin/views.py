@@ -1,4 +1,8 @@
-"""Site administration: only a site administrator creates conferences."""
+"""Site administration: only a site administrator creates, archives and deletes conferences.
+
+Inside a conference the administrator acts as its secretariat (``resolutions.auth.access``),
+so the names in the list open the conference itself.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,24 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from resolutions.admin.forms import ConferenceCreateForm
+from resolutions.admin.forms import ArchiveForm, ConferenceCreateForm, DeleteConferenceForm
 from resolutions.conferences import service
+from resolutions.conferences.views import send_invitations
 from resolutions.extensions import db
 from resolutions.models import Conference
 
@@ -31,11 +45,23 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapped
 
 
+def _conference(conference_id: int) -> Conference:
+    conference = db.session.get(Conference, conference_id)
+    if conference is None:
+        abort(404)
+    return conference
+
+
 @bp.get("/")
 @admin_required
 def conferences() -> str:
-    rows = db.session.scalars(sa.select(Conference).order_by(Conference.start_date.desc()))
-    return render_template("admin/conferences.html", conferences=list(rows))
+    archived = request.args.get("archived") == "1"
+    return render_template(
+        "admin/conferences.html",
+        conferences=service.admin_conferences(archived=archived),
+        archived=archived,
+        archive_form=ArchiveForm(),
+    )
 
 
 @bp.route("/conferences/new", methods=["GET", "POST"])
@@ -43,8 +69,9 @@ def conferences() -> str:
 def create_conference() -> str | Response:
     form = ConferenceCreateForm()
     if form.validate_on_submit():
-        service.create_conference(
-            actor=current_user,
+        admin = current_user._get_current_object()
+        conference = service.create_conference(
+            actor=admin,
             title=form.title.data,
             short_name=form.short_name.data,
             place=form.place.data or "",
@@ -54,7 +81,69 @@ def create_conference() -> str | Response:
             secretariat_email=form.secretariat_email.data,
             secretariat_name=form.secretariat_name.data,
         )
+        member = service.secretariat_members(conference)[0]
         db.session.commit()
-        flash(_("The conference has been created."), "success")
-        return redirect(url_for("admin.conferences"))
+        outcome = None
+        if not member.user.password_hash:
+            outcome = send_invitations(conference, [member], admin)[0]
+        response = make_response(
+            render_template(
+                "admin/conference_created.html",
+                conference=conference,
+                member=member,
+                outcome=outcome,
+                link=url_for("auth.invitation", token=outcome.token, _external=True)
+                if outcome is not None and outcome.token
+                else None,
+                days=current_app.config["INVITATION_DAYS"],
+                mail_to_files=current_app.config["MAIL_BACKEND"] == "file",
+            )
+        )
+        response.headers["Cache-Control"] = "no-store"  # the link is shown once
+        return response
     return render_template("admin/create_conference.html", form=form)
+
+
+@bp.post("/conferences/<int:conference_id>/archive")
+@admin_required
+def archive_conference(conference_id: int) -> Response:
+    conference = _conference(conference_id)
+    form = ArchiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    archived = form.archived.data == "1"
+    service.set_archived(conference, archived, current_user._get_current_object())
+    db.session.commit()
+    if archived:
+        flash(_("%(title)s has been archived.", title=conference.title), "success")
+    else:
+        flash(_("%(title)s is back in the list.", title=conference.title), "success")
+    return redirect(url_for(".conferences", archived="1" if not archived else None))
+
+
+@bp.route("/conferences/<int:conference_id>/delete", methods=["GET", "POST"])
+@admin_required
+def delete_conference(conference_id: int) -> str | tuple[str, int] | Response:
+    conference = _conference(conference_id)
+    form = DeleteConferenceForm()
+    if form.validate_on_submit():
+        if form.short_name.data.strip() != conference.short_name:
+            form.short_name.errors = [_("Type the short name exactly as shown.")]
+        else:
+            title = conference.title
+            try:
+                service.delete_conference(conference, current_user._get_current_object())
+            except service.ConferenceError as error:
+                db.session.rollback()
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash(_("%(title)s has been deleted.", title=title), "success")
+                return redirect(url_for(".conferences"))
+    return render_template(
+        "admin/delete_conference.html",
+        conference=conference,
+        form=form,
+        deletable=not service.has_polls(conference),
+        summary=service.participant_summary(conference),
+    ), (400 if request.method == "POST" else 200)

@@ -1,9 +1,13 @@
 """The one place that decides who may reach a conference's pages.
 
 Every view under ``/c/<int:conference_id>/`` is wrapped in ``conference_role``: it loads the
-conference, finds the signed-in user's participation in it, checks the role and hands the view
-``conference`` and ``me``. Objects named in the URL are loaded with ``get_in_conference`` so that
-an id from another conference is a 404, never a leak.
+conference, finds the signed-in user's seat in it (``seat_of``), checks the role and hands the
+view ``conference`` and ``me``. Objects named in the URL are loaded with ``get_in_conference`` so
+that an id from another conference is a 404, never a leak.
+
+A site administrator who is not a member of a conference acts as its secretariat (they create
+conferences and may have to repair one whose secretariat is gone): ``seat_of`` gives them a
+stand-in secretariat seat that is never stored. A member's own role always wins.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import abort, g
 from flask_login import current_user, login_required
+from sqlalchemy.orm.attributes import set_committed_value
 
 from resolutions.extensions import db
-from resolutions.models import Conference, Participant, Role
+from resolutions.models import Conference, Participant, Role, User
 
 # What each role may also do: the chair may do everything a delegate may.
 IMPLIED_ROLES: dict[Role, frozenset[Role]] = {
@@ -38,6 +43,35 @@ def has_role(participant: Participant | None, *roles: Role) -> bool:
     return bool(IMPLIED_ROLES[participant.role] & set(roles))
 
 
+def seat_of(conference: Conference, user: User) -> Participant | None:
+    """The user's participation in the conference; for a site administrator who is no member,
+    a secretariat seat that lives only for this request (never added to the session)."""
+    member = db.session.scalar(
+        sa.select(Participant).where(
+            Participant.conference_id == conference.id, Participant.user_id == user.id
+        )
+    )
+    if member is not None or not user.is_admin:
+        return member
+    seat = Participant(
+        conference_id=conference.id,
+        user_id=user.id,
+        role=Role.SECRETARIAT,
+        organisation="",
+        country="",
+        delegation="",
+        voting_right=False,
+        weight=1,
+        present=False,
+    )
+    # Without events or cascades: assigning the relationships normally would put the seat into
+    # the user's participations and so into the session, and the next flush would store it.
+    set_committed_value(seat, "user", user)
+    set_committed_value(seat, "conference", conference)
+    seat.acting_as_admin = True
+    return seat
+
+
 def conference_role(*roles: Role) -> Callable[[F], F]:
     """Allow the view to members of the conference holding one of ``roles`` (or implying it)."""
     allowed = roles or ANY_ROLE
@@ -49,12 +83,7 @@ def conference_role(*roles: Role) -> Callable[[F], F]:
             conference = db.session.get(Conference, conference_id)
             if conference is None:
                 abort(404)
-            me = db.session.scalar(
-                sa.select(Participant).where(
-                    Participant.conference_id == conference.id,
-                    Participant.user_id == current_user.id,
-                )
-            )
+            me = seat_of(conference, current_user._get_current_object())
             if me is None:
                 # Not a member: do not even confirm that the conference exists.
                 abort(404)

@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from resolutions import audit
 from resolutions.extensions import db
-from resolutions.models import LoginToken, Participant, Role, TokenPurpose, User, utcnow
+from resolutions.models import Conference, LoginToken, Participant, Role, TokenPurpose, User, utcnow
 
 _hasher = PasswordHasher()
 # Verified when the e-mail is unknown, so that the answer takes as long as for a real account.
@@ -77,14 +77,21 @@ def _token_hash(token: str) -> str:
 
 
 def managed_conference_ids(actor: User) -> set[int]:
-    """The conferences whose secretariat ``actor`` belongs to."""
-    return set(
-        db.session.scalars(
-            sa.select(Participant.conference_id).where(
-                Participant.user_id == actor.id, Participant.role == Role.SECRETARIAT
-            )
+    """The conferences whose secretariat ``actor`` belongs to.
+
+    A site administrator acts as the secretariat of every conference they are not a member of
+    (``resolutions.auth.access.seat_of``), so those count as managed too.
+    """
+    memberships = db.session.execute(
+        sa.select(Participant.conference_id, Participant.role).where(
+            Participant.user_id == actor.id
         )
-    )
+    ).all()
+    managed = {cid for cid, role in memberships if role == Role.SECRETARIAT}
+    if actor.is_admin:
+        member_of = {cid for cid, _ in memberships}
+        managed |= set(db.session.scalars(sa.select(Conference.id))) - member_of
+    return managed
 
 
 def may_issue_credentials(user: User, managed: Collection[int]) -> bool:
@@ -150,6 +157,29 @@ def find_invitation(token: str) -> LoginToken | None:
     if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
         return None
     return invitation
+
+
+def invitation_for(token: str) -> LoginToken | None:
+    """The invitation stored for ``token``, whatever its state (for recording its delivery)."""
+    return db.session.scalar(
+        sa.select(LoginToken).where(LoginToken.token_hash == _token_hash(token))
+    )
+
+
+def mark_invitation_sent(token: str) -> None:
+    """Record that the mail carrying ``token`` was accepted by the mail server. Flushes."""
+    db.session.execute(
+        sa.update(LoginToken)
+        .where(LoginToken.token_hash == _token_hash(token), LoginToken.sent_at.is_(None))
+        .values(sent_at=utcnow())
+    )
+
+
+def mark_invitation_opened(invitation: LoginToken) -> None:
+    """Record the first time the invitation's link was followed. Flushes."""
+    if invitation.opened_at is None:
+        invitation.opened_at = utcnow()
+        db.session.flush()
 
 
 def find_one_time_password(email: str, code: str) -> LoginToken | None:

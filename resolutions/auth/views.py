@@ -111,6 +111,9 @@ def invitation(token: str) -> str | Response:
     found = service.find_invitation(token)
     if found is None:
         return render_template("auth/invitation_invalid.html"), 410
+    if request.method == "GET" and found.opened_at is None:
+        service.mark_invitation_opened(found)  # shown to the secretariat as "opened"
+        db.session.commit()
     if form.validate_on_submit():
         user = service.redeem_invitation(token, form.password.data)
         if user is None:

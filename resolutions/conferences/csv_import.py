@@ -1,9 +1,11 @@
 """Reading a participants CSV file: pure parsing and row checks, no database.
 
 The secretariat's spreadsheet may come from Excel or LibreOffice, in Russian or English: the
-header names and role names are accepted in both languages, the file may start with a UTF-8
-byte-order mark, and the delimiter is a comma or a semicolon (whichever the header row uses).
-Checks that need the database (an e-mail that is already a participant) are in ``service``.
+header names and role names are accepted in both languages, the file is UTF-8 (with or without
+a byte-order mark) or Windows-1251 (what Excel writes on a Russian Windows), and the delimiter
+is a comma or a semicolon (whichever the header row uses). ``write`` produces the same format
+(semicolons and a BOM, so that Russian Excel opens it in columns): the sample files come from
+it. Comparing the rows with the conference's participants is in ``service``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,16 @@ from resolutions.models import Role
 
 MAX_ROWS = 5000
 MAX_WEIGHT = 1_000_000
-COLUMNS = ("name", "email", "organisation", "country", "delegation", "role", "weight")
+COLUMNS = (
+    "name",
+    "email",
+    "organisation",
+    "country",
+    "delegation",
+    "role",
+    "weight",
+    "voting_right",
+)
 REQUIRED_COLUMNS = ("name", "email")
 # Longest value each column may hold (the database's column sizes).
 MAX_LENGTH = {"name": 200, "email": 254, "organisation": 200, "country": 100, "delegation": 200}
@@ -34,6 +45,7 @@ COLUMN_LABELS = {
     "delegation": _l("delegation"),
     "role": _l("role"),
     "weight": _l("weight"),
+    "voting_right": _l("voting right"),
 }
 
 # Header names as people write them, after ``_normalise_header``.
@@ -71,7 +83,43 @@ HEADER_ALIASES = {
     "delegation": {"delegation", "делегация"},
     "role": {"role", "роль"},
     "weight": {"weight", "vote weight", "вес", "вес голоса"},
+    "voting_right": {"voting right", "vote", "votes", "право голоса", "голос", "голосует"},
 }
+# The header each column gets in the files ``write`` makes, per language.
+WRITTEN_HEADERS = {
+    "en": {
+        "name": "name",
+        "email": "e-mail",
+        "organisation": "organisation",
+        "country": "country",
+        "delegation": "delegation",
+        "role": "role",
+        "weight": "weight",
+        "voting_right": "voting right",
+    },
+    "ru": {
+        "name": "имя",
+        "email": "почта",
+        "organisation": "организация",
+        "country": "страна",
+        "delegation": "делегация",
+        "role": "роль",
+        "weight": "вес",
+        "voting_right": "право голоса",
+    },
+}
+WRITTEN_ROLES = {
+    "en": {role: role.value for role in Role},
+    "ru": {
+        Role.SECRETARIAT: "секретариат",
+        Role.CHAIR: "председатель",
+        Role.DELEGATE: "делегат",
+        Role.OBSERVER: "наблюдатель",
+    },
+}
+WRITTEN_YES_NO = {"en": ("yes", "no"), "ru": ("да", "нет")}
+YES = {"yes", "y", "true", "1", "+", "да", "д"}
+NO = {"no", "n", "false", "0", "-", "нет", "н"}
 _HEADER_TO_COLUMN = {
     alias: column for column, aliases in HEADER_ALIASES.items() for alias in aliases
 }
@@ -105,6 +153,7 @@ class ImportRow:
     delegation: str
     role: Role
     weight: int
+    voting_right: bool | None = None  # None: the file does not say
 
 
 @dataclass(frozen=True)
@@ -119,23 +168,162 @@ class ParsedFile:
     errors: list[RowError] = field(default_factory=list)
     delimiter: str = ","
     ignored_columns: list[str] = field(default_factory=list)
+    columns: frozenset[str] = frozenset()  # the known columns the header row names
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8, with or without a byte-order mark."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _("The file is not UTF-8 text. Save it as \u201cCSV UTF-8\u201d and upload it again.")
-        ) from error
-    if "\x00" in text:
+UTF8 = "UTF-8"
+UTF8_BOM = "UTF-8 (BOM)"
+CP1251 = "Windows-1251"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the name of its encoding.
+
+    Strict UTF-8 first (a byte-order mark is dropped); a file that is not UTF-8 is read as
+    Windows-1251 when that gives text of Cyrillic and Latin letters, digits and punctuation, as
+    a Russian Excel export does. Anything else is refused rather than guessed.
+    """
+    if b"\x00" in data:
         raise ImportFileError(_("This does not look like a CSV file."))
-    return text
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8"), UTF8_BOM
+        return data.decode("utf-8"), UTF8
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _reads_as_text(text):
+        return text, CP1251
+    raise ImportFileError(
+        _(
+            "The file's encoding is not recognised: save it as \u201cCSV UTF-8\u201d or as "
+            "\u201cCSV (semicolon separated)\u201d in Windows-1251 and upload it again."
+        )
+    )
+
+
+def _reads_as_text(text: str) -> bool:
+    """Whether nearly every character is a letter of the Cyrillic or Latin alphabets, a digit,
+    white space or common punctuation (as a real list of names is)."""
+
+    def plausible(char: str) -> bool:
+        return (
+            char.isascii()
+            and (char.isprintable() or char in "\t\r\n")
+            or "\u0400" <= char <= "\u04ff"
+            or char in "«»„“”‘’–—№…\u00a0"
+        )
+
+    good = sum(1 for char in text if plausible(char))
+    return good >= 0.98 * len(text)
+
+
+def _yes_no(raw: str) -> tuple[bool | None, str | None]:
+    value = raw.strip().lower()
+    if not value:
+        return None, None
+    if value in YES:
+        return True, None
+    if value in NO:
+        return False, None
+    return None, _(
+        "\u201c%(value)s\u201d is not yes or no (or да / нет) for the voting right.", value=raw
+    )
+
+
+def write(rows: list[dict[str, object]], language: str) -> bytes:
+    """A participants file in the import's own format: every column, a header in ``language``,
+    semicolons, CRLF and a UTF-8 byte-order mark (so that Russian Excel splits the columns).
+
+    Each row maps column names to values: ``role`` a ``Role``, ``voting_right`` a bool or None,
+    ``weight`` an int, the rest text.
+    """
+    headers, roles = WRITTEN_HEADERS[language], WRITTEN_ROLES[language]
+    yes, no = WRITTEN_YES_NO[language]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([headers[column] for column in COLUMNS])
+    for row in rows:
+        cells: list[str] = []
+        for column in COLUMNS:
+            value = row.get(column)
+            if column == "role":
+                cells.append(roles[Role(value)] if value else "")
+            elif column == "voting_right":
+                cells.append("" if value is None else (yes if value else no))
+            else:
+                cells.append("" if value is None else str(value))
+        writer.writerow(cells)
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+SAMPLE_ROWS = {
+    "ru": [
+        {
+            "name": "Айгерим Нурланова",
+            "email": "aigerim@example.org",
+            "organisation": "Профсоюз горняков",
+            "country": "Казахстан",
+            "delegation": "Казахстан",
+            "role": Role.DELEGATE,
+            "weight": 2,
+        },
+        {
+            "name": "Бакыт Осмонов",
+            "email": "bakyt@example.org",
+            "organisation": "Правозащитный центр",
+            "country": "Кыргызстан",
+            "delegation": "Кыргызстан",
+            "role": Role.CHAIR,
+            "weight": 1,
+            "voting_right": False,
+        },
+        {
+            "name": "Ольга Смирнова",
+            "email": "olga@example.org",
+            "organisation": "Открытый диалог",
+            "country": "",
+            "delegation": "",
+            "role": Role.OBSERVER,
+        },
+    ],
+    "en": [
+        {
+            "name": "Aigerim Nurlanova",
+            "email": "aigerim@example.org",
+            "organisation": "Miners' Union",
+            "country": "Kazakhstan",
+            "delegation": "Kazakhstan",
+            "role": Role.DELEGATE,
+            "weight": 2,
+        },
+        {
+            "name": "Bakyt Osmonov",
+            "email": "bakyt@example.org",
+            "organisation": "Human Rights Centre",
+            "country": "Kyrgyzstan",
+            "delegation": "Kyrgyzstan",
+            "role": Role.CHAIR,
+            "weight": 1,
+            "voting_right": False,
+        },
+        {
+            "name": "Olga Smirnova",
+            "email": "olga@example.org",
+            "organisation": "Open Dialogue",
+            "country": "",
+            "delegation": "",
+            "role": Role.OBSERVER,
+        },
+    ],
+}
 
 
 def _normalise_header(cell: str) -> str:
@@ -206,6 +394,7 @@ def parse(text: str) -> ParsedFile:
                 )
             )
         positions[column] = index
+    result.columns = frozenset(positions)
     missing = [str(COLUMN_LABELS[c]) for c in REQUIRED_COLUMNS if c not in positions]
     if missing:
         raise ImportFileError(
@@ -284,6 +473,11 @@ def _read_row(
     weight, problem = _check_weight(values["weight"])
     if problem:
         problems.append(problem)
+    voting_right, problem = _yes_no(values["voting_right"])
+    if problem:
+        problems.append(problem)
+    elif voting_right and role is not None and role not in (Role.CHAIR, Role.DELEGATE):
+        problems.append(_("Only delegates and the chair can have a voting right."))
     for column, limit in MAX_LENGTH.items():
         if len(values[column]) > limit:
             problems.append(
@@ -306,4 +500,5 @@ def _read_row(
         delegation=values["delegation"],
         role=role,
         weight=weight,
+        voting_right=voting_right,
     )

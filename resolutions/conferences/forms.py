@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     SearchField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
 )
@@ -141,10 +142,20 @@ class PresenceForm(FlaskForm):
     back = HiddenField(default="card", validators=[Optional(), AnyOf(("card", "edit"))])
 
 
+class InviteForm(FlaskForm):
+    """E-mail invitations: to the ticked people, or to everyone without a password yet."""
+
+    participant = SelectMultipleField(coerce=int, choices=[], validate_choice=False)
+    invite_selected = SubmitField(_l("Send invitations to the selected"))
+    invite_all = SubmitField(_l("Invite everyone without access"))
+
+
 class ImportUploadForm(FlaskForm):
     file = FileField(
         _l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to upload."))]
     )
+    chair_votes = BooleanField(_l("The chair has a vote"), default=False)
+    remove_missing = BooleanField(_l("Remove participants who are not in the file"))
     upload = SubmitField(_l("Check the file"))
 
 

@@ -8,10 +8,11 @@ message for the user (and the form field it belongs to, if any).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import secrets
 import zoneinfo
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from fractions import Fraction
@@ -39,12 +40,16 @@ from resolutions.models import (
     AmendmentSponsor,
     AuditEntry,
     BallotKind,
+    Clause,
+    ClauseVersion,
     Conference,
     ConferenceState,
     MajorityMethod,
     Participant,
+    Poll,
     PollEntitlement,
     Proxy,
+    Resolution,
     Role,
     User,
     VoteRecord,
@@ -138,6 +143,113 @@ def create_conference(
         details={"user": user.email, "role": member.role.value},
     )
     return conference
+
+
+def admin_conferences(archived: bool = False) -> list[Conference]:
+    """The site administrator's list: current conferences, or the archived ones."""
+    condition = (
+        Conference.archived_at.is_not(None) if archived else Conference.archived_at.is_(None)
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .where(condition)
+            .order_by(Conference.start_date.desc(), Conference.id.desc())
+        )
+    )
+
+
+def set_archived(conference: Conference, archived: bool, actor: User) -> None:
+    """Archive (read-only, out of the lists) or bring back a conference. Flushes."""
+    if conference.is_archived == archived:
+        return
+    conference.archived_at = utcnow() if archived else None
+    audit.record(
+        "conference.archived" if archived else "conference.unarchived",
+        actor=actor,
+        conference_id=conference.id,
+        obj=conference,
+        details={"title": conference.title},
+    )
+    db.session.flush()
+
+
+def has_polls(conference: Conference) -> bool:
+    return bool(
+        db.session.scalar(sa.select(sa.exists().where(Poll.conference_id == conference.id)))
+    )
+
+
+def delete_conference(conference: Conference, actor: User) -> None:
+    """Delete a conference that has not voted yet, with everything in it. Flushes.
+
+    A conference with polls is a record (ballots, results, the adopted text): it can be archived,
+    never deleted. The audit log keeps the conference's entries and gains one for the deletion,
+    so the hash chain stays whole. Accounts stay: people may take part elsewhere.
+    """
+    if has_polls(conference):
+        raise ConferenceError(
+            _(
+                "%(title)s has held votes, so it is a record and cannot be deleted. Archive it "
+                "instead.",
+                title=conference.title,
+            )
+        )
+    audit.record(
+        "conference.deleted",
+        actor=actor,
+        conference_id=conference.id,
+        obj=conference,
+        details={
+            "title": conference.title,
+            "short_name": conference.short_name,
+            "place": conference.place,
+            "start_date": conference.start_date.isoformat(),
+            "count": db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Participant)
+                .where(Participant.conference_id == conference.id)
+            ),
+        },
+    )
+    resolution_ids = sa.select(Resolution.id).where(Resolution.conference_id == conference.id)
+    clause_ids = sa.select(Clause.id).where(Clause.resolution_id.in_(resolution_ids))
+    amendment_ids = sa.select(Amendment.id).where(Amendment.resolution_id.in_(resolution_ids))
+    # Children first, and the links between amendments and clauses cut before either goes:
+    # not every foreign key cascades, and SQLite does not enforce them while PostgreSQL does.
+    db.session.execute(
+        sa.update(Amendment)
+        .where(Amendment.id.in_(amendment_ids))
+        .values(obsoleted_by_id=None, applied_clause_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    for statement in (
+        sa.delete(ClauseVersion).where(ClauseVersion.clause_id.in_(clause_ids)),
+        sa.delete(AmendmentSponsor).where(AmendmentSponsor.amendment_id.in_(amendment_ids)),
+        sa.delete(Amendment).where(Amendment.id.in_(amendment_ids)),
+        sa.update(Clause).where(Clause.id.in_(clause_ids)).values(parent_id=None),
+        sa.delete(Clause).where(Clause.id.in_(clause_ids)),
+        sa.delete(Resolution).where(Resolution.conference_id == conference.id),
+        sa.delete(Proxy).where(Proxy.conference_id == conference.id),
+        sa.delete(Participant).where(Participant.conference_id == conference.id),
+        sa.delete(Conference).where(Conference.id == conference.id),
+    ):
+        db.session.execute(statement.execution_options(synchronize_session=False))
+    db.session.expunge(conference)
+    db.session.flush()
+
+
+def secretariat_members(conference: Conference) -> list[Participant]:
+    return list(
+        db.session.scalars(
+            sa.select(Participant)
+            .where(
+                Participant.conference_id == conference.id,
+                Participant.role == Role.SECRETARIAT,
+            )
+            .order_by(Participant.id)
+        )
+    )
 
 
 def _ensure_not_closed(conference: Conference) -> None:
@@ -712,81 +824,246 @@ def _user_ids_by_email(emails: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def import_conflicts(conference: Conference, rows: Iterable[ImportRow]) -> list[RowError]:
-    """Rows whose person is already a participant of the conference."""
-    rows = list(rows)
-    taken: set[str] = set()
-    for chunk in _chunks([row.email for row in rows]):
-        taken.update(
-            db.session.scalars(
-                sa.select(User.email)
-                .join(Participant, Participant.user_id == User.id)
-                .where(Participant.conference_id == conference.id, User.email.in_(chunk))
+IMPORT_FIELDS = ("name", "role", "organisation", "country", "delegation", "voting_right", "weight")
+
+
+def default_voting_right(role: Role, chair_votes: bool) -> bool:
+    """The import's rule when the file has no voting-right column: delegates vote, the chair
+    only if the secretariat says so on the form, nobody else."""
+    if role == Role.CHAIR:
+        return chair_votes
+    return role == Role.DELEGATE
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class RowUpdate:
+    row: ImportRow
+    participant: Participant
+    changes: tuple[FieldChange, ...]
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do, shown before anything is saved and applied as shown."""
+
+    added: list[ImportRow]
+    changed: list[RowUpdate]
+    unchanged: list[ImportRow]
+    removed: list[Participant]
+    kept: list[tuple[Participant, str]]  # not in the file, stays (with the reason)
+    notes: list[RowError]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def fingerprint(self) -> str:
+        """A digest of the planned changes: the confirmation applies only what was previewed."""
+        parts = [f"+{row.email}:{row.role}:{row.voting_right}" for row in self.added]
+        parts += [
+            f"~{u.participant.id}:" + ",".join(f"{c.field}={c.old}>{c.new}" for c in u.changes)
+            for u in self.changed
+        ]
+        parts += [f"-{p.id}" for p in self.removed]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _target_values(
+    row: ImportRow, current: Participant | None, columns: frozenset[str], chair_votes: bool
+) -> dict[str, Any]:
+    """The values the row gives a participant. Columns the file leaves out keep what an existing
+    participant has (and take the defaults for a new one)."""
+
+    def pick(column: str, value: Any) -> Any:
+        if column in columns or current is None:
+            return value
+        return getattr(current, column)
+
+    role = pick("role", row.role)
+    if row.voting_right is not None:
+        voting_right = row.voting_right
+    elif "role" in columns or current is None:
+        voting_right = default_voting_right(role, chair_votes)
+    else:
+        voting_right = current.voting_right
+    return {
+        "name": row.name,
+        "role": role,
+        "organisation": pick("organisation", row.organisation),
+        "country": pick("country", row.country),
+        "delegation": pick("delegation", row.delegation),
+        "voting_right": voting_right and role in VOTING_ROLES,
+        "weight": pick("weight", row.weight),
+    }
+
+
+def plan_import(
+    conference: Conference,
+    rows: Sequence[ImportRow],
+    columns: frozenset[str],
+    *,
+    chair_votes: bool,
+    remove_missing: bool,
+    actor: User,
+) -> ImportPlan:
+    """Compare the file with the participants, matched by e-mail. Reads only.
+
+    With ``remove_missing``, participants absent from the file are removed, except the
+    secretariat (who run the conference and are rarely on the list) and anyone who has taken
+    part already (their record must stay). Raises ``ConferenceError`` if the result would
+    leave the conference without a secretariat.
+    """
+    existing = {
+        p.user.email: p
+        for p in db.session.scalars(
+            sa.select(Participant)
+            .join(Participant.user)
+            .options(contains_eager(Participant.user))
+            .where(Participant.conference_id == conference.id)
+        )
+    }
+    plan = ImportPlan(added=[], changed=[], unchanged=[], removed=[], kept=[], notes=[])
+    secretariat_after: set[str] = set()
+    for row in rows:
+        current = existing.get(row.email)
+        target = _target_values(row, current, columns, chair_votes)
+        if target["role"] == Role.SECRETARIAT:
+            secretariat_after.add(row.email)
+        if current is None:
+            plan.added.append(
+                ImportRow(
+                    line=row.line,
+                    name=row.name,
+                    email=row.email,
+                    organisation=target["organisation"],
+                    country=target["country"],
+                    delegation=target["delegation"],
+                    role=target["role"],
+                    weight=target["weight"],
+                    voting_right=target["voting_right"],
+                )
+            )
+            continue
+        changes = []
+        for name in IMPORT_FIELDS:
+            old = current.user.name if name == "name" else getattr(current, name)
+            if old == target[name]:
+                continue
+            if name == "name" and not name_is_editable(current):
+                plan.notes.append(
+                    RowError(
+                        row.line,
+                        _(
+                            "The name stays \u201c%(name)s\u201d: this account is also used "
+                            "elsewhere, so only its owner can change it.",
+                            name=current.user.name,
+                        ),
+                    )
+                )
+                continue
+            changes.append(FieldChange(name, old, target[name]))
+        if changes:
+            plan.changed.append(RowUpdate(row, current, tuple(changes)))
+        else:
+            plan.unchanged.append(row)
+    in_file = {row.email for row in rows}
+    for email, participant in existing.items():
+        if email in in_file:
+            continue
+        if participant.role == Role.SECRETARIAT:
+            secretariat_after.add(email)
+        if not remove_missing:
+            continue
+        if participant.role == Role.SECRETARIAT:
+            plan.kept.append((participant, _("secretariat members are removed by hand")))
+        elif has_taken_part(participant):
+            plan.kept.append((participant, _("has already taken part")))
+        else:
+            plan.removed.append(participant)
+    if not secretariat_after:
+        raise ConferenceError(
+            _(
+                "After this import the conference would have no secretariat member. Keep at "
+                "least one person with the role secretariat."
             )
         )
-    return [
-        RowError(
-            row.line,
-            _("%(email)s is already a participant of this conference.", email=row.email),
-        )
-        for row in rows
-        if row.email in taken
-    ]
+    return plan
 
 
-def import_participants(
-    conference: Conference, rows: Sequence[ImportRow], actor: User, filename: str = ""
-) -> int:
-    """Add every row as a participant, all in this transaction, or raise and add none.
+def apply_import(
+    conference: Conference,
+    plan: ImportPlan,
+    actor: User,
+    filename: str = "",
+    encoding: str = "",
+) -> None:
+    """Carry out a plan from ``plan_import`` in this transaction: add, update and remove.
 
     New accounts and participants are inserted in bulk; the import is one audit entry.
+    Flushes; the caller commits (or rolls everything back).
     """
     _ensure_not_closed(conference)
-    if not rows:
-        raise ConferenceError(_("The file has no participants."))
-    if import_conflicts(conference, rows):
-        raise ConferenceError(
-            _("Someone in the file has become a participant in the meantime. Upload it again.")
-        )
     now = utcnow()
-    emails = [row.email for row in rows]
-    known = _user_ids_by_email(emails)
+    known = _user_ids_by_email([row.email for row in plan.added])
     end_invitations_of(list(known.values()))  # as in add_participant
     new_users = [
         {"email": row.email, "name": row.name, "created_at": now, "session_version": 1}
-        for row in rows
+        for row in plan.added
         if row.email not in known
     ]
     if new_users:
         db.session.execute(sa.insert(User), new_users)
         known.update(_user_ids_by_email([u["email"] for u in new_users]))
-    db.session.execute(
-        sa.insert(Participant),
-        [
-            {
-                "conference_id": conference.id,
-                "user_id": known[row.email],
-                "role": row.role,
-                "organisation": row.organisation,
-                "country": row.country,
-                "delegation": row.delegation,
-                "voting_right": row.role in VOTING_ROLES,
-                "weight": row.weight,
-                "present": False,
-                "card_token": new_card_token(),
-                "created_at": now,
-            }
-            for row in rows
-        ],
-    )
+    if plan.added:
+        db.session.execute(
+            sa.insert(Participant),
+            [
+                {
+                    "conference_id": conference.id,
+                    "user_id": known[row.email],
+                    "role": row.role,
+                    "organisation": row.organisation,
+                    "country": row.country,
+                    "delegation": row.delegation,
+                    "voting_right": bool(row.voting_right),
+                    "weight": row.weight,
+                    "present": False,
+                    "card_token": new_card_token(),
+                    "created_at": now,
+                }
+                for row in plan.added
+            ],
+        )
+    for update in plan.changed:
+        for change in update.changes:
+            if change.field == "name":
+                update.participant.user.name = change.new
+            else:
+                setattr(update.participant, change.field, change.new)
+    for participant in plan.removed:
+        db.session.delete(participant)
     audit.record(
         "participants.imported",
         actor=actor,
         conference_id=conference.id,
         obj=conference,
-        details={"count": len(rows), "new_accounts": len(new_users), "file": filename},
+        details={
+            "count": len(plan.added),
+            "updated": len(plan.changed),
+            "removed": len(plan.removed),
+            "new_accounts": len(new_users),
+            "file": filename,
+            "encoding": encoding,
+        },
     )
-    return len(rows)
+    db.session.flush()
 
 
 # --- audit log -------------------------------------------------------------------------------

@@ -25,15 +25,16 @@ from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from resolutions import audit, labels
-from resolutions.auth.access import conference_role, get_in_conference, has_role
+from resolutions import audit, labels, mail
+from resolutions.auth.access import conference_role, get_in_conference, has_role, seat_of
 from resolutions.auth.forms import SetPasswordForm
-from resolutions.conferences import csv_import, service
+from resolutions.conferences import csv_import, invitations, service
 from resolutions.conferences.forms import (
     AccessForm,
     ConfirmForm,
     ImportConfirmForm,
     ImportUploadForm,
+    InviteForm,
     ParticipantEditForm,
     ParticipantFilterForm,
     ParticipantForm,
@@ -173,7 +174,57 @@ def participants(conference: Conference, me: Participant) -> str:
         found=found,
         filters=filters,
         summary=service.participant_summary(conference),
+        invite_form=InviteForm(formdata=None),
+        statuses=invitations.statuses(found.items),
+        without_access=len(invitations.without_access(conference)),
     )
+
+
+def invitation_link(token: str) -> str:
+    return url_for("auth.invitation", token=token, _external=True)
+
+
+def send_invitations(
+    conference: Conference, people: list[Participant], actor: Any
+) -> list[invitations.Outcome]:
+    """Issue the links (committed), then mail them outside the transaction and commit the
+    delivery records: a slow or failing mail server never holds the database."""
+    days = current_app.config["INVITATION_DAYS"]
+    outcomes = invitations.issue(conference, people, actor, days)
+    db.session.commit()
+    invitations.send(conference, outcomes, invitation_link, days, mail.send_all)
+    db.session.commit()
+    return outcomes
+
+
+@bp.post("/c/<int:conference_id>/participants/invite")
+@conference_role(Role.SECRETARIAT)
+def participants_invite(conference: Conference, me: Participant) -> Response:
+    form = InviteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = redirect(url_for(".participants", conference_id=conference.id))
+    if conference.is_closed:
+        flash(_("The conference is closed: it can no longer be changed."), "error")
+        return back
+    if form.invite_all.data:
+        people = invitations.without_access(conference)
+    else:
+        people = invitations.chosen(conference, form.participant.data or [])
+    if not people:
+        flash(_("Nobody to invite: tick the people to invite first."), "error")
+        return back
+    outcomes = send_invitations(conference, people, me.user)
+    response = make_response(
+        render_template(
+            "conferences/invitations_sent.html",
+            outcomes=outcomes,
+            sent=sum(1 for o in outcomes if o.sent),
+            mail_to_files=current_app.config["MAIL_BACKEND"] == "file",
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _participant_values(form: ParticipantForm) -> service.ParticipantFields:
@@ -346,12 +397,10 @@ def _import_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt="participants-import")
 
 
-def _sign_upload(conference: Conference, me: Participant, filename: str, text: str) -> str:
+def _sign_upload(conference: Conference, me: Participant, upload: dict[str, Any]) -> str:
     # The checked file travels back with the confirmation, signed: any process can verify it,
     # and the client cannot change a byte of it without the signature failing.
-    return _import_serializer().dumps(
-        {"c": conference.id, "u": me.user_id, "f": filename, "t": text}
-    )
+    return _import_serializer().dumps({"c": conference.id, "u": me.user_id, **upload})
 
 
 def _load_upload(payload: str, conference: Conference, me: Participant) -> dict[str, Any] | None:
@@ -371,6 +420,19 @@ def _role_counts(rows: list[csv_import.ImportRow]) -> dict[Role, int]:
     return counts
 
 
+def _plan(
+    conference: Conference, me: Participant, parsed: csv_import.ParsedFile, upload: dict[str, Any]
+) -> service.ImportPlan:
+    return service.plan_import(
+        conference,
+        parsed.rows,
+        parsed.columns,
+        chair_votes=bool(upload["cv"]),
+        remove_missing=bool(upload["rm"]),
+        actor=me.user,
+    )
+
+
 @bp.route("/c/<int:conference_id>/participants/import", methods=["GET", "POST"])
 @conference_role(Role.SECRETARIAT)
 def participants_import(conference: Conference, me: Participant) -> tuple[str, int] | Response:
@@ -385,46 +447,91 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
             return render_template("conferences/import.html", upload=upload), 400
         try:
             parsed = csv_import.parse(data["t"])
-            errors = parsed.errors or service.import_conflicts(conference, parsed.rows)
-            if errors:
+            plan = _plan(conference, me, parsed, data)
+            if parsed.errors or plan.fingerprint() != data["fp"]:
                 raise service.ConferenceError(
-                    _("Someone in the file has become a participant in the meantime.")
+                    _(
+                        "The participants have changed since the preview. Upload the file again "
+                        "to see what the import would do now."
+                    )
                 )
-            count = service.import_participants(conference, parsed.rows, me.user, data["f"])
+            service.apply_import(conference, plan, me.user, data["f"], data["e"])
         except (csv_import.ImportFileError, service.ConferenceError) as error:
             db.session.rollback()
             flash(str(error), "error")
             return render_template("conferences/import.html", upload=upload), 409
         db.session.commit()
-        flash(_("%(n)s participants have been imported.", n=count), "success")
+        flash(
+            _(
+                "Import done: %(added)s added, %(changed)s updated, %(removed)s removed.",
+                added=len(plan.added),
+                changed=len(plan.changed),
+                removed=len(plan.removed),
+            ),
+            "success",
+        )
         return redirect(url_for(".participants", conference_id=conference.id))
     elif upload.validate_on_submit():
         file = upload.file.data
         filename = (file.filename or "")[:200]
         try:
-            text = csv_import.decode(file.read())
+            text, encoding = csv_import.decode(file.read())
             parsed = csv_import.parse(text)
         except csv_import.ImportFileError as error:
             upload.file.errors = [*upload.file.errors, str(error)]
         else:
-            errors = sorted(
-                parsed.errors + service.import_conflicts(conference, parsed.rows),
-                key=lambda e: e.line,
-            )
+            options = {"cv": bool(upload.chair_votes.data), "rm": bool(upload.remove_missing.data)}
+            errors = sorted(parsed.errors, key=lambda e: e.line)
+            plan = None
             if not errors:
-                confirm.payload.data = _sign_upload(conference, me, filename, text)
+                try:
+                    plan = _plan(conference, me, parsed, options)
+                except service.ConferenceError as error:
+                    errors = [csv_import.RowError(0, error.message)]
+            if plan is not None:
+                confirm.payload.data = _sign_upload(
+                    conference,
+                    me,
+                    {"f": filename, "t": text, "e": encoding, "fp": plan.fingerprint(), **options},
+                )
             return render_template(
                 "conferences/import.html",
                 upload=upload,
                 confirm=confirm,
                 parsed=parsed,
+                plan=plan,
                 errors=errors,
                 error_lines=sorted({e.line for e in errors}),
                 filename=filename,
+                encoding=encoding,
                 counts=_role_counts(parsed.rows),
-                preview=parsed.rows[:PREVIEW_ROWS],
+                preview_rows=PREVIEW_ROWS,
+                field_labels=IMPORT_FIELD_LABELS,
             ), (200 if not errors else 422)
     return render_template("conferences/import.html", upload=upload), _form_status(upload)
+
+
+IMPORT_FIELD_LABELS = {
+    "name": _l("Name"),
+    "role": _l("Role"),
+    "organisation": _l("Organisation"),
+    "country": _l("Country"),
+    "delegation": _l("Delegation"),
+    "voting_right": _l("Voting right"),
+    "weight": _l("Vote weight"),
+}
+
+
+@bp.get("/c/<int:conference_id>/participants/import/sample-<any(ru, en):language>.csv")
+@conference_role(Role.SECRETARIAT)
+def participants_import_sample(conference: Conference, me: Participant, language: str) -> Response:
+    data = csv_import.write(csv_import.SAMPLE_ROWS[language], language)
+    response = make_response(data)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="participants-sample-{language}.csv"'
+    )
+    return response
 
 
 # --- audit log -------------------------------------------------------------------------------
@@ -432,6 +539,9 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
 ACTION_LABELS = {
     "conference.created": _l("Conference created"),
     "conference.settings_changed": _l("Settings changed"),
+    "conference.archived": _l("Conference archived"),
+    "conference.unarchived": _l("Conference restored from the archive"),
+    "conference.deleted": _l("Conference deleted"),
     "participant.added": _l("Participant added"),
     "participant.changed": _l("Participant changed"),
     "participant.removed": _l("Participant removed"),
@@ -504,6 +614,9 @@ DETAIL_LABELS = {
     "amendment_deadline": _l("Amendment deadline (UTC)"),
     "proxy_limit": _l("Proxies one delegate may hold"),
     "count": _l("Participants"),
+    "updated": _l("Updated"),
+    "removed": _l("Removed"),
+    "encoding": _l("Encoding"),
     "new_accounts": _l("New accounts"),
     "file": _l("File"),
     "days": _l("Valid for (days)"),
@@ -600,7 +713,7 @@ def card(card_token: str) -> str | tuple[str, int] | Response:
     conference = participant.conference
     home = url_for(".home", conference_id=conference.id)
     if current_user.is_authenticated:
-        viewer = service.membership(conference, current_user)
+        viewer = seat_of(conference, current_user._get_current_object())
         if viewer is not None and has_role(viewer, Role.CHAIR, Role.SECRETARIAT):
             g.conference, g.me = conference, viewer
             attendance = "voting.attendance"

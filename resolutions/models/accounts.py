@@ -53,5 +53,9 @@ class LoginToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # An e-mailed invitation: when the mail was accepted by the server, when its link was
+    # first followed.
+    sent_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()

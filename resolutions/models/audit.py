@@ -19,7 +19,8 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conference_id: Mapped[int | None] = mapped_column(sa.ForeignKey("conference.id"), index=True)
+    # No foreign key: the log outlives a deleted conference (its entries stay in the chain).
+    conference_id: Mapped[int | None] = mapped_column(index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     actor_name: Mapped[str] = mapped_column(sa.String(200), default="")
     action: Mapped[str] = mapped_column(sa.String(64))

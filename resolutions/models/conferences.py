@@ -76,6 +76,8 @@ class Conference(db.Model):
     proxy_limit: Mapped[int] = mapped_column(default=1)
     roll_call_open: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the site administrator: the conference is read-only and left out of the lists.
+    archived_at: Mapped[datetime | None]
 
     participants: Mapped[list[Participant]] = relationship(
         back_populates="conference", cascade="all, delete-orphan"
@@ -88,7 +90,12 @@ class Conference(db.Model):
 
     @property
     def is_closed(self) -> bool:
-        return self.state == ConferenceState.CLOSED
+        """Read-only: closed by its stage, or archived by the site administrator."""
+        return self.state == ConferenceState.CLOSED or self.archived_at is not None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -128,6 +135,10 @@ class Participant(db.Model):
 
     conference: Mapped[Conference] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(back_populates="participations")  # noqa: F821
+
+    # True only on the stand-in seat a site administrator gets in a conference they are not a
+    # member of (see ``resolutions.auth.access.seat_of``); never stored.
+    acting_as_admin = False
 
     @property
     def name(self) -> str:

@@ -6,6 +6,8 @@ A rule is one of:
 - ``ADMIN``: site administrators only;
 - a set of roles: members of the conference with one of these roles (the chair implies
   delegate); anonymous users are sent to sign in, members of another conference get 404.
+  A site administrator who is no member acts as the secretariat: allowed wherever the set
+  holds "secretariat", refused elsewhere.
 Methods: the rule applies to every method the route accepts.
 """
 

@@ -19,10 +19,14 @@ RULES = {
     "conferences.participant_access": SECRETARIAT,
     "conferences.participant_presence": CHAIR_OR_SECRETARIAT,
     "conferences.participants_import": SECRETARIAT,
+    "conferences.participants_import_sample": SECRETARIAT,
+    "conferences.participants_invite": SECRETARIAT,
     "conferences.audit_log": SECRETARIAT,
     # The QR code on an access card: sign-in or first password for the holder, check-in for
     # the chair and the secretariat.
     "conferences.card": PUBLIC,
     "admin.conferences": ADMIN,
     "admin.create_conference": ADMIN,
+    "admin.archive_conference": ADMIN,
+    "admin.delete_conference": ADMIN,
 }

@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from resolutions import audit
-from resolutions.auth.access import has_role
+from resolutions.auth.access import has_role, seat_of
 from resolutions.drafting.service.errors import DraftingError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.labels import AMENDMENT_STATE, label
@@ -96,12 +95,8 @@ def _require_open(resolution: Resolution) -> None:
 
 
 def _require_secretariat(conference_id: int, user: User) -> None:
-    member = db.session.scalar(
-        sa.select(Participant).where(
-            Participant.conference_id == conference_id,
-            Participant.user_id == user.id,
-        )
-    )
+    conference = db.session.get(Conference, conference_id)
+    member = seat_of(conference, user) if conference is not None else None
     if not has_role(member, Role.SECRETARIAT):
         raise PermissionDenied(_("Only the secretariat may edit the draft directly."))
 
