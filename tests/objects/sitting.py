@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from resolutions.conferences.service import set_presence
+from resolutions.voting.attendance import set_presence
 from resolutions.demo import load_demo
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
