@@ -27,9 +27,9 @@ def database_status() -> str:
 
 
 def redis_status() -> str:
-    from resolutions.voting import live
+    from resolutions.voting import notify
 
-    client = live.redis_client()
+    client = notify.redis_client()
     if client is None:
         return "not configured"
     try:
