@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from resolutions.voting.attendance import set_presence
 from resolutions.demo import load_demo
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import BallotKind, Choice, Conference, Participant, Poll, PollSubject, Role
 from resolutions.voting import service as voting
+from resolutions.voting.attendance import set_presence
 
 
 def cast_all(poll: Poll, voters: list[Participant]) -> None:
