@@ -26,6 +26,7 @@ from flask.testing import FlaskClient
 from resolutions import create_app
 from resolutions.extensions import db as _db
 from resolutions.models import Conference, ConferenceState, Participant, Role, User
+from resolutions.voting.service.secrecy import BOX_PATTERN
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -133,6 +134,16 @@ def _empty_tables() -> None:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # Ballot boxes of secret polls a test left open (created at open, not models).
+            boxes = conn.scalars(
+                sa.text(
+                    "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname ~ :pattern "
+                    "AND relnamespace = current_schema()::regnamespace"
+                ),
+                {"pattern": BOX_PATTERN},
+            ).all()
+            for box in boxes:
+                conn.execute(sa.text(f'DROP TABLE "{box}"'))
         else:
             for table in tables:
                 conn.execute(table.delete())
