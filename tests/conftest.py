@@ -25,6 +25,7 @@ from flask.testing import FlaskClient
 from resolutions import create_app
 from resolutions.extensions import db as _db
 from resolutions.models import Conference, ConferenceState, Participant, Role, User
+from resolutions.voting.service.secrecy import BOX_PATTERN
 from tests import servers
 from tests.mail_support import smtp  # noqa: F401  (the fixture: a real SMTP server)
 
@@ -112,6 +113,16 @@ def _empty_tables() -> None:
         if engine.dialect.name == "postgresql":
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            # Ballot boxes of secret polls a test left open (created at open, not models).
+            boxes = conn.scalars(
+                sa.text(
+                    "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname ~ :pattern "
+                    "AND relnamespace = current_schema()::regnamespace"
+                ),
+                {"pattern": BOX_PATTERN},
+            ).all()
+            for box in boxes:
+                conn.execute(sa.text(f'DROP TABLE "{box}"'))
         else:
             for table in tables:
                 conn.execute(table.delete())

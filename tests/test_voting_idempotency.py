@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from resolutions.extensions import db as _db
 from resolutions.models import (
-    BallotChoice,
     BallotKind,
     Choice,
     Participant,
@@ -27,7 +26,7 @@ from resolutions.models import (
 from resolutions.voting import service
 from resolutions.voting.service import PermissionDenied, VotingError
 from tests.conftest import make_conference, sign_in
-from tests.objects.voting import check_in, give_proxy, procedural_poll
+from tests.objects.voting import check_in, give_proxy, procedural_poll, secret_units
 
 YES, NO = Choice.YES, Choice.NO
 
@@ -48,9 +47,7 @@ def records(poll_id: int) -> list[VoteRecord]:
 
 
 def choice_rows(poll_id: int) -> int:
-    return _db.session.scalar(
-        sa.select(sa.func.count()).select_from(BallotChoice).where(BallotChoice.poll_id == poll_id)
-    )
+    return sum(secret_units(poll_id).values())
 
 
 @pytest.fixture

@@ -245,13 +245,18 @@ def test_no_table_links_a_voter_to_a_choice(app, caplog):
     caplog.set_level(logging.INFO, logger="sqlalchemy.engine")  # the SQL echo, parameters too
     sitting = seat_sitting()
     cast_over_http(app, sitting, FIRST)
-    open_keys = set(_db.session.scalars(sa.text("SELECT id FROM ballot_choice")))
     postgres = _db.engine.dialect.name == "postgresql"
     if postgres:
-        # While the poll is open, PostgreSQL stamps each voter's "has voted" row and choice
-        # rows with the same transaction id: the documented limit that the close removes.
-        # (This also shows the check below is able to see a link.)
-        assert set(xmins("ballot_choice")) & set(xmins("vote_record"))
+        # While the poll is open, the units sit in the poll's unlogged ballot box, and
+        # PostgreSQL stamps each voter's "has voted" row and units with the same transaction
+        # id: the documented limit that the close removes (this also shows the check below is
+        # able to see a link). Nothing is in ballot_choice yet.
+        box = service.box_name(sitting.poll.id)
+        assert set(xmins(box)) & set(xmins("vote_record"))
+        assert not _db.session.scalar(sa.text("SELECT count(*) FROM ballot_choice"))
+        open_keys = set(_db.session.scalars(sa.text(f"SELECT nonce FROM {box}")))
+    else:
+        open_keys = set(_db.session.scalars(sa.text("SELECT id FROM ballot_choice")))
     _db.session.rollback()
     close(sitting)
 
@@ -273,6 +278,8 @@ def test_no_table_links_a_voter_to_a_choice(app, caplog):
     if postgres:
         assert len(set(xmins("ballot_choice"))) == 1
         assert not set(xmins("ballot_choice")) & set(xmins("vote_record"))
+        # The box is gone with the close.
+        assert _db.session.scalar(sa.text("SELECT to_regclass(:b)"), {"b": box}) is None
 
     # The "has voted" rows hold no choice and no weight in a secret poll.
     records = rows["vote_record"]
@@ -332,13 +339,13 @@ def _json_mentions_choice(value: Any) -> bool:
     return isinstance(value, str) and value.lower() in CHOICE_VALUES
 
 
-# --- PostgreSQL's pages: the deleted row versions are gone from the table file -------------
+# --- PostgreSQL's pages: no voter's transaction in ballot_choice, and the box is gone -------
 
 
 @pytest.fixture
 def own_pg_database():
-    """A database of its own: VACUUM only removes row versions that no transaction of the
-    same database may still see, and other test processes share the usual one."""
+    """A database of its own, with autovacuum off on every table: the pages read below are
+    exactly what the sitting wrote, whatever other test processes do."""
     with own_postgres_database("secrecy") as url:
         yield url
 
@@ -374,28 +381,34 @@ def test_postgres_pages_keep_no_trace_of_the_casting_transactions(own_pg_databas
                     choice,
                     for_participant_ids=ids,
                 )
-            cast_keys = set(_db.session.scalars(sa.text("SELECT id FROM ballot_choice")))
+            box = service.box_name(sitting.poll.id)
+            cast_keys = set(_db.session.scalars(sa.text(f"SELECT nonce FROM {box}")))
             cast_xids = set(xmins("vote_record"))
             _db.session.commit()
-            assert _page_tuples() and {x for x, _ in _page_tuples()} & cast_xids
-            close(sitting)  # commits, then VACUUM FULL runs after the commit
+            # While open, the box's pages carry the casting transactions' ids (the check
+            # sees them); ballot_choice has no page written by a voter's transaction.
+            assert {x for x, _ in _page_tuples(box)} & cast_xids
+            assert not _page_tuples("ballot_choice")
+            close(sitting)  # commits; the box is emptied, then dropped after the commit
 
-            tuples = _page_tuples()
+            tuples = _page_tuples("ballot_choice")
             assert len(tuples) == 10, [r.getMessage() for r in caplog.records]
             assert not {x for x, _ in tuples} & cast_xids
             raw = _raw_pages("ballot_choice") + _raw_pages("pk_ballot_choice")
             assert raw
             assert not [k for k in cast_keys if k.encode() in raw]
+            assert _db.session.scalar(sa.text("SELECT to_regclass(:b)"), {"b": box}) is None
         finally:
             _db.session.remove()
             _db.engine.dispose()
 
 
-def _page_tuples() -> list[tuple[int, int]]:
-    """(xmin, lp_flags) of every line pointer in every page of ballot_choice, dead or alive."""
+def _page_tuples(relation: str) -> list[tuple[int, int]]:
+    """(xmin, lp_flags) of every line pointer in every page of ``relation``, dead or alive."""
     with _db.engine.connect() as connection:
         pages = connection.execute(
-            sa.text("SELECT pg_relation_size('ballot_choice') / current_setting('block_size')::int")
+            sa.text("SELECT pg_relation_size(:r) / current_setting('block_size')::int"),
+            {"r": relation},
         ).scalar_one()
         found = []
         for page in range(pages):
@@ -404,10 +417,10 @@ def _page_tuples() -> list[tuple[int, int]]:
                 for xmin, flags in connection.execute(
                     sa.text(
                         "SELECT t_xmin::text, lp_flags FROM "
-                        "heap_page_items(get_raw_page('ballot_choice', :page)) "
+                        "heap_page_items(get_raw_page(:r, :page)) "
                         "WHERE t_xmin IS NOT NULL"
                     ),
-                    {"page": page},
+                    {"r": relation, "page": page},
                 )
             ]
         return found

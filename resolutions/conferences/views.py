@@ -583,6 +583,7 @@ ACTION_LABELS = {
     "poll.opened": _l("Poll opened"),
     "poll.closed": _l("Poll closed"),
     "poll.cancelled": _l("Poll cancelled"),
+    "poll.voided": _l("Poll void (ballots lost in a database restart)"),
     "poll.published": _l("Result published"),
     "roll_call.opened": _l("Roll call opened"),
     "roll_call.closed": _l("Roll call closed"),

@@ -143,10 +143,13 @@ def random_ballot_id() -> str:
 
 
 class BallotChoice(db.Model):
-    """A secret ballot's choice. Deliberately nothing else.
+    """A unit (weight 1) of a secret poll's tally. Deliberately nothing else.
 
     No participant, no timestamp, and a random key instead of a sequence; on SQLite the table
     has no rowid either, so its storage order is the random key's, not the insertion order.
+    On PostgreSQL only the closing transaction writes these rows (the casts go to the poll's
+    unlogged ballot box, ``voting.service.secrecy``); on SQLite the casts write them and the
+    close replaces them.
     """
 
     __tablename__ = "ballot_choice"

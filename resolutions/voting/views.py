@@ -524,6 +524,20 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
         abort(400)
     try:
         service.close_poll(poll, me)
+        if poll.state == PollState.CANCELLED:
+            # A database crash emptied the secret poll's ballot box: void, nothing counted.
+            conference_id = conference.id
+            db.session.commit()
+            flash(
+                _(
+                    "The secret poll “%(title)s” is void: the database restarted while it was "
+                    "open and its ballots were lost. Nothing was counted. Prepare and open it "
+                    "again.",
+                    title=poll.title,
+                ),
+                "error",
+            )
+            return redirect(url_for("voting.console", conference_id=conference_id))
         if form.publish.data:
             service.publish_poll(poll, me)
     except VotingError as error:

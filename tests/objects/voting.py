@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
+    BallotChoice,
     BallotKind,
+    Choice,
     MajorityMethod,
     Participant,
     Poll,
@@ -23,6 +25,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import attendance, service
+from resolutions.voting.service.secrecy import box_name, count_units
 
 
 def populate(world: Any, values: dict[str, Any]) -> None:
@@ -132,3 +135,36 @@ def own_postgres_database(prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# --- a secret poll's units while it is open ------------------------------------------------
+
+
+def secret_units(poll_id: int) -> dict[Choice, int]:
+    """{choice: units} of an open poll, counted the way the close counts them (the unlogged
+    ballot box on PostgreSQL, ``ballot_choice`` on SQLite); zeros when there is none."""
+    return count_units(poll_id) or {choice: 0 for choice in Choice}
+
+
+def unit_keys(poll_id: int) -> list[str]:
+    """The random keys of an open poll's units (the box's nonces on PostgreSQL)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        box = box_name(poll_id)
+        if db.session.scalar(sa.text("SELECT to_regclass(:b)"), {"b": box}) is None:
+            return []
+        return list(db.session.scalars(sa.text(f"SELECT nonce FROM {box} WHERE nonce <> 'key'")))
+    return list(
+        db.session.scalars(sa.select(BallotChoice.id).where(BallotChoice.poll_id == poll_id))
+    )
+
+
+def lose_units(poll_id: int, count: int) -> None:
+    """Delete ``count`` units of an open poll behind the service's back (a tampered box)."""
+    keys = unit_keys(poll_id)[:count]
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(
+            sa.text(f"DELETE FROM {box_name(poll_id)} WHERE nonce = ANY(:keys)"), {"keys": keys}
+        )
+    else:
+        db.session.execute(sa.delete(BallotChoice).where(BallotChoice.id.in_(keys)))
+    db.session.commit()

@@ -24,7 +24,8 @@ casts in flight and the casts behind it see the poll closed; the cast re-reads t
 after writing (SQLite, where the write lock does the same job). Every acknowledged ballot is
 in the tally; no ballot is committed after the tally was taken.
 
-*Secret ballot.* See ``secrecy``: nothing stored links a voter to a choice.
+*Secret ballot.* See ``secrecy``: nothing stored, and nothing PostgreSQL writes durably (WAL,
+archives, base backups, replicas), links a voter to a choice after the poll closes.
 
 The package, in the order its modules build on each other:
 
@@ -61,7 +62,7 @@ from resolutions.voting.service.results import (
     turnout,
     voting_queue,
 )
-from resolutions.voting.service.secrecy import vacuum_ballot_choices
+from resolutions.voting.service.secrecy import box_name, drop_ballot_boxes
 
 __all__ = [
     "FINISHED",
@@ -73,6 +74,7 @@ __all__ = [
     "Receipt",
     "Turnout",
     "VotingError",
+    "box_name",
     "can_see_result",
     "cancel_poll",
     "cast_ballot",
@@ -80,11 +82,11 @@ __all__ = [
     "close_poll",
     "create_poll",
     "current_poll",
+    "drop_ballot_boxes",
     "my_votes",
     "open_poll",
     "poll_result",
     "publish_poll",
     "turnout",
-    "vacuum_ballot_choices",
     "voting_queue",
 ]

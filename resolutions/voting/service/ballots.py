@@ -28,7 +28,7 @@ from resolutions.models import (
 from resolutions.voting import notify
 from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.service._common import _lock_poll
-from resolutions.voting.service.secrecy import _insert_choice_units
+from resolutions.voting.service.secrecy import put_in_box
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ def _cast_once(
         )
     db.session.flush()  # the unique (poll, participant) constraint speaks here
     if secret:
-        _insert_choice_units(poll_id, [(choice, sum(entitlements[t].weight for t in targets))])
+        put_in_box(poll_id, choice, sum(entitlements[t].weight for t in targets))
     # SQLite: now that we hold the write lock, make sure no close slipped in before it.
     if db.session.scalar(sa.select(Poll.state).where(Poll.id == poll_id)) != PollState.OPEN:
         raise VotingError(_("This poll is closed: ballots are no longer accepted."))

@@ -44,8 +44,8 @@ from resolutions.voting.service._common import (
     _require_chair,
     _require_not_closed,
 )
-from resolutions.voting.service.results import _count
-from resolutions.voting.service.secrecy import _erase_choice_rows, _insert_choice_units
+from resolutions.voting.service.results import _count, turnout
+from resolutions.voting.service.secrecy import ask_to_drop_boxes, open_box, seal_tally
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +305,9 @@ def open_poll(poll: Poll, actor: Participant) -> Poll:
     db.session.execute(
         sa.insert(PollEntitlement), [{"poll_id": poll.id, **row} for row in entitlements]
     )
+    if poll.ballot_kind == BallotKind.SECRET:
+        open_box(poll.id)
+    ask_to_drop_boxes()  # boxes a reader held at an earlier close go after this commit
     audit.record(
         "poll.opened",
         actor=actor.user,
@@ -330,8 +333,11 @@ def close_poll(poll: Poll, actor: Participant) -> Poll:
     amendment is applied by drafting (conflicting ones become obsolete), a rejected one or one
     without quorum is rejected; the resolution as a whole is adopted (text locked) or rejected
     (it stays a draft when the quorum failed: nothing was decided). A separate vote on a
-    clause records its result only: removing a rejected clause is the secretariat's edit. A
-    secret poll's choice rows are rewritten (module docstring).
+    clause records its result only: removing a rejected clause is the secretariat's edit.
+
+    A secret poll is counted from its ballot box, whose units are then replaced by the tally
+    (``secrecy``). When a database crash emptied the box the poll is void: it comes back
+    cancelled, with the reason, and nothing is counted (the view tells the chair).
     """
     _require_chair(poll.conference_id, actor)
     locked = _lock_poll(poll.id, exclusive=True)
@@ -342,7 +348,10 @@ def close_poll(poll: Poll, actor: Participant) -> Poll:
     poll.state = PollState.CLOSED
     poll.closed_at = utcnow()
     db.session.flush()
-    weights, ballots, voted_weight = _count(poll)
+    counts = _count(poll)
+    if counts is None:
+        return _void(poll, actor)
+    weights, ballots, voted_weight = counts
     counted = sum(weights.values())
     if counted != voted_weight:
         log.error("poll %s: ballot rows do not match the voters' weight", poll.id)
@@ -363,8 +372,7 @@ def close_poll(poll: Poll, actor: Participant) -> Poll:
     poll.quorum_weight = str(decision.quorum_weight)
     poll.outcome = decision.outcome
     if poll.ballot_kind == BallotKind.SECRET:
-        _erase_choice_rows(poll.id)
-        _insert_choice_units(poll.id, sorted(weights.items()))
+        seal_tally(poll.id, weights)
     db.session.flush()
     audit.record(
         "poll.closed",
@@ -384,6 +392,29 @@ def close_poll(poll: Poll, actor: Participant) -> Poll:
         },
     )
     _apply_outcome(poll, actor)
+    notify.touch(poll.conference_id)
+    db.session.flush()
+    return poll
+
+
+def _void(poll: Poll, actor: Participant) -> Poll:
+    """A secret poll whose ballot box a database crash emptied: nothing is counted from what
+    is left; the poll is cancelled with a reason that tells the chair to run it again."""
+    ballots = turnout(poll).ballots
+    log.error("poll %s: the ballot box was lost (database crash); the poll is void", poll.id)
+    poll.state = PollState.CANCELLED
+    poll.cancel_reason = _(
+        "Void: the database restarted while this secret poll was open and its ballots were "
+        "lost. Run the poll again."
+    )
+    seal_tally(poll.id, None)
+    audit.record(
+        "poll.voided",
+        actor=actor.user,
+        conference_id=poll.conference_id,
+        obj=poll,
+        details={"ballots": ballots},
+    )
     notify.touch(poll.conference_id)
     db.session.flush()
     return poll
@@ -432,7 +463,7 @@ def cancel_poll(poll: Poll, actor: Participant, reason: str) -> Poll:
     poll.closed_at = utcnow()
     db.session.flush()
     if poll.ballot_kind == BallotKind.SECRET:
-        _erase_choice_rows(poll.id)
+        seal_tally(poll.id, None)
     audit.record(
         "poll.cancelled",
         actor=actor.user,

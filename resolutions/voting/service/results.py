@@ -14,7 +14,6 @@ from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
     AmendmentState,
-    BallotChoice,
     BallotKind,
     Choice,
     Clause,
@@ -34,6 +33,7 @@ from resolutions.models import (
 from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.majority import Tally, threshold
 from resolutions.voting.service._common import FINISHED, PENDING, _numbered
+from resolutions.voting.service.secrecy import count_units
 
 
 @dataclass(frozen=True)
@@ -270,22 +270,22 @@ def voting_queue(conference: Conference, resolution: Resolution) -> list[QueueIt
     return items
 
 
-def _count(poll: Poll) -> tuple[dict[Choice, int], int, int]:
-    """({choice: weight}, ballots cast, weight of those who voted) from the stored rows."""
+def _count(poll: Poll) -> tuple[dict[Choice, int], int, int] | None:
+    """({choice: weight}, ballots cast, weight of those who voted) from the stored rows; None
+    for a secret poll whose ballot box a database crash emptied (the poll is void)."""
     if poll.ballot_kind == BallotKind.SECRET:
-        rows = db.session.execute(
-            sa.select(BallotChoice.choice, sa.func.sum(BallotChoice.weight))
-            .where(BallotChoice.poll_id == poll.id)
-            .group_by(BallotChoice.choice)
-        ).all()
+        units = count_units(poll.id)
+        if units is None:
+            return None
+        weights = units
     else:
         rows = db.session.execute(
             sa.select(VoteRecord.choice, sa.func.sum(VoteRecord.weight))
             .where(VoteRecord.poll_id == poll.id)
             .group_by(VoteRecord.choice)
         ).all()
-    weights = {choice: 0 for choice in Choice}
-    for choice, weight in rows:
-        weights[Choice(choice)] += int(weight or 0)
+        weights = {choice: 0 for choice in Choice}
+        for choice, weight in rows:
+            weights[Choice(choice)] += int(weight or 0)
     counted = turnout(poll)
     return weights, counted.ballots, counted.voted_weight
