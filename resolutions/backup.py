@@ -88,7 +88,19 @@ def backup(path: Path) -> BackupReport:
     path.parent.mkdir(parents=True, exist_ok=True)
     if _dialect() == "postgresql":
         target, env = _libpq(db.engine.url)
-        _run(["pg_dump", "--format=custom", "--no-owner", f"--file={path}", target], env)
+        # An open secret poll's ballot box is an UNLOGGED table: never copied (a forced
+        # backup restores it empty, and that poll is voided at close, visibly).
+        _run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--no-unlogged-table-data",
+                f"--file={path}",
+                target,
+            ],
+            env,
+        )
         kind = "postgresql"
     elif _dialect() == "sqlite":
         source = sqlite3.connect(_sqlite_path())
