@@ -28,7 +28,10 @@ def _data(**overrides):
 def test_admin_creates_a_conference_and_names_its_secretariat(db, app, as_user):
     admin = make_user(name="Ad Min", is_admin=True)
     answer = as_user(admin).post("/admin/conferences/new", data=_data())
-    assert answer.status_code == 302
+    # The admin stays on a page that shows the new member's invitation link once.
+    assert answer.status_code == 200
+    assert "Conference created" in answer.text
+    assert "/invitation/" in answer.text
     conference = db.session.scalar(sa.select(Conference))
     assert (conference.short_name, conference.place, conference.language) == (
         "AATU-2027",
@@ -40,7 +43,7 @@ def test_admin_creates_a_conference_and_names_its_secretariat(db, app, as_user):
     assert member.user.email == "lilit@example.org"
     assert member.user.password_hash is None
     actions = list(db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)))
-    assert actions == ["conference.created", "participant.added"]
+    assert actions == ["conference.created", "participant.added", "participant.invitation_created"]
     # The new secretariat member can then run the conference.
     assert as_user(member).get(f"/c/{conference.id}/participants").status_code == 200
     listing = as_user(admin).get("/admin/").get_data(as_text=True)
