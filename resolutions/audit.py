@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,3 +116,53 @@ def verify_chain() -> ChainReport:
         prev = entry.entry_hash
         checked += 1
     return ChainReport(checked, None)
+
+
+# A head as printed ("abcd-ef01-2345-6789", dashes optional) or in full (64 hex digits).
+_DIGEST = re.compile(r"[0-9a-f]{16}|[0-9a-f]{64}")
+
+
+def parse_digest(text: str) -> str:
+    """The hex digits a printed head stands for; ``ValueError`` when ``text`` is not one."""
+    digits = re.sub(r"[\s-]", "", text).lower()
+    if not _DIGEST.fullmatch(digits):
+        raise ValueError(text)
+    return digits
+
+
+@dataclass(frozen=True)
+class HeadReport:
+    """Whether a head published earlier still stands in the chain, unchanged and in place."""
+
+    digest: str
+    chain: ChainReport
+    head_id: int | None  # the entry the head names (0: the empty log); None: no such entry
+    later: int = 0  # entries appended after it
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and self.head_id is not None
+
+
+def verify_head(digest: str) -> HeadReport:
+    """Verify the whole chain and find the entry whose hash begins with ``digest``.
+
+    A chain cut back to before that entry (the last entries deleted) no longer holds it, and a
+    chain rewritten at or before it (an entry changed and every later hash recomputed) gives it
+    another hash: either way no entry carries the published head and the report fails. Entries
+    appended after the head leave it in place. Changes *after* the head are caught only by the
+    links themselves (``verify_chain``) or by a head published later.
+    """
+    digits = parse_digest(digest)
+    chain = verify_chain()
+    if GENESIS.startswith(digits):
+        return HeadReport(digest, chain, 0, chain.checked)
+    head_id = db.session.scalar(
+        sa.select(AuditEntry.id).where(AuditEntry.entry_hash.startswith(digits, autoescape=True))
+    )
+    later = 0
+    if head_id is not None:
+        later = db.session.scalar(
+            sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.id > head_id)
+        )
+    return HeadReport(digest, chain, head_id, later or 0)

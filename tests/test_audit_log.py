@@ -162,3 +162,77 @@ def test_every_action_written_in_the_code_has_a_label():
     written |= {"resolution.adopted", "resolution.rejected"}  # f"resolution.{state.value}"
     assert len(written) > 30
     assert written <= set(ACTION_LABELS), sorted(written - set(ACTION_LABELS))
+
+
+# --- the anchor: a head published outside the database ----------------------------------------
+
+
+def _rewrite_from(db, entry_id: int, **changes) -> None:
+    """What someone with write access to the database can do: change an entry and recompute
+    every hash after it, so that the links alone no longer tell."""
+    db.session.execute(sa.update(AuditEntry).where(AuditEntry.id == entry_id).values(**changes))
+    prev = audit.GENESIS
+    for entry in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)):
+        entry.prev_hash = prev
+        entry.entry_hash = audit._digest(entry)
+        prev = entry.entry_hash
+        db.session.flush()
+    db.session.commit()
+
+
+def test_a_published_head_passes_while_the_chain_only_grows(db, world, runner):
+    _record_three(db, world)
+    head = audit.head_digest()
+    assert len(head) == 19 and head.count("-") == 3
+    _record_three(db, world)  # later entries appended after the head was printed
+    result = runner.invoke(args=["audit-verify", "--head", head])
+    assert result.exit_code == 0, result.output
+    assert f"Head {head} is in place" in result.output
+    assert "3 entries appended after it" in result.output
+    assert "Audit log intact: 6 entries verified." in result.output
+    # The full hash and the digest without dashes name the same head.
+    full = runner.invoke(args=["audit-verify", "--head", audit.head_hash()])
+    assert full.exit_code == 0, full.output
+    bare = runner.invoke(args=["audit-verify", "--head", head.replace("-", "").upper()])
+    assert bare.exit_code == 0, bare.output
+
+
+def test_a_truncated_chain_fails_against_the_published_head(db, world, runner):
+    entries = _record_three(db, world)
+    head = audit.head_digest()
+    db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entries[2].id))
+    db.session.commit()
+    # The links alone still hold: the cut is invisible without the anchor.
+    assert runner.invoke(args=["audit-verify"]).exit_code == 0
+    result = runner.invoke(args=["audit-verify", "--head", head])
+    assert result.exit_code == 1
+    assert f"does NOT contain the published head {head}" in result.output
+    assert "deleted" in result.output
+
+
+def test_a_rewritten_chain_fails_against_the_published_head(db, world, runner):
+    entries = _record_three(db, world)
+    head = audit.head_digest()
+    _rewrite_from(db, entries[1].id, details='{"step": 99}')
+    assert runner.invoke(args=["audit-verify"]).exit_code == 0  # recomputed: links hold
+    result = runner.invoke(args=["audit-verify", "--head", head])
+    assert result.exit_code == 1
+    assert f"does NOT contain the published head {head}" in result.output
+    assert "rewritten" in result.output
+
+
+def test_a_rewrite_after_the_head_is_not_caught_by_that_head(db, world, runner):
+    """What the anchor does not promise: entries written after the head was published can be
+    rewritten without touching it; only a head published later would tell."""
+    _record_three(db, world)
+    head = audit.head_digest()
+    later = _record_three(db, world)
+    _rewrite_from(db, later[0].id, details='{"step": 42}')
+    assert runner.invoke(args=["audit-verify", "--head", head]).exit_code == 0
+
+
+def test_audit_verify_refuses_a_malformed_head(db, world, runner):
+    _record_three(db, world)
+    result = runner.invoke(args=["audit-verify", "--head", "not-a-digest"])
+    assert result.exit_code == 2
+    assert "is not a head digest" in result.output
