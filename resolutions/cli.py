@@ -87,7 +87,8 @@ def audit_verify(heads: tuple[str, ...]) -> None:
                 "(abcd-ef01-2345-6789) or the full 64-digit hash",
                 param_hint="--head",
             ) from None
-    report = audit.verify_chain()
+    report = audit.verify_and_remember()
+    db.session.commit()  # the audit page shows this result until new entries come
     if not report.ok:
         click.echo(
             f"Audit log BROKEN at entry {report.broken_at} ({report.reason}); "
