@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from flask_babel import format_date, format_datetime
@@ -94,6 +94,7 @@ DETAIL = {
     "start_date": _l("First day"),
     "end_date": _l("Last day"),
     "language": _l("Working language"),
+    "timezone": _l("Time zone"),
     "state": _l("Stage"),
     "majority_method": _l("Majority"),
     "quorum": _l("Quorum"),
@@ -181,11 +182,13 @@ def break_reason(reason: str) -> str:
 
 @dataclass(frozen=True)
 class Names:
-    """What the ids and e-mails recorded in a page of entries stand for."""
+    """What the ids and e-mails recorded in a page of entries stand for, and the time zone
+    recorded moments are shown in (the conference's)."""
 
     people_by_email: Mapping[str, str]
     people_by_id: Mapping[int, str]
     polls: Mapping[int, str]
+    zone: tzinfo = UTC
 
 
 @dataclass(frozen=True)
@@ -200,14 +203,19 @@ def _kind_table(action: str) -> Mapping[str, object]:
     return labels.CLAUSE_KIND if action.startswith("clause.") else labels.AMENDMENT_KIND
 
 
-def _moment(value: str, *, with_time: bool) -> str:
-    """An ISO date or date-time as recorded, in the reader's words."""
+def in_zone(moment: datetime, zone: tzinfo) -> datetime:
+    """A stored (naive UTC) moment as the time in ``zone``."""
+    return moment.replace(tzinfo=UTC).astimezone(zone)
+
+
+def _moment(value: str, zone: tzinfo, *, with_time: bool) -> str:
+    """An ISO date or date-time as recorded (naive UTC), in the reader's words."""
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         return value
     if with_time:
-        return format_datetime(parsed, "short")
+        return format_datetime(in_zone(parsed, zone), "short", rebase=False)
     return format_date(date(parsed.year, parsed.month, parsed.day), "long")
 
 
@@ -233,9 +241,9 @@ def value_text(action: str, key: str, value: Any, names: Names) -> str:
     if key == "quorum" and str(value) == "0":
         return _("none")
     if key in DATES and isinstance(value, str):
-        return _moment(value, with_time=False)
+        return _moment(value, names.zone, with_time=False)
     if key in MOMENTS and isinstance(value, str):
-        return _moment(value, with_time=True)
+        return _moment(value, names.zone, with_time=True)
     if isinstance(value, list):
         return ", ".join(value_text(action, key, item, names) for item in value)
     if isinstance(value, dict):

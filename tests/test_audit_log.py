@@ -237,3 +237,26 @@ def test_audit_verify_refuses_a_malformed_head(db, world, runner):
     result = runner.invoke(args=["audit-verify", "--head", "not-a-digest"])
     assert result.exit_code == 2
     assert "is not a head digest" in result.output
+
+
+def test_times_and_the_period_follow_the_conference_time_zone(db, world, as_user):
+    from datetime import datetime
+
+    world.conference.timezone = "Asia/Bishkek"  # UTC+6, no summer time
+    entry = audit.record(
+        "conference.settings_changed", actor=None, conference_id=world.conference.id
+    )
+    entry.created_at = datetime(2026, 11, 30, 20, 30)  # 1 December, 02:30 in Bishkek
+    entry.entry_hash = audit._digest(entry)  # the newest entry: nothing chains after it yet
+    db.session.commit()
+    client = as_user(world.secretariat)
+    url = f"/c/{world.conference.id}/audit"
+    page = client.get(url).get_data(as_text=True)
+    assert "Chain verified: 1 entry intact" in page
+    assert "01.12.2026, 02:30" in page  # the conference works in Russian
+    assert "Dates and times in the time zone Asia/Bishkek." in page
+    on_the_day = client.get(f"{url}?since=2026-12-01&until=2026-12-01").get_data(as_text=True)
+    assert on_the_day.count('<li class="audit-entry') == 1
+    day_before = client.get(f"{url}?until=2026-11-30").get_data(as_text=True)
+    assert day_before.count('<li class="audit-entry') == 0
+    assert "No entry matches these filters." in day_before

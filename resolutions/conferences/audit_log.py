@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +46,7 @@ class AuditQuery:
 class AuditRow:
     entry: AuditEntry
     label: str
+    when: datetime  # in the conference's time zone
     actor: str  # the name recorded with the entry; "" for the system
     subject: str  # what the entry is about (a poll's title, "A-3", a person), or ""
     details: list[DetailLine]
@@ -130,7 +131,12 @@ def _names(
             )
         ):
             subjects["Resolution", resolution_id] = title
-    return Names(by_email, by_id, titles), subjects
+    return Names(by_email, by_id, titles, conference.zone), subjects
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Midnight at the start of ``day`` in ``zone``, as the naive UTC the log stores."""
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
 def _where(conference: Conference, query: AuditQuery) -> list[Any]:
@@ -167,6 +173,7 @@ def audit_log_page(conference: Conference, query: AuditQuery) -> AuditLogPage:
         AuditRow(
             entry=entry,
             label=audit_labels.action_label(entry.action),
+            when=audit_labels.in_zone(entry.created_at, conference.zone),
             actor=entry.actor_name,
             subject=subjects.get((entry.object_type, entry.object_id or 0), ""),
             details=audit_labels.describe(entry.action, details, names),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -19,7 +19,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -45,7 +44,6 @@ from resolutions.conferences.forms import (
     PresenceForm,
     SettingsForm,
 )
-from resolutions.drafting.presentation import local_to_utc
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (
@@ -542,20 +540,22 @@ def participants_import_sample(conference: Conference, me: Participant, language
 # --- audit log -------------------------------------------------------------------------------
 
 
-def _audit_query(form: AuditFilterForm, actions: list[str], actors: list[int]) -> AuditQuery:
-    """The filters the form asks for; a bad value is reported on the form and left out."""
+def _audit_query(
+    form: AuditFilterForm, conference: Conference, actions: list[str], actors: list[int]
+) -> AuditQuery:
+    """The filters the form asks for (days in the conference's time zone); a bad value is
+    reported on the form and left out."""
     form.validate()
     action = form.action.data if form.action.data in actions else ""
     actor = int(form.actor.data) if (form.actor.data or "").isdigit() else None
     since = form.since.data if not form.since.errors else None
     until = form.until.data if not form.until.errors else None
+    zone = conference.zone
     return AuditQuery(
         action=action,
         actor_id=actor if actor in actors else None,
-        since=local_to_utc(datetime.combine(since, time())) if since else None,
-        before=(
-            local_to_utc(datetime.combine(until + timedelta(days=1), time())) if until else None
-        ),
+        since=audit_log_model.day_start(since, zone) if since else None,
+        before=audit_log_model.day_start(until + timedelta(days=1), zone) if until else None,
         page=_page_arg(),
     )
 
@@ -571,7 +571,7 @@ def audit_log(conference: Conference, me: Participant) -> str:
         + sorted(((a, audit_labels.action_label(a)) for a in actions), key=lambda c: c[1])
     )
     form.actor.choices = select_choices(everything + [(str(i), name) for i, name in actors])
-    query = _audit_query(form, actions, [i for i, _name in actors])
+    query = _audit_query(form, conference, actions, [i for i, _name in actors])
     # Verified once and remembered: only entries new since the last check are read. Committed
     # before the page's entries are loaded, so that the commit does not expire them.
     chain = audit.checked_chain()
@@ -595,7 +595,7 @@ def audit_log(conference: Conference, me: Participant) -> str:
         chain=chain,
         head=audit.short_digest(chain.head),
         break_reason=audit_labels.break_reason,
-        time_zone=str(get_timezone()),
+        in_zone=lambda moment: audit_labels.in_zone(moment, conference.zone),
     )
 
 
