@@ -1,7 +1,7 @@
 """audit checkpoint: remembered verifications of the audit chain
 
 Revision ID: a7e3c1d9b2f4
-Revises: 7d1e2f3a4b5c
+Revises: 5e7a1c2b9d40
 Create Date: 2026-12-02 03:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7e3c1d9b2f4'
-down_revision = '7d1e2f3a4b5c'
+down_revision = '5e7a1c2b9d40'
 branch_labels = None
 depends_on = None
 
