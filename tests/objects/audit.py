@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from resolutions.conferences import service as conferences
-from resolutions.conferences.csv_import import ImportRow
+from resolutions.conferences.csv_import import CP1251, ImportRow
 from resolutions.demo import load_demo
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
@@ -94,22 +94,28 @@ def full_sitting() -> World:
         actor=secretariat,
     )
     conferences.remove_participant(conference, guest, secretariat)
-    conferences.import_participants(
+    rows = [
+        ImportRow(
+            line=2,
+            name="Алия Импортова",
+            email="aliya@demo.example",
+            organisation="Союз учителей",
+            country="Казахстан",
+            delegation="Казахстан",
+            role=Role.DELEGATE,
+            weight=1,
+        )
+    ]
+    plan = conferences.plan_import(
         conference,
-        [
-            ImportRow(
-                line=2,
-                name="Алия Импортова",
-                email="aliya@demo.example",
-                organisation="Союз учителей",
-                country="Казахстан",
-                delegation="Казахстан",
-                role=Role.DELEGATE,
-                weight=1,
-            )
-        ],
-        secretariat,
-        filename="участники.csv",
+        rows,
+        frozenset({"name", "email", "organisation", "country", "delegation", "role", "weight"}),
+        chair_votes=True,
+        remove_missing=False,
+        actor=secretariat,
+    )
+    conferences.apply_import(
+        conference, plan, secretariat, filename="участники.csv", encoding=CP1251
     )
     d1 = world.delegates[0]
     conferences.create_access_invitation(conference, d1, secretariat, 7)
