@@ -68,18 +68,53 @@ def demo(if_empty: bool) -> None:
 
 
 @click.command("audit-verify")
-def audit_verify() -> None:
-    """Check the audit log's hash chain; exit 1 at the first broken link."""
-    report = audit.verify_chain()
-    if report.ok:
-        click.echo(f"Audit log intact: {report.checked} entries verified.")
-        return
-    click.echo(
-        f"Audit log BROKEN at entry {report.broken_at} ({report.reason}); "
-        f"{report.checked} entries before it are intact.",
-        err=True,
-    )
-    sys.exit(1)
+@click.option(
+    "--head",
+    "heads",
+    multiple=True,
+    metavar="DIGEST",
+    help="A head printed on a document (e.g. abcd-ef01-2345-6789); may be given several times.",
+)
+def audit_verify(heads: tuple[str, ...]) -> None:
+    """Check the audit log's hash chain; exit 1 at the first broken link, or when a published
+    head (--head) is no longer in the chain: the log was cut back or rewritten."""
+    for head in heads:
+        try:
+            audit.parse_digest(head)
+        except ValueError:
+            raise click.BadParameter(
+                f"{head!r} is not a head digest: 16 hex digits in groups of 4 "
+                "(abcd-ef01-2345-6789) or the full 64-digit hash",
+                param_hint="--head",
+            ) from None
+    report = audit.verify_and_remember()
+    db.session.commit()  # the audit page shows this result until new entries come
+    if not report.ok:
+        click.echo(
+            f"Audit log BROKEN at entry {report.broken_at} ({report.reason}); "
+            f"{report.checked} entries before it are intact.",
+            err=True,
+        )
+        sys.exit(1)
+    missing = False
+    for head in heads:
+        found = audit.verify_head(head)
+        if found.head_id is None:
+            missing = True
+            click.echo(
+                f"Audit log does NOT contain the published head {head}: entries were deleted "
+                "from its end or rewritten (the chain was recomputed) since that head was "
+                "published.",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"Head {head} is in place (entry {found.head_id}); "
+                f"{found.later} entries appended after it."
+            )
+    if missing:
+        sys.exit(1)
+    click.echo(f"Audit log intact: {report.checked} entries verified.")
 
 
 @click.command("upgrade")

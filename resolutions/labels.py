@@ -61,6 +61,17 @@ POLL_OUTCOME = {
     "rejected": lazy_pgettext("poll outcome", "Rejected"),
     "no_quorum": lazy_pgettext("poll outcome", "No quorum"),
 }
+POLL_SUBJECT = {
+    "amendment": lazy_pgettext("poll subject", "An amendment"),
+    "clause": lazy_pgettext("poll subject", "A clause"),
+    "resolution": lazy_pgettext("poll subject", "The resolution as a whole"),
+    "procedural": lazy_pgettext("poll subject", "A procedural question"),
+}
+NUMBERING_STYLE = {
+    "numbered": _l("Numbered operative clauses"),
+    "paragraphs": _l("Plain paragraphs"),
+}
+LANGUAGE = {"ru": _l("Russian"), "en": _l("English")}
 CHOICE = {
     "yes": lazy_pgettext("ballot choice", "Yes"),
     "no": lazy_pgettext("ballot choice", "No"),
@@ -79,6 +90,7 @@ TABLES = {
     "poll_state_label": POLL_STATE,
     "poll_outcome_label": POLL_OUTCOME,
     "choice_label": CHOICE,
+    "poll_subject_label": POLL_SUBJECT,
 }
 
 

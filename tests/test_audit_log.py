@@ -80,7 +80,7 @@ def test_secretariat_sees_the_log_newest_first_with_the_chain_status(db, world, 
     client = as_user(world.secretariat)
     html = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
     assert "Chain verified: 3 entries intact" in html
-    positions = [html.index(f"#{e.id} ") for e in entries]
+    positions = [html.index(f"Entry {e.id} ") for e in entries]
     assert positions == sorted(positions, reverse=True)
     assert "Sec Retary" in html
     db.session.execute(
@@ -91,8 +91,8 @@ def test_secretariat_sees_the_log_newest_first_with_the_chain_status(db, world, 
     assert f"Chain broken at entry {entries[2].id}" in html
 
 
-def test_log_shows_only_this_conference_and_is_paginated(db, world, other_world, as_user):
-    for i in range(55):
+def test_log_shows_only_this_conference_in_pages_of_100(db, world, other_world, as_user):
+    for i in range(105):
         audit.record("test.here", actor=None, conference_id=world.conference.id, details={"i": i})
     audit.record("test.elsewhere", actor=None, conference_id=other_world.conference.id)
     db.session.commit()
@@ -100,9 +100,9 @@ def test_log_shows_only_this_conference_and_is_paginated(db, world, other_world,
     first = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
     assert "Page 1 of 2" in first
     assert "test.elsewhere" not in first
-    assert first.count("test.here") == 50
+    assert first.count('<li class="audit-entry') == 100
     second = client.get(f"/c/{world.conference.id}/audit?page=2").get_data(as_text=True)
-    assert second.count("test.here") == 5
+    assert second.count('<li class="audit-entry') == 5
 
 
 def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, as_user):
@@ -126,7 +126,7 @@ def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, a
     html = client.get(f"/c/{conf.id}/audit").get_data(as_text=True)
     assert "Settings changed" in html
     assert "<dt>Place</dt><dd><del>Bishkek</del> → <ins>Osh</ins>" in html
-    assert "<del>0</del> → <ins>1/2</ins>" in html
+    assert "<dt>Quorum by default</dt><dd><del>none</del> → <ins>1/2</ins>" in html
 
 
 def test_only_the_secretariat_reads_the_log(world, as_user):
@@ -135,14 +135,15 @@ def test_only_the_secretariat_reads_the_log(world, as_user):
 
 
 def test_drafting_and_voting_entries_read_in_words_not_codes(db, world, as_user):
-    from resolutions.conferences.views import ACTION_LABELS
+    from resolutions.audit_labels import ACTION as ACTION_LABELS
     from tests.objects.drafting import make_draft
 
     make_draft(world)
     db.session.commit()
     page = as_user(world.secretariat).get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
     assert "Resolution created" in page
-    assert "resolution.created" not in page
+    listed = page[page.index('<ol class="audit-list">') :]
+    assert "resolution.created" not in listed
     # Every action the product records has words of its own.
     recorded = set(db.session.scalars(sa.select(AuditEntry.action)))
     assert recorded <= set(ACTION_LABELS), recorded - set(ACTION_LABELS)
@@ -152,7 +153,7 @@ def test_every_action_written_in_the_code_has_a_label():
     import re
     from pathlib import Path
 
-    from resolutions.conferences.views import ACTION_LABELS
+    from resolutions.audit_labels import ACTION as ACTION_LABELS
 
     source = Path(__file__).resolve().parent.parent / "resolutions"
     written: set[str] = set()
@@ -162,3 +163,100 @@ def test_every_action_written_in_the_code_has_a_label():
     written |= {"resolution.adopted", "resolution.rejected"}  # f"resolution.{state.value}"
     assert len(written) > 30
     assert written <= set(ACTION_LABELS), sorted(written - set(ACTION_LABELS))
+
+
+# --- the anchor: a head published outside the database ----------------------------------------
+
+
+def _rewrite_from(db, entry_id: int, **changes) -> None:
+    """What someone with write access to the database can do: change an entry and recompute
+    every hash after it, so that the links alone no longer tell."""
+    db.session.execute(sa.update(AuditEntry).where(AuditEntry.id == entry_id).values(**changes))
+    prev = audit.GENESIS
+    for entry in db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)):
+        entry.prev_hash = prev
+        entry.entry_hash = audit._digest(entry)
+        prev = entry.entry_hash
+        db.session.flush()
+    db.session.commit()
+
+
+def test_a_published_head_passes_while_the_chain_only_grows(db, world, runner):
+    _record_three(db, world)
+    head = audit.head_digest()
+    assert len(head) == 19 and head.count("-") == 3
+    _record_three(db, world)  # later entries appended after the head was printed
+    result = runner.invoke(args=["audit-verify", "--head", head])
+    assert result.exit_code == 0, result.output
+    assert f"Head {head} is in place" in result.output
+    assert "3 entries appended after it" in result.output
+    assert "Audit log intact: 6 entries verified." in result.output
+    # The full hash and the digest without dashes name the same head.
+    full = runner.invoke(args=["audit-verify", "--head", audit.head_hash()])
+    assert full.exit_code == 0, full.output
+    bare = runner.invoke(args=["audit-verify", "--head", head.replace("-", "").upper()])
+    assert bare.exit_code == 0, bare.output
+
+
+def test_a_truncated_chain_fails_against_the_published_head(db, world, runner):
+    entries = _record_three(db, world)
+    head = audit.head_digest()
+    db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == entries[2].id))
+    db.session.commit()
+    # The links alone still hold: the cut is invisible without the anchor.
+    assert runner.invoke(args=["audit-verify"]).exit_code == 0
+    result = runner.invoke(args=["audit-verify", "--head", head])
+    assert result.exit_code == 1
+    assert f"does NOT contain the published head {head}" in result.output
+    assert "deleted" in result.output
+
+
+def test_a_rewritten_chain_fails_against_the_published_head(db, world, runner):
+    entries = _record_three(db, world)
+    head = audit.head_digest()
+    _rewrite_from(db, entries[1].id, details='{"step": 99}')
+    assert runner.invoke(args=["audit-verify"]).exit_code == 0  # recomputed: links hold
+    result = runner.invoke(args=["audit-verify", "--head", head])
+    assert result.exit_code == 1
+    assert f"does NOT contain the published head {head}" in result.output
+    assert "rewritten" in result.output
+
+
+def test_a_rewrite_after_the_head_is_not_caught_by_that_head(db, world, runner):
+    """What the anchor does not promise: entries written after the head was published can be
+    rewritten without touching it; only a head published later would tell."""
+    _record_three(db, world)
+    head = audit.head_digest()
+    later = _record_three(db, world)
+    _rewrite_from(db, later[0].id, details='{"step": 42}')
+    assert runner.invoke(args=["audit-verify", "--head", head]).exit_code == 0
+
+
+def test_audit_verify_refuses_a_malformed_head(db, world, runner):
+    _record_three(db, world)
+    result = runner.invoke(args=["audit-verify", "--head", "not-a-digest"])
+    assert result.exit_code == 2
+    assert "is not a head digest" in result.output
+
+
+def test_times_and_the_period_follow_the_conference_time_zone(db, world, as_user):
+    from datetime import datetime
+
+    world.conference.timezone = "Asia/Bishkek"  # UTC+6, no summer time
+    entry = audit.record(
+        "conference.settings_changed", actor=None, conference_id=world.conference.id
+    )
+    entry.created_at = datetime(2026, 11, 30, 20, 30)  # 1 December, 02:30 in Bishkek
+    entry.entry_hash = audit._digest(entry)  # the newest entry: nothing chains after it yet
+    db.session.commit()
+    client = as_user(world.secretariat)
+    url = f"/c/{world.conference.id}/audit"
+    page = client.get(url).get_data(as_text=True)
+    assert "Chain verified: 1 entry intact" in page
+    assert "01.12.2026, 02:30" in page  # the conference works in Russian
+    assert "Dates and times in the time zone Asia/Bishkek." in page
+    on_the_day = client.get(f"{url}?since=2026-12-01&until=2026-12-01").get_data(as_text=True)
+    assert on_the_day.count('<li class="audit-entry') == 1
+    day_before = client.get(f"{url}?until=2026-11-30").get_data(as_text=True)
+    assert day_before.count('<li class="audit-entry') == 0
+    assert "No entry matches these filters." in day_before

@@ -16,15 +16,14 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask_babel import ngettext
 
-from resolutions import create_app, labels
-from resolutions.extensions import babel
+from resolutions import labels
 from resolutions.extensions import db as _db
-from tests.conftest import RequestIsolatedClient, make_conference, sign_in
+from tests.conftest import make_conference, sign_in
+from tests.i18n_support import translated_app
 from tests.mail_support import parts, running_smtp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,35 +144,8 @@ def test_template_is_in_step_with_the_code(pot: Catalog) -> None:
 @pytest.fixture
 def ru_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on catalogues compiled from the repository's .po files, with its own SQLite."""
-    catalogues = tmp_path / "translations"
-    for language in ("ru", "en"):
-        po = _read(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", language)
-        folder = catalogues / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with (folder / "messages.mo").open("wb") as handle:
-            write_mo(handle, po)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'i18n.sqlite'}",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "SERVER_NAME": "localhost",
-            "BABEL_TRANSLATION_DIRECTORIES": str(catalogues),
-        }
-    )
-    app.test_client_class = RequestIsolatedClient
-    with app.app_context():
-        # Flask-Babel keeps loaded catalogues per process, not per app: forget the other
-        # tests' (they have none) before, and ours after, so no test sees another's language.
-        babel.domain_instance.cache.clear()
-        _db.create_all()
+    with translated_app(tmp_path) as app:
         yield app
-        _db.session.remove()
-        for engine in _db.engines.values():
-            engine.dispose()
-        babel.domain_instance.cache.clear()
 
 
 def _text(response: object) -> str:

@@ -334,6 +334,10 @@ def test_turnout_grows_then_chair_closes_and_publishes(world, as_user):
     answer = chair.post(f"/c/{world.conference.id}/polls/{poll.id}/close", data={"publish": "y"})
     assert answer.status_code == 302
     assert "is closed: Adopted" in _flashes(chair)
+    # The chair is shown the audit log's head at close (to note in the minutes).
+    from resolutions import audit
+
+    assert f"Audit log head: {audit.head_digest()}." in _flashes(chair)
     db.session.refresh(poll)
     assert poll.state == PollState.PUBLISHED and poll.outcome == PollOutcome.ADOPTED
     assert (poll.yes_weight, poll.no_weight, poll.abstain_weight) == (2, 1, 0)

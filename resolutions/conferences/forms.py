@@ -127,6 +127,22 @@ class ParticipantFilterForm(FlaskForm):
     delegation = SelectField(_l("Delegation"), choices=[], validate_choice=False)
 
 
+class AuditFilterForm(FlaskForm):
+    """The audit log's filters, read from the query string (a GET form, no token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("Action"), choices=[], validate_choice=False)
+    actor = SelectField(_l("Who"), choices=[], validate_choice=False)
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To"), validators=[Optional()])
+
+    def validate_until(self, field: DateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end of the period is before its start."))
+
+
 class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token (remove a participant)."""
 

@@ -38,7 +38,6 @@ from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
     AmendmentSponsor,
-    AuditEntry,
     BallotKind,
     Clause,
     ClauseVersion,
@@ -1064,30 +1063,3 @@ def apply_import(
         },
     )
     db.session.flush()
-
-
-# --- audit log -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    entries: list[AuditEntry]
-    total: int
-    page: int
-    pages: int
-
-
-def audit_entries(conference: Conference, page: int = 1, per_page: int = 50) -> AuditPage:
-    """The conference's audit entries, newest first."""
-    where = AuditEntry.conference_id == conference.id
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(where))
-    pages = max(1, -(-(total or 0) // per_page))
-    page = min(max(1, page), pages)
-    entries = db.session.scalars(
-        sa.select(AuditEntry)
-        .where(where)
-        .order_by(AuditEntry.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
-    return AuditPage(entries=list(entries), total=total or 0, page=page, pages=pages)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import json
+from datetime import timedelta
 from typing import Any
 
 from flask import (
@@ -25,12 +25,15 @@ from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from resolutions import audit, labels, mail
+from resolutions import audit, audit_labels, labels, mail
 from resolutions.auth.access import conference_role, get_in_conference, has_role, seat_of
 from resolutions.auth.forms import SetPasswordForm
+from resolutions.conferences import audit_log as audit_log_model
 from resolutions.conferences import csv_import, invitations, service
+from resolutions.conferences.audit_log import AuditQuery
 from resolutions.conferences.forms import (
     AccessForm,
+    AuditFilterForm,
     ConfirmForm,
     ImportConfirmForm,
     ImportUploadForm,
@@ -536,164 +539,63 @@ def participants_import_sample(conference: Conference, me: Participant, language
 
 # --- audit log -------------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "conference.created": _l("Conference created"),
-    "conference.settings_changed": _l("Settings changed"),
-    "conference.archived": _l("Conference archived"),
-    "conference.unarchived": _l("Conference restored from the archive"),
-    "conference.deleted": _l("Conference deleted"),
-    "participant.added": _l("Participant added"),
-    "participant.changed": _l("Participant changed"),
-    "participant.removed": _l("Participant removed"),
-    "participants.imported": _l("Participants imported"),
-    "participant.checked_in": _l("Checked in"),
-    "participant.checked_out": _l("Marked absent"),
-    "participant.invitation_created": _l("Invitation link created"),
-    "participant.password_generated": _l("Password generated"),
-    "participant.password_set_from_card": _l("Password set from the access card"),
-    "user.invitation_redeemed": _l("Password set from an invitation"),
-    "user.password_changed": _l("Password changed"),
-    "user.made_admin": _l("Made site administrator"),
-    "resolution.created": _l("Resolution created"),
-    "resolution.updated": _l("Resolution changed"),
-    "resolution.imported": _l("Draft imported"),
-    "resolution.adopted": _l("Resolution adopted"),
-    "resolution.rejected": _l("Resolution rejected"),
-    "clause.added": _l("Clause added"),
-    "clause.edited": _l("Clause edited"),
-    "clause.moved": _l("Clause moved"),
-    "clause.deleted": _l("Clause deleted"),
-    "clause.rejected_by_vote": _l("Clause rejected in a separate vote"),
-    "amendment.drafted": _l("Amendment drafted"),
-    "amendment.updated": _l("Amendment changed"),
-    "amendment.discarded": _l("Draft amendment discarded"),
-    "amendment.submitted": _l("Amendment submitted"),
-    "amendment.withdrawn": _l("Amendment withdrawn"),
-    "amendment.admitted": _l("Amendment admitted"),
-    "amendment.out_of_order": _l("Amendment ruled out of order"),
-    "amendment.adopted": _l("Amendment adopted"),
-    "amendment.rejected": _l("Amendment rejected"),
-    "amendment.obsolete": _l("Amendment became obsolete"),
-    "amendment.reanchored": _l("Amendment moved to a new place"),
-    "amendment.sponsor_invited": _l("Co-sponsor invited"),
-    "amendment.sponsor_confirmed": _l("Co-sponsorship confirmed"),
-    "amendment.sponsor_declined": _l("Co-sponsorship declined"),
-    "amendments.ordered": _l("Voting order set"),
-    "poll.created": _l("Poll prepared"),
-    "poll.opened": _l("Poll opened"),
-    "poll.closed": _l("Poll closed"),
-    "poll.cancelled": _l("Poll cancelled"),
-    "poll.voided": _l("Poll void (ballots lost in a database restart)"),
-    "poll.published": _l("Result published"),
-    "roll_call.opened": _l("Roll call opened"),
-    "roll_call.closed": _l("Roll call closed"),
-    "proxy.given": _l("Proxy given"),
-    "proxy.revoked": _l("Proxy revoked"),
-}
 
-
-# Names of the fields that entries of this area record, and how to show their values.
-DETAIL_LABELS = {
-    "user": _l("Person"),
-    "name": _l("Name"),
-    "role": _l("Role"),
-    "organisation": _l("Organisation"),
-    "country": _l("Country"),
-    "delegation": _l("Delegation"),
-    "voting_right": _l("Voting right"),
-    "weight": _l("Vote weight"),
-    "title": _l("Full title"),
-    "short_name": _l("Short name"),
-    "place": _l("Place"),
-    "start_date": _l("First day"),
-    "end_date": _l("Last day"),
-    "language": _l("Working language"),
-    "state": _l("Stage"),
-    "majority_method": _l("Majority method"),
-    "quorum": _l("Quorum"),
-    "ballot_kind": _l("Ballot by default"),
-    "amendment_deadline": _l("Amendment deadline (UTC)"),
-    "proxy_limit": _l("Proxies one delegate may hold"),
-    "count": _l("Participants"),
-    "updated": _l("Updated"),
-    "removed": _l("Removed"),
-    "encoding": _l("Encoding"),
-    "new_accounts": _l("New accounts"),
-    "file": _l("File"),
-    "days": _l("Valid for (days)"),
-    "number": _l("Number"),
-    "kind": _l("Kind"),
-    "reason": _l("Reason"),
-    "clauses": _l("Clauses"),
-    "numbering_style": _l("Numbering"),
-    "poll": _l("Poll"),
-    "poll_id": _l("Poll"),
-    "subject": _l("Subject"),
-    "outcome": _l("Outcome"),
-    "entitled_weight": _l("Weight entitled"),
-    "participating_weight": _l("Weight participating"),
-    "yes_weight": _l("Yes"),
-    "no_weight": _l("No"),
-    "abstain_weight": _l("Abstain"),
-    "quorum_weight": _l("Quorum (weight)"),
-    "ballots": _l("Ballots"),
-    "principal": _l("Principal"),
-    "holder": _l("Proxy holder"),
-    "by_consent": _l("By general consent"),
-}
-VALUE_LABELS = {
-    "role": labels.ROLE,
-    "state": labels.CONFERENCE_STATE,
-    "majority_method": labels.MAJORITY_METHOD,
-    "ballot_kind": labels.BALLOT_KIND,
-}
-
-
-def _detail_value(key: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if key in VALUE_LABELS:
-        return labels.label(VALUE_LABELS[key], value)
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def describe_details(details: dict[str, Any]) -> list[tuple[str, str, str | None]]:
-    """(label, value, new value or None) for each recorded detail, "changed" pairs unfolded."""
-    lines: list[tuple[str, str, str | None]] = []
-    for key, value in details.items():
-        if key == "changed" and isinstance(value, dict):
-            for name, pair in value.items():
-                label = str(DETAIL_LABELS.get(name, name))
-                if isinstance(pair, list) and len(pair) == 2:
-                    old, new = pair
-                    lines.append((label, _detail_value(name, old), _detail_value(name, new)))
-                else:
-                    lines.append((label, _detail_value(name, pair), None))
-        else:
-            lines.append((str(DETAIL_LABELS.get(key, key)), _detail_value(key, value), None))
-    return lines
+def _audit_query(
+    form: AuditFilterForm, conference: Conference, actions: list[str], actors: list[int]
+) -> AuditQuery:
+    """The filters the form asks for (days in the conference's time zone); a bad value is
+    reported on the form and left out."""
+    form.validate()
+    action = form.action.data if form.action.data in actions else ""
+    actor = int(form.actor.data) if (form.actor.data or "").isdigit() else None
+    since = form.since.data if not form.since.errors else None
+    until = form.until.data if not form.until.errors else None
+    zone = conference.zone
+    return AuditQuery(
+        action=action,
+        actor_id=actor if actor in actors else None,
+        since=audit_log_model.day_start(since, zone) if since else None,
+        before=audit_log_model.day_start(until + timedelta(days=1), zone) if until else None,
+        page=_page_arg(),
+    )
 
 
 @bp.get("/c/<int:conference_id>/audit")
 @conference_role(Role.SECRETARIAT)
 def audit_log(conference: Conference, me: Participant) -> str:
-    found = service.audit_entries(conference, page=_page_arg(), per_page=PER_PAGE)
-    rows = []
-    for entry in found.entries:
-        try:
-            details = json.loads(entry.details)
-        except ValueError:
-            details = {"details": entry.details}
-        if not isinstance(details, dict):
-            details = {"details": details}
-        label = str(ACTION_LABELS.get(entry.action, entry.action))
-        rows.append((entry, label, describe_details(details)))
+    actions, actors = audit_log_model.filter_choices(conference)
+    form = AuditFilterForm(formdata=request.args)
+    everything = [("", _("All"))]
+    form.action.choices = select_choices(
+        everything
+        + sorted(((a, audit_labels.action_label(a)) for a in actions), key=lambda c: c[1])
+    )
+    form.actor.choices = select_choices(everything + [(str(i), name) for i, name in actors])
+    query = _audit_query(form, conference, actions, [i for i, _name in actors])
+    # Verified once and remembered: only entries new since the last check are read. Committed
+    # before the page's entries are loaded, so that the commit does not expire them.
+    chain = audit.checked_chain()
+    db.session.commit()
+    found = audit_log_model.audit_log_page(conference, query)
+    filters = {
+        k: v
+        for k, v in {
+            "action": query.action,
+            "actor": str(query.actor_id or ""),
+            "since": request.args.get("since", "") if query.since else "",
+            "until": request.args.get("until", "") if query.before else "",
+        }.items()
+        if v
+    }
     return render_template(
-        "conferences/audit_log.html", found=found, rows=rows, chain=audit.verify_chain()
+        "conferences/audit_log.html",
+        form=form,
+        found=found,
+        filters=filters,
+        chain=chain,
+        head=audit.short_digest(chain.head),
+        break_reason=audit_labels.break_reason,
+        in_zone=lambda moment: audit_labels.in_zone(moment, conference.zone),
     )
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from resolutions import audit
 from resolutions.auth.access import has_role
 from resolutions.documents import cards as access_cards
 from resolutions.documents.csv_export import write_csv
@@ -207,6 +208,9 @@ def resolution_html_context(
         "clauses": drafting.numbered_text(resolution),
         "dateline": resolution_dateline(resolution, language),
         "figures": figures,
+        # The audit chain's head, printed on the adopted text so that a log cut back or
+        # rewritten afterwards fails ``flask audit-verify --head``.
+        "audit_head": audit.head_digest() if adopted else None,
         "created": created_stamp(utcnow()),
     }
 
@@ -368,6 +372,7 @@ def record_pdf(conference: Conference, me: Participant, *, language: str) -> Pdf
             conference.place,
         ),
         as_of=datetime_in_words(utcnow(), language),
+        audit_head=audit.head_digest(),
         created=created_stamp(utcnow()),
     )
     return PdfFile(pdf, f"voting-record-{conference.id}-{language}.pdf")
@@ -449,7 +454,8 @@ def record_csv(conference: Conference, me: Participant, *, language: str) -> tup
             _("Weight"),
             _("Cast by proxy holder"),
         ]
-        data = write_csv(header, list(_record_rows(entries)))
+        anchor = ["", _("Audit log head"), "", audit.head_digest(), *[""] * (len(header) - 4)]
+        data = write_csv(header, [*_record_rows(entries), anchor])
     return data, f"voting-record-{conference.id}-{language}.csv"
 
 

@@ -207,27 +207,6 @@ def version_reason(reason: str) -> str:
     return labels.get(reason, reason)
 
 
-def audit_action_label(action: str) -> str:
-    """An amendment's audit entry in words ("amendment.submitted" → "Submitted")."""
-    labels = {
-        "amendment.drafted": _("Drafted"),
-        "amendment.updated": _("Edited by the proposer"),
-        "amendment.submitted": _("Submitted"),
-        "amendment.withdrawn": _("Withdrawn"),
-        "amendment.discarded": _("Discarded"),
-        "amendment.admitted": _("Admitted"),
-        "amendment.out_of_order": _("Ruled out of order"),
-        "amendment.sponsor_invited": _("Co-sponsor invited"),
-        "amendment.sponsor_confirmed": _("Co-sponsorship confirmed"),
-        "amendment.sponsor_declined": _("Co-sponsorship declined"),
-        "amendment.adopted": _("Adopted"),
-        "amendment.rejected": _("Rejected"),
-        "amendment.obsolete": _("Made obsolete"),
-        "amendment.reanchored": _("Moved with the text"),
-    }
-    return labels.get(action, action)
-
-
 def local_to_utc(moment: datetime) -> datetime:
     """A naive date-time typed in the app's time zone → naive UTC, as the database keeps it."""
     zone = get_timezone()

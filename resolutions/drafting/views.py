@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from resolutions import audit_labels
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.drafting import service
 from resolutions.drafting.forms import (
@@ -42,7 +43,6 @@ from resolutions.drafting.forms import (
 from resolutions.drafting.presentation import (
     DraftLinks,
     PageText,
-    audit_action_label,
     clause_options,
     document_heading,
     local_to_utc,
@@ -672,7 +672,7 @@ def _amendment_page(
         a=amendment,
         view=view,
         history=service.amendment_history(amendment),
-        action_label=audit_action_label,
+        action_label=audit_labels.action_label,
         sponsors=sorted(amendment.sponsors, key=lambda s: s.invited_at),
         sponsor_status={
             SponsorStatus.INVITED: _("Invited"),

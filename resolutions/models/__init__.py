@@ -1,7 +1,7 @@
 """All tables of the product, one module per area. Import from here."""
 
 from resolutions.models.accounts import LoginToken, TokenPurpose, User
-from resolutions.models.audit import AuditEntry
+from resolutions.models.audit import AuditCheckpoint, AuditEntry
 from resolutions.models.common import utcnow
 from resolutions.models.conferences import (
     BallotKind,
@@ -41,6 +41,7 @@ __all__ = [
     "AmendmentKind",
     "AmendmentSponsor",
     "AmendmentState",
+    "AuditCheckpoint",
     "AuditEntry",
     "BallotChoice",
     "BallotKind",

@@ -25,6 +25,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from resolutions import audit
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences.search import folded
 from resolutions.drafting import service as drafting_service
@@ -543,9 +544,10 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     message = _(
-        "The vote on “%(title)s” is closed: %(outcome)s.",
+        "The vote on “%(title)s” is closed: %(outcome)s. Audit log head: %(digest)s.",
         title=poll.title,
         outcome=current_app.jinja_env.filters["poll_outcome_label"](poll.outcome),
+        digest=audit.head_digest(),
     )
     return _accept(conference, message, "voting.console")
 
