@@ -17,11 +17,15 @@ from flask_babel import gettext as _
 from resolutions.auth.access import has_role
 from resolutions.documents import cards as access_cards
 from resolutions.documents.csv_export import write_csv
+from resolutions.documents.heading import (
+    date_in_words,
+    dateline,
+    kind_line_needed,
+    local_moment,
+)
 from resolutions.documents.render import (
     PdfFile,
     created_stamp,
-    date_and_place,
-    date_span_in_words,
     datetime_in_words,
     render_pdf,
     weight_text,
@@ -168,11 +172,19 @@ class VotingFigures:
     majority_method: str
 
 
+@dataclass(frozen=True)
+class DocumentConference:
+    """What a document's frame prints about the conference (author, running header)."""
+
+    title: str
+    short_name: str
+    language: str
+
+
 def resolution_dateline(resolution: Resolution, language: str) -> str:
     """The date and place line, in words: the conference's date(s), as the draft page shows."""
     conference = resolution.conference
-    day = date_span_in_words(conference.start_date, conference.end_date, language)
-    return date_and_place(day, conference.place)
+    return dateline(conference.start_date, conference.end_date, conference.place, language)
 
 
 def voting_figures(poll: Poll) -> VotingFigures:
@@ -189,34 +201,141 @@ def voting_figures(poll: Poll) -> VotingFigures:
     )
 
 
-def resolution_html_context(
-    resolution: Resolution, me: Participant, *, language: str, include_votes: bool
+def _frozen_figures(figures: dict[str, object]) -> VotingFigures:
+    return VotingFigures(
+        yes=int(figures["yes"]),  # type: ignore[call-overload]
+        no=int(figures["no"]),  # type: ignore[call-overload]
+        abstain=int(figures["abstain"]),  # type: ignore[call-overload]
+        entitled=int(figures["entitled"]),  # type: ignore[call-overload]
+        participating=int(figures["participating"]),  # type: ignore[call-overload]
+        outcome=PollOutcome(figures["outcome"]),
+        ballot_kind=label(BALLOT_KIND, figures["ballot_kind"]),
+        majority_method=label(MAJORITY_METHOD, figures["majority_method"]),
+    )
+
+
+def _kind_and_title(adopted: bool, title: str) -> tuple[str | None, str]:
+    kind = _("Resolution") if adopted else _("Draft resolution")
+    return (kind if kind_line_needed(kind, title) else None), title
+
+
+def _adopted_context(
+    resolution: Resolution,
+    frozen: drafting.FrozenResolution,
+    me: Participant,
+    *,
+    language: str,
+    include_votes: bool,
+    include_signatures: bool,
 ) -> dict[str, object]:
-    """Everything the resolution's template needs (also used by the benchmark)."""
-    adopted = resolution.state == ResolutionState.ADOPTED
+    """The adopted resolution from its frozen record: nothing here reads the settings."""
     figures = None
-    if include_votes:
+    if include_votes and frozen.figures is not None:
+        # The figures were frozen at adoption; the reader gets them once they may see the poll.
         poll = deciding_poll(resolution, me)
-        if poll is not None:
-            with force_locale(language):
-                figures = voting_figures(poll)
+        if poll is not None and poll.id == frozen.figures.get("poll_id"):
+            figures = _frozen_figures(frozen.figures)
+    kind, title = _kind_and_title(True, frozen.title)
     return {
-        "conference": resolution.conference,
+        "conference": DocumentConference(
+            frozen.conference_title, frozen.conference_short_name, frozen.language
+        ),
         "resolution": resolution,
-        "adopted": adopted,
-        "clauses": drafting.numbered_text(resolution),
-        "dateline": resolution_dateline(resolution, language),
+        "title": title,
+        "kind": kind,
+        "adopted": True,
+        "clauses": frozen.clauses,
+        "dateline": dateline(frozen.start_date, frozen.end_date, frozen.place, language),
+        "adoption_line": include_votes,
+        "adopted_on": date_in_words(local_moment(frozen.adopted_at, frozen.zone).date(), language),
         "figures": figures,
+        "signatures": include_signatures,
+        "chair": frozen.chair,
+        "secretary": frozen.secretary,
+        "record": frozen,
         "created": created_stamp(utcnow()),
     }
 
 
+def resolution_html_context(
+    resolution: Resolution,
+    me: Participant,
+    *,
+    language: str,
+    include_votes: bool,
+    include_signatures: bool = True,
+) -> dict[str, object]:
+    """Everything the resolution's template needs (also used by the benchmark).
+
+    An adopted resolution comes from its frozen record (``drafting.adopted_text``); a draft
+    (or a resolution adopted before records were kept) from the current text and settings.
+    """
+    adopted = resolution.state == ResolutionState.ADOPTED
+    row = drafting.adopted_text(resolution) if adopted else None
+    with force_locale(language):
+        if row is not None:
+            return _adopted_context(
+                resolution,
+                drafting.read_adopted_text(row),
+                me,
+                language=language,
+                include_votes=include_votes,
+                include_signatures=include_signatures,
+            )
+        figures = None
+        if include_votes and adopted:
+            poll = deciding_poll(resolution, me)
+            if poll is not None:
+                figures = voting_figures(poll)
+        kind, title = _kind_and_title(adopted, resolution.title)
+    conference = resolution.conference
+    return {
+        "conference": DocumentConference(
+            conference.title, conference.short_name, conference.language
+        ),
+        "resolution": resolution,
+        "title": title,
+        "kind": kind,
+        "adopted": adopted,
+        "clauses": drafting.numbered_text(resolution),
+        "dateline": resolution_dateline(resolution, language),
+        "adoption_line": include_votes and adopted,
+        "adopted_on": (
+            date_in_words(local_moment(resolution.adopted_at, conference.zone).date(), language)
+            if adopted and resolution.adopted_at
+            else ""
+        ),
+        "figures": figures,
+        "signatures": include_signatures and adopted,
+        "chair": _first_named(conference, Role.CHAIR),
+        "secretary": _first_named(conference, Role.SECRETARIAT),
+        "record": None,
+        "created": created_stamp(utcnow()),
+    }
+
+
+def _first_named(conference: Conference, role: Role) -> str | None:
+    members = sorted((p for p in conference.participants if p.role == role), key=lambda p: p.id)
+    return members[0].name if members else None
+
+
 def resolution_pdf(
-    resolution: Resolution, me: Participant, *, language: str, include_votes: bool
+    resolution: Resolution,
+    me: Participant,
+    *,
+    language: str,
+    include_votes: bool,
+    include_signatures: bool = True,
 ) -> PdfFile:
-    """The resolution as a signed-off document; marked DRAFT until it is adopted."""
+    """The resolution as a signed-off document; marked DRAFT until it is adopted. With the
+    adoption line (and the figures the reader may see) and the signature block unless the
+    caller turns them off."""
     context = resolution_html_context(
-        resolution, me, language=language, include_votes=include_votes
+        resolution,
+        me,
+        language=language,
+        include_votes=include_votes,
+        include_signatures=include_signatures,
     )
     kind = "resolution" if context["adopted"] else "draft-resolution"
     return PdfFile(
@@ -363,10 +482,7 @@ def record_pdf(conference: Conference, me: Participant, *, language: str) -> Pdf
         conference=conference,
         entries=entries,
         unpublished_included=sees_unpublished(me),
-        dateline=date_and_place(
-            date_span_in_words(conference.start_date, conference.end_date, language),
-            conference.place,
-        ),
+        dateline=dateline(conference.start_date, conference.end_date, conference.place, language),
         as_of=datetime_in_words(utcnow(), language),
         created=created_stamp(utcnow()),
     )

@@ -12,6 +12,7 @@ The package, in the order its modules build on each other:
 - ``clauses``: resolutions, clauses, positions, versions, import, the text at a moment.
 - ``amendments``: proposing, the states and their transitions, the deadline, co-sponsors.
 - ``adoption``: voting order, adopting and rejecting amendments and resolutions, preview.
+- ``record``: the adopted resolution frozen as a record (``AdoptedText``).
 - ``page``: labels, diffs and staleness of amendments, and the draft page.
 
 Callers import from here (``from resolutions.drafting import service``).
@@ -76,6 +77,12 @@ from resolutions.drafting.service.page import (
     is_stale,
     target_change_diff,
 )
+from resolutions.drafting.service.record import (
+    FrozenResolution,
+    adopted_text,
+    read_adopted_text,
+    verify_adopted_text,
+)
 
 __all__ = [
     "ACTIONS",
@@ -84,6 +91,7 @@ __all__ = [
     "AmendmentView",
     "DraftPage",
     "DraftingError",
+    "FrozenResolution",
     "PermissionDenied",
     "StaleError",
     "add_clause",
@@ -91,6 +99,7 @@ __all__ = [
     "adopt_amendment",
     "adopt_by_consent",
     "adopt_resolution",
+    "adopted_text",
     "allowed_actions",
     "amendment_diff",
     "amendment_history",
@@ -116,6 +125,7 @@ __all__ = [
     "numbered_text",
     "remove_clause_by_vote",
     "propose_amendment",
+    "read_adopted_text",
     "reject_amendment",
     "reject_resolution",
     "respond_to_sponsorship",
@@ -128,6 +138,7 @@ __all__ = [
     "text_at_poll",
     "update_amendment",
     "update_resolution",
+    "verify_adopted_text",
     "vote_order_groups",
     "voting_queue",
     "withdraw_amendment",
