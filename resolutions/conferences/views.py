@@ -72,7 +72,10 @@ def index() -> str:
 @bp.get("/c/<int:conference_id>/")
 @conference_role()
 def home(conference: Conference, me: Participant) -> str:
-    return render_template("conferences/home.html")
+    from resolutions.drafting import service as drafting  # drafting builds on conferences
+
+    awaiting = drafting.awaiting_ruling(conference) if has_role(me, Role.SECRETARIAT) else []
+    return render_template("conferences/home.html", awaiting=awaiting)
 
 
 def _page_arg() -> int:
@@ -96,7 +99,9 @@ def _show_error(error: service.ConferenceError, form: Any = None) -> None:
 @conference_role(Role.SECRETARIAT)
 def settings(conference: Conference, me: Participant) -> tuple[str, int] | Response:
     form = SettingsForm(obj=None if request.method == "POST" else conference)
-    form.timezone.choices = [(name, name) for name in sorted(service.time_zone_names())]
+    form.timezone.choices = select_choices(
+        (name, name) for name in sorted(service.time_zone_names())
+    )
     if request.method == "GET":
         form.state.data = conference.state.value
         form.majority_method.data = conference.majority_method.value
