@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -16,12 +18,14 @@ from flask_babel import gettext as _
 
 from resolutions.auth.access import has_role
 from resolutions.documents import cards as access_cards
-from resolutions.documents.csv_export import write_csv
+from resolutions.documents.csv_export import DELIMITERS, write_csv
 from resolutions.documents.heading import (
     date_in_words,
     dateline,
     kind_line_needed,
     local_moment,
+    moment_in_words,
+    zone_name,
 )
 from resolutions.documents.render import (
     PdfFile,
@@ -476,14 +480,17 @@ def record_pdf(conference: Conference, me: Participant, *, language: str) -> Pdf
     """Every poll the reader may see: subject, rules, counts, outcome, named lists."""
     with force_locale(language):
         entries = record_entries(conference, me)
+    zone = conference.zone
     pdf = render_pdf(
         "documents/record.html",
         language,
         conference=conference,
+        at=lambda moment: moment_in_words(moment, zone, language) if moment else "",
+        zone=zone_name(zone, utcnow()),
         entries=entries,
         unpublished_included=sees_unpublished(me),
         dateline=dateline(conference.start_date, conference.end_date, conference.place, language),
-        as_of=datetime_in_words(utcnow(), language),
+        as_of=moment_in_words(utcnow(), zone, language),
         created=created_stamp(utcnow()),
     )
     return PdfFile(pdf, f"voting-record-{conference.id}-{language}.pdf")
@@ -493,7 +500,12 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-def _record_rows(entries: Iterable[RecordEntry]) -> Iterable[list[object]]:
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A stored moment as a spreadsheet reads it: "2026-11-30 17:05" in the conference's zone."""
+    return f"{local_moment(moment, zone):%Y-%m-%d %H:%M}" if moment else ""
+
+
+def _record_rows(entries: Iterable[RecordEntry], zone: ZoneInfo) -> Iterable[list[object]]:
     for entry in entries:
         poll, result = entry.poll, entry.result
         if result is None:
@@ -517,6 +529,8 @@ def _record_rows(entries: Iterable[RecordEntry]) -> Iterable[list[object]]:
             result.ballots_cast if result else "",
             outcome,
             poll.cancel_reason if result is None else "",
+            _local(poll.opened_at, zone),
+            _local(poll.closed_at, zone),
             "",
             "",
             "",
@@ -529,7 +543,7 @@ def _record_rows(entries: Iterable[RecordEntry]) -> Iterable[list[object]]:
                 _("Vote"),
                 entry.resolution_title,
                 poll.title,
-                *[""] * 12,
+                *[""] * 14,
                 vote.name,
                 vote.delegation,
                 label(CHOICE, vote.choice),
@@ -539,7 +553,9 @@ def _record_rows(entries: Iterable[RecordEntry]) -> Iterable[list[object]]:
 
 
 def record_csv(conference: Conference, me: Participant, *, language: str) -> tuple[bytes, str]:
-    """The voting record as one table: a row per poll, each followed by a row per named vote."""
+    """The voting record as one table: a row per poll, each followed by a row per named vote.
+    Semicolons in Russian, commas in English (what Excel splits on in each), with a BOM; the
+    opening and closing times in the conference's time zone."""
     with force_locale(language):
         entries = record_entries(conference, me)
         header = [
@@ -559,13 +575,17 @@ def record_csv(conference: Conference, me: Participant, *, language: str) -> tup
             _("Ballots cast"),
             _("Outcome"),
             _("Reason for cancelling"),
+            _("Opened (%(zone)s)", zone=conference.timezone),
+            _("Closed (%(zone)s)", zone=conference.timezone),
             _("Voter"),
             _("Delegation"),
             _("Choice"),
             _("Weight"),
             _("Cast by proxy holder"),
         ]
-        data = write_csv(header, list(_record_rows(entries)))
+        data = write_csv(
+            header, list(_record_rows(entries, conference.zone)), delimiter=DELIMITERS[language]
+        )
     return data, f"voting-record-{conference.id}-{language}.csv"
 
 
