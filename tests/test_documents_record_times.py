@@ -8,7 +8,6 @@ import io
 import re
 from datetime import UTC
 
-from resolutions.extensions import db
 from tests.documents_support import flat, pdf_text, save_pngs
 from tests.objects.documents import hold_sitting
 
