@@ -39,6 +39,8 @@ class Resolution(db.Model):
     clauses: Mapped[list[Clause]] = relationship(
         back_populates="resolution", cascade="all, delete-orphan", order_by="Clause.position"
     )
+    # The frozen record of the adopted text; it goes only with the resolution itself.
+    adopted_text: Mapped[AdoptedText | None] = relationship(cascade="all, delete-orphan")
 
 
 class ClauseKind(enum.StrEnum):

@@ -29,9 +29,7 @@ def _download_adopted(page, conference_id: int) -> bytes:
         return pdf.read()
 
 
-def test_adopted_pdf_reads_the_same_after_the_place_changes(
-    live_world, signed_in_page, screenshot
-):
+def test_adopted_pdf_reads_the_same_after_the_place_changes(live_world, signed_in_page, screenshot):
     hold_sitting(live_world)
     conference_id = live_world.conference.id
     page = signed_in_page(live_world.secretariat, path=f"/c/{conference_id}/documents")
