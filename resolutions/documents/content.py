@@ -529,13 +529,13 @@ def _record_rows(entries: Iterable[RecordEntry], zone: ZoneInfo) -> Iterable[lis
             result.ballots_cast if result else "",
             outcome,
             poll.cancel_reason if result is None else "",
+            "",
+            "",
+            "",
+            "",
+            "",
             _local(poll.opened_at, zone),
             _local(poll.closed_at, zone),
-            "",
-            "",
-            "",
-            "",
-            "",
         ]
         for vote in result.votes if result else []:
             yield [
@@ -543,12 +543,14 @@ def _record_rows(entries: Iterable[RecordEntry], zone: ZoneInfo) -> Iterable[lis
                 _("Vote"),
                 entry.resolution_title,
                 poll.title,
-                *[""] * 14,
+                *[""] * 12,
                 vote.name,
                 vote.delegation,
                 label(CHOICE, vote.choice),
                 vote.weight,
                 vote.cast_by or "",
+                "",
+                "",
             ]
 
 
@@ -575,13 +577,14 @@ def record_csv(conference: Conference, me: Participant, *, language: str) -> tup
             _("Ballots cast"),
             _("Outcome"),
             _("Reason for cancelling"),
-            _("Opened (%(zone)s)", zone=conference.timezone),
-            _("Closed (%(zone)s)", zone=conference.timezone),
             _("Voter"),
             _("Delegation"),
             _("Choice"),
             _("Weight"),
             _("Cast by proxy holder"),
+            # Last, so that the columns before keep their places for existing spreadsheets.
+            _("Opened (%(zone)s)", zone=conference.timezone),
+            _("Closed (%(zone)s)", zone=conference.timezone),
         ]
         data = write_csv(
             header, list(_record_rows(entries, conference.zone)), delimiter=DELIMITERS[language]
