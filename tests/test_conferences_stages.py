@@ -12,6 +12,7 @@ from resolutions.conferences import service as conferences
 from resolutions.documents.heading import dateline
 from resolutions.drafting import service as drafting
 from resolutions.models import AuditEntry, ClauseKind, ConferenceState, PollSubject
+from resolutions.voting import attendance
 from resolutions.voting import service as voting
 from resolutions.voting.errors import VotingError
 from tests.objects.documents import hold_sitting
@@ -104,7 +105,7 @@ def test_closing_waits_for_an_open_poll(db, world):
         title="Closure",
         question="Close the debate?",
     )
-    conferences.set_presence(world.conference, world.delegate, True, world.secretariat.user)
+    attendance.set_presence(world.conference, world.delegate, True, world.secretariat.user)
     voting.open_poll(poll, world.chair)
     db.session.commit()
     with pytest.raises(conferences.ConferenceError, match="A poll is open"):

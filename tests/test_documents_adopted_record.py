@@ -143,11 +143,3 @@ def test_no_hyphen_gets_into_the_text_layer(app, as_user):
     assert "\u2010" not in text and "\u00ad" not in text
     assert text.count(LONG_WORD) == 12
     assert text.count("высокопревосходительство") == 12
-
-
-def test_the_record_goes_with_its_resolution_and_nothing_else(db, world):
-    sitting = hold_sitting(world)
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AdoptedText)) == 1
-    db.session.delete(sitting.resolution)
-    db.session.commit()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AdoptedText)) == 0
