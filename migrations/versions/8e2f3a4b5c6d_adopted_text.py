@@ -1,7 +1,7 @@
 """adopted text: the adopted resolution frozen as a record
 
 Revision ID: 8e2f3a4b5c6d
-Revises: 7d1e2f3a4b5c
+Revises: 5e7a1c2b9d40
 Create Date: 2026-12-02 03:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8e2f3a4b5c6d'
-down_revision = '7d1e2f3a4b5c'
+down_revision = '5e7a1c2b9d40'
 branch_labels = None
 depends_on = None
 
