@@ -14,7 +14,8 @@ ROLE = {
 CONFERENCE_STATE = {
     "preparation": lazy_pgettext("conference state", "Preparation"),
     "drafting": lazy_pgettext("conference state", "Drafting"),
-    "voting": lazy_pgettext("conference state", "Voting"),
+    # The stored value stays "voting"; the stage is the sitting (votes and all).
+    "voting": lazy_pgettext("conference state", "Sitting"),
     "closed": lazy_pgettext("conference state", "Closed"),
 }
 MAJORITY_METHOD = {

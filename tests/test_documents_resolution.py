@@ -52,10 +52,7 @@ def test_adopted_resolution_in_english_reads_as_the_document(world, as_user):
     # Preambular paragraphs unnumbered, then operative ones numbered, sub-clauses lettered,
     # in document order; the adopted amendment A-1 is part of the text.
     body = [re.sub(r"\s+", " ", line) for line in found[4:] if not line.startswith("Page ")]
-    # The audit log's head closes the document (tests/test_documents_audit_head.py).
-    anchor = next(i for i, line in enumerate(body) if line.startswith("Audit log head: "))
-    body = body[:anchor]
-    assert body == [
+    assert body[:8] == [
         "Recalling the founding declaration of the network,",
         "Noting with concern the reports of the delegations,",
         "1. Calls upon all governments to respect the freedom of association;",
@@ -67,8 +64,22 @@ def test_adopted_resolution_in_english_reads_as_the_document(world, as_user):
     ]
     assert "Page 1 of 1" in text
     assert "DRAFT" not in text
-    # No voting figures unless asked for.
-    assert "Adopted by" not in text
+    # The adoption line and the signature block by default, after the text.
+    rest = flat(" ".join(body[8:]))
+    assert re.match(r"Adopted on \d{1,2} [A-Z][a-z]+ \d{4}\. ", rest), rest
+    assert "Chair Chair Person" in rest
+    assert "Secretary Sec Retary" in rest
+    # The audit log's head at adoption closes the document (tests/test_documents_audit_head.py).
+    assert "Audit log head: " in rest
+    # Both can be turned off.
+    plain = pdf_text(
+        get_pdf(
+            as_user(world.delegate),
+            resolution_url(world, sitting.resolution, lang="en", votes=0, signatures=0),
+        )
+    )
+    assert "Adopted on" not in plain
+    assert "Chair Person" not in plain
 
 
 def test_voting_figures_come_from_the_poll_on_the_whole_resolution(world, as_user):

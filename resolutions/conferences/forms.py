@@ -178,3 +178,15 @@ class ImportUploadForm(FlaskForm):
 class ImportConfirmForm(FlaskForm):
     payload = HiddenField(validators=[DataRequired()])
     confirm = SubmitField(_l("Import the participants"))
+
+
+class StageForm(FlaskForm):
+    """Move the conference on: start the sitting, or close it (``confirm`` ticked)."""
+
+    stage = HiddenField(validators=[AnyOf(("voting", "closed"))])
+    confirm = BooleanField(_l("Yes: closing is final, everything becomes read-only"))
+    back = HiddenField(default="home", validators=[Optional(), AnyOf(("home", "console"))])
+
+    def validate_confirm(self, field: BooleanField) -> None:
+        if self.stage.data == "closed" and not field.data:
+            raise ValidationError(_l("Tick the box to confirm that the conference closes."))

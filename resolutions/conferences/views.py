@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import (
@@ -12,6 +12,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -43,7 +44,9 @@ from resolutions.conferences.forms import (
     ParticipantForm,
     PresenceForm,
     SettingsForm,
+    StageForm,
 )
+from resolutions.documents.heading import dateline
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (
@@ -75,7 +78,44 @@ def index() -> str:
 @bp.get("/c/<int:conference_id>/")
 @conference_role()
 def home(conference: Conference, me: Participant) -> str:
-    return render_template("conferences/home.html")
+    from resolutions.drafting import service as drafting  # drafting builds on conferences
+
+    awaiting = drafting.awaiting_ruling(conference) if has_role(me, Role.SECRETARIAT) else []
+    return render_template(
+        "conferences/home.html",
+        awaiting=awaiting,
+        stage_offer=service.stage_offer(conference, me),
+    )
+
+
+@bp.post("/c/<int:conference_id>/stage")
+@conference_role(Role.CHAIR, Role.SECRETARIAT)
+def stage(conference: Conference, me: Participant) -> Response:
+    form = StageForm()
+    back = (
+        url_for("voting.console", conference_id=conference.id)
+        if form.back.data == "console" and has_role(me, Role.CHAIR)
+        else url_for(".home", conference_id=conference.id)
+    )
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(str(message), "error")
+        return redirect(back)
+    try:
+        service.move_stage(conference, ConferenceState(form.stage.data), me)
+    except service.ConferenceError as error:
+        _show_error(error)
+        return redirect(back)
+    db.session.commit()
+    if conference.is_closed:
+        flash(
+            _("The conference is closed. Everything is read-only; the documents stay available."),
+            "success",
+        )
+    else:
+        flash(_("The sitting has started."), "success")
+    return redirect(back)
 
 
 def _page_arg() -> int:
@@ -99,7 +139,9 @@ def _show_error(error: service.ConferenceError, form: Any = None) -> None:
 @conference_role(Role.SECRETARIAT)
 def settings(conference: Conference, me: Participant) -> tuple[str, int] | Response:
     form = SettingsForm(obj=None if request.method == "POST" else conference)
-    form.timezone.choices = [(name, name) for name in sorted(service.time_zone_names())]
+    form.timezone.choices = select_choices(
+        (name, name) for name in sorted(service.time_zone_names())
+    )
     if request.method == "GET":
         form.state.data = conference.state.value
         form.majority_method.data = conference.majority_method.value
@@ -133,9 +175,36 @@ def settings(conference: Conference, me: Participant) -> tuple[str, int] | Respo
             return redirect(url_for(".settings", conference_id=conference.id))
     elif request.method == "POST" and conference.is_closed:
         flash(_("The conference is closed: it can no longer be changed."), "error")
-    return render_template("conferences/settings.html", form=form, now_utc=utcnow()), _form_status(
-        form
-    )
+    return render_template(
+        "conferences/settings.html",
+        form=form,
+        now_utc=utcnow(),
+        dateline=dateline(
+            conference.start_date, conference.end_date, conference.place, conference.language
+        ),
+    ), _form_status(form)
+
+
+@bp.get("/c/<int:conference_id>/settings/dateline")
+@conference_role(Role.SECRETARIAT)
+def dateline_preview(conference: Conference, me: Participant) -> Response:
+    """How the date line reads with the values typed so far (the settings page's live
+    preview), from the same function the documents use; the saved values fill the gaps."""
+    args = request.args
+    try:
+        start = date.fromisoformat(args.get("start_date", ""))
+    except ValueError:
+        start = conference.start_date
+    try:
+        end: date | None = date.fromisoformat(args.get("end_date", ""))
+    except ValueError:
+        end = None
+    if end is not None and end < start:
+        end = None
+    language = args.get("language") if args.get("language") in ("ru", "en") else None
+    place = (args.get("place") or "")[:200]
+    text = dateline(start, end, place, language or conference.language)
+    return jsonify({"dateline": text})
 
 
 # --- participants ----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -17,12 +19,18 @@ from flask_babel import gettext as _
 from resolutions import audit
 from resolutions.auth.access import has_role
 from resolutions.documents import cards as access_cards
-from resolutions.documents.csv_export import write_csv
+from resolutions.documents.csv_export import DELIMITERS, write_csv
+from resolutions.documents.heading import (
+    date_in_words,
+    dateline,
+    kind_line_needed,
+    local_moment,
+    moment_in_words,
+    zone_name,
+)
 from resolutions.documents.render import (
     PdfFile,
     created_stamp,
-    date_and_place,
-    date_span_in_words,
     datetime_in_words,
     render_pdf,
     weight_text,
@@ -169,11 +177,19 @@ class VotingFigures:
     majority_method: str
 
 
+@dataclass(frozen=True)
+class DocumentConference:
+    """What a document's frame prints about the conference (author, running header)."""
+
+    title: str
+    short_name: str
+    language: str
+
+
 def resolution_dateline(resolution: Resolution, language: str) -> str:
     """The date and place line, in words: the conference's date(s), as the draft page shows."""
     conference = resolution.conference
-    day = date_span_in_words(conference.start_date, conference.end_date, language)
-    return date_and_place(day, conference.place)
+    return dateline(conference.start_date, conference.end_date, conference.place, language)
 
 
 def voting_figures(poll: Poll) -> VotingFigures:
@@ -190,37 +206,144 @@ def voting_figures(poll: Poll) -> VotingFigures:
     )
 
 
-def resolution_html_context(
-    resolution: Resolution, me: Participant, *, language: str, include_votes: bool
+def _frozen_figures(figures: dict[str, object]) -> VotingFigures:
+    return VotingFigures(
+        yes=int(figures["yes"]),  # type: ignore[call-overload]
+        no=int(figures["no"]),  # type: ignore[call-overload]
+        abstain=int(figures["abstain"]),  # type: ignore[call-overload]
+        entitled=int(figures["entitled"]),  # type: ignore[call-overload]
+        participating=int(figures["participating"]),  # type: ignore[call-overload]
+        outcome=PollOutcome(figures["outcome"]),
+        ballot_kind=label(BALLOT_KIND, figures["ballot_kind"]),
+        majority_method=label(MAJORITY_METHOD, figures["majority_method"]),
+    )
+
+
+def _kind_and_title(adopted: bool, title: str) -> tuple[str | None, str]:
+    kind = _("Resolution") if adopted else _("Draft resolution")
+    return (kind if kind_line_needed(kind, title) else None), title
+
+
+def _adopted_context(
+    resolution: Resolution,
+    frozen: drafting.FrozenResolution,
+    me: Participant,
+    *,
+    language: str,
+    include_votes: bool,
+    include_signatures: bool,
 ) -> dict[str, object]:
-    """Everything the resolution's template needs (also used by the benchmark)."""
-    adopted = resolution.state == ResolutionState.ADOPTED
+    """The adopted resolution from its frozen record: nothing here reads the settings."""
     figures = None
-    if include_votes:
+    if include_votes and frozen.figures is not None:
+        # The figures were frozen at adoption; the reader gets them once they may see the poll.
         poll = deciding_poll(resolution, me)
-        if poll is not None:
-            with force_locale(language):
-                figures = voting_figures(poll)
+        if poll is not None and poll.id == frozen.figures.get("poll_id"):
+            figures = _frozen_figures(frozen.figures)
+    kind, title = _kind_and_title(True, frozen.title)
     return {
-        "conference": resolution.conference,
+        "conference": DocumentConference(
+            frozen.conference_title, frozen.conference_short_name, frozen.language
+        ),
         "resolution": resolution,
-        "adopted": adopted,
-        "clauses": drafting.numbered_text(resolution),
-        "dateline": resolution_dateline(resolution, language),
+        "title": title,
+        "kind": kind,
+        "adopted": True,
+        "clauses": frozen.clauses,
+        "dateline": dateline(frozen.start_date, frozen.end_date, frozen.place, language),
+        "adoption_line": include_votes,
+        "adopted_on": date_in_words(local_moment(frozen.adopted_at, frozen.zone).date(), language),
         "figures": figures,
-        # The audit chain's head, printed on the adopted text so that a log cut back or
-        # rewritten afterwards fails ``flask audit-verify --head``.
-        "audit_head": audit.head_digest() if adopted else None,
+        # The audit chain's head when the text was frozen: a log cut back or rewritten
+        # afterwards fails ``flask audit-verify --head``.
+        "audit_head": frozen.audit_digest,
+        "signatures": include_signatures,
+        "chair": frozen.chair,
+        "secretary": frozen.secretary,
+        "record": frozen,
         "created": created_stamp(utcnow()),
     }
 
 
+def resolution_html_context(
+    resolution: Resolution,
+    me: Participant,
+    *,
+    language: str,
+    include_votes: bool,
+    include_signatures: bool = True,
+) -> dict[str, object]:
+    """Everything the resolution's template needs (also used by the benchmark).
+
+    An adopted resolution comes from its frozen record (``drafting.adopted_text``); a draft
+    (or a resolution adopted before records were kept) from the current text and settings.
+    """
+    adopted = resolution.state == ResolutionState.ADOPTED
+    row = drafting.adopted_text(resolution) if adopted else None
+    with force_locale(language):
+        if row is not None:
+            return _adopted_context(
+                resolution,
+                drafting.read_adopted_text(row),
+                me,
+                language=language,
+                include_votes=include_votes,
+                include_signatures=include_signatures,
+            )
+        figures = None
+        if include_votes and adopted:
+            poll = deciding_poll(resolution, me)
+            if poll is not None:
+                figures = voting_figures(poll)
+        kind, title = _kind_and_title(adopted, resolution.title)
+    conference = resolution.conference
+    return {
+        "conference": DocumentConference(
+            conference.title, conference.short_name, conference.language
+        ),
+        "resolution": resolution,
+        "title": title,
+        "kind": kind,
+        "adopted": adopted,
+        "clauses": drafting.numbered_text(resolution),
+        "dateline": resolution_dateline(resolution, language),
+        "adoption_line": include_votes and adopted,
+        "adopted_on": (
+            date_in_words(local_moment(resolution.adopted_at, conference.zone).date(), language)
+            if adopted and resolution.adopted_at
+            else ""
+        ),
+        "figures": figures,
+        "signatures": include_signatures and adopted,
+        "chair": _first_named(conference, Role.CHAIR),
+        "secretary": _first_named(conference, Role.SECRETARIAT),
+        "record": None,
+        "created": created_stamp(utcnow()),
+    }
+
+
+def _first_named(conference: Conference, role: Role) -> str | None:
+    members = sorted((p for p in conference.participants if p.role == role), key=lambda p: p.id)
+    return members[0].name if members else None
+
+
 def resolution_pdf(
-    resolution: Resolution, me: Participant, *, language: str, include_votes: bool
+    resolution: Resolution,
+    me: Participant,
+    *,
+    language: str,
+    include_votes: bool,
+    include_signatures: bool = True,
 ) -> PdfFile:
-    """The resolution as a signed-off document; marked DRAFT until it is adopted."""
+    """The resolution as a signed-off document; marked DRAFT until it is adopted. With the
+    adoption line (and the figures the reader may see) and the signature block unless the
+    caller turns them off."""
     context = resolution_html_context(
-        resolution, me, language=language, include_votes=include_votes
+        resolution,
+        me,
+        language=language,
+        include_votes=include_votes,
+        include_signatures=include_signatures,
     )
     kind = "resolution" if context["adopted"] else "draft-resolution"
     return PdfFile(
@@ -361,17 +484,17 @@ def record_pdf(conference: Conference, me: Participant, *, language: str) -> Pdf
     """Every poll the reader may see: subject, rules, counts, outcome, named lists."""
     with force_locale(language):
         entries = record_entries(conference, me)
+    zone = conference.zone
     pdf = render_pdf(
         "documents/record.html",
         language,
         conference=conference,
+        at=lambda moment: moment_in_words(moment, zone, language) if moment else "",
+        zone=zone_name(zone, utcnow()),
         entries=entries,
         unpublished_included=sees_unpublished(me),
-        dateline=date_and_place(
-            date_span_in_words(conference.start_date, conference.end_date, language),
-            conference.place,
-        ),
-        as_of=datetime_in_words(utcnow(), language),
+        dateline=dateline(conference.start_date, conference.end_date, conference.place, language),
+        as_of=moment_in_words(utcnow(), zone, language),
         audit_head=audit.head_digest(),
         created=created_stamp(utcnow()),
     )
@@ -382,7 +505,12 @@ def _blank(value: object) -> object:
     return "" if value is None else value
 
 
-def _record_rows(entries: Iterable[RecordEntry]) -> Iterable[list[object]]:
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A stored moment as a spreadsheet reads it: "2026-11-30 17:05" in the conference's zone."""
+    return f"{local_moment(moment, zone):%Y-%m-%d %H:%M}" if moment else ""
+
+
+def _record_rows(entries: Iterable[RecordEntry], zone: ZoneInfo) -> Iterable[list[object]]:
     for entry in entries:
         poll, result = entry.poll, entry.result
         if result is None:
@@ -411,6 +539,8 @@ def _record_rows(entries: Iterable[RecordEntry]) -> Iterable[list[object]]:
             "",
             "",
             "",
+            _local(poll.opened_at, zone),
+            _local(poll.closed_at, zone),
         ]
         for vote in result.votes if result else []:
             yield [
@@ -424,11 +554,15 @@ def _record_rows(entries: Iterable[RecordEntry]) -> Iterable[list[object]]:
                 label(CHOICE, vote.choice),
                 vote.weight,
                 vote.cast_by or "",
+                "",
+                "",
             ]
 
 
 def record_csv(conference: Conference, me: Participant, *, language: str) -> tuple[bytes, str]:
-    """The voting record as one table: a row per poll, each followed by a row per named vote."""
+    """The voting record as one table: a row per poll, each followed by a row per named vote.
+    Semicolons in Russian, commas in English (what Excel splits on in each), with a BOM; the
+    opening and closing times in the conference's time zone."""
     with force_locale(language):
         entries = record_entries(conference, me)
         header = [
@@ -453,9 +587,16 @@ def record_csv(conference: Conference, me: Participant, *, language: str) -> tup
             _("Choice"),
             _("Weight"),
             _("Cast by proxy holder"),
+            # Last, so that the columns before keep their places for existing spreadsheets.
+            _("Opened (%(zone)s)", zone=conference.timezone),
+            _("Closed (%(zone)s)", zone=conference.timezone),
         ]
         anchor = ["", _("Audit log head"), "", audit.head_digest(), *[""] * (len(header) - 4)]
-        data = write_csv(header, [*_record_rows(entries), anchor])
+        data = write_csv(
+            header,
+            [*_record_rows(entries, conference.zone), anchor],
+            delimiter=DELIMITERS[language],
+        )
     return data, f"voting-record-{conference.id}-{language}.csv"
 
 

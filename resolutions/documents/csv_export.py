@@ -26,10 +26,18 @@ def neutralise(value: object) -> str:
     return text
 
 
-def write_csv(header: Sequence[object], rows: Iterable[Sequence[object]]) -> bytes:
-    """The table as CSV bytes: BOM, comma-separated, CRLF line ends, every cell neutralised."""
+# Excel splits a CSV file into columns by the list separator of the system's regional
+# settings: a comma in English, a semicolon in Russian (where the comma is the decimal mark).
+DELIMITERS = {"ru": ";", "en": ","}
+
+
+def write_csv(
+    header: Sequence[object], rows: Iterable[Sequence[object]], *, delimiter: str = ","
+) -> bytes:
+    """The table as CSV bytes: BOM, ``delimiter``-separated, CRLF line ends, every cell
+    neutralised."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, dialect="excel")
+    writer = csv.writer(buffer, dialect="excel", delimiter=delimiter)
     writer.writerow([neutralise(cell) for cell in header])
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])

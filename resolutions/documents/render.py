@@ -9,13 +9,12 @@ stylesheet and fonts is ever read. The PDF is PDF/A-3b and tagged, for archiving
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from fractions import Fraction
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date as babel_format_date
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
@@ -30,6 +29,7 @@ from resolutions.documents.fetcher import (
     StaticOnlyFetcher,
     static_url,
 )
+from resolutions.documents.heading import date_in_words
 from resolutions.models import Conference
 
 LANGUAGES = ("ru", "en")
@@ -39,9 +39,6 @@ PDF_OPTIONS: dict[str, Any] = {
     "pdf_tags": True,
     "output_intent": "srgb-output",
 }
-# Dates written in words, in the document's language. Russian needs the genitive month and
-# «года» ("30 ноября 2026 года"), which the pattern's 'MMMM' gives in Babel's ru locale.
-DATE_PATTERNS = {"ru": "d MMMM y 'года'", "en": "d MMMM y"}
 
 
 class DocumentFontsMissing(RuntimeError):
@@ -64,24 +61,6 @@ def document_language(conference: Conference, requested: str | None) -> str:
     return conference.language if conference.language in LANGUAGES else "ru"
 
 
-def date_in_words(day: date, language: str) -> str:
-    """ "30 ноября 2026 года" or "30 November 2026"."""
-    return babel_format_date(day, DATE_PATTERNS[language], locale=language)
-
-
-def date_span_in_words(start: date, end: date | None, language: str) -> str:
-    """One date, or "28 ноября – 1 декабря 2026 года" when the conference lasts several days
-    (the drafting page's heading writes it the same way)."""
-    if end is None or end == start:
-        return date_in_words(start, language)
-    first = (
-        babel_format_date(start, "d MMMM", locale=language)
-        if start.year == end.year
-        else date_in_words(start, language)
-    )
-    return f"{first} – {date_in_words(end, language)}"
-
-
 def datetime_in_words(moment: datetime, language: str) -> str:
     """ "30 ноября 2026 года, 14:05 UTC": when a document was drawn up (naive UTC stored)."""
     return f"{date_in_words(moment.date(), language)}, {moment:%H:%M} UTC"
@@ -95,11 +74,6 @@ def weight_text(value: Fraction | int) -> str:
         return str(whole)
     fraction = f"{rest}/{value.denominator}"
     return f"{whole} {fraction}" if whole else fraction
-
-
-def date_and_place(day_or_span: str, place: str) -> str:
-    """The date and place line: «30 ноября 2026 года, г. Бишкек»."""
-    return f"{day_or_span}, {place}" if place else day_or_span
 
 
 def css_string(text: str) -> str:

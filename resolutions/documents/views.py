@@ -49,6 +49,13 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
     return response
 
 
+def _option(name: str) -> bool:
+    """A document option that is on unless turned off: the form sends "0" from a hidden field
+    and then "1" from the ticked box, so the last value given wins; a bare link gets "on"."""
+    values = request.args.getlist(name)
+    return (values[-1] if values else "1") == "1"
+
+
 @bp.route("/documents")
 @conference_role()
 def index(conference: Conference, me: Participant) -> str:
@@ -67,7 +74,11 @@ def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) 
         return redirect(url_for(".index", conference_id=conference.id))  # type: ignore[return-value]
     language = document_language(conference, request.args.get("lang"))
     document = content.resolution_pdf(
-        resolution, me, language=language, include_votes=request.args.get("votes") == "1"
+        resolution,
+        me,
+        language=language,
+        include_votes=_option("votes"),
+        include_signatures=_option("signatures"),
     )
     return _download(document.content, document.filename, "application/pdf")
 

@@ -16,6 +16,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -33,7 +34,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from resolutions.forms import select_choices
-from resolutions.labels import AMENDMENT_STATE, CLAUSE_KIND
+from resolutions.labels import AMENDMENT_KIND, AMENDMENT_STATE, CLAUSE_KIND
 from resolutions.models import AmendmentKind, AmendmentState, ClauseKind, NumberingStyle
 
 # A clause is a paragraph; 20,000 characters is already several pages. Longer input is a paste
@@ -104,6 +105,12 @@ class ResolutionCreateForm(FlaskForm):
         validators=[AnyOf(list(NUMBERING_STYLES), _l("Choose a numbering style."))],
     )
     submit = SubmitField(_l("Create resolution"))
+
+
+class ResolutionEditForm(ResolutionCreateForm):
+    """The resolution's title and numbering style, while it is a draft."""
+
+    submit = SubmitField(_l("Save"))
 
 
 class ClauseEditForm(FlaskForm):
@@ -365,3 +372,49 @@ class AmendmentFilterForm(FlaskForm):
         validate_choice=False,
     )
     proposer = SelectField(_l("Proposer"), validate_choice=False)
+
+
+TRIAGE_SORTS = ("number", "target", "kind", "author", "state", "deadline")
+
+
+class TriageFilterForm(FlaskForm):
+    """GET form above the secretariat's table of amendments: filters and the sort order."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(
+        _l("State"),
+        choices=select_choices(
+            {"": _l("All states"), **{k: v for k, v in AMENDMENT_STATE.items() if k != "draft"}}
+        ),
+        validate_choice=False,
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=select_choices({"": _l("All kinds"), **AMENDMENT_KIND}),
+        validate_choice=False,
+    )
+    proposer = SelectField(_l("Author"), validate_choice=False)
+    sort = HiddenField(default="number")
+    order = HiddenField(default="asc")
+
+
+class TriageRulingForm(FlaskForm):
+    """The secretariat's ruling on the ticked amendments (ids in ``amendments``)."""
+
+    decision = RadioField(
+        _l("Ruling"),
+        choices=select_choices({"admit": _l("Admit"), "out_of_order": _l("Rule out of order")}),
+        validators=[InputRequired(_l("Choose a ruling."))],
+    )
+    reason = TextAreaField(
+        _l("Reason (required to rule out of order)"),
+        validators=[
+            Optional(),
+            Length(max=MAX_REASON, message=_l("At most %(max)s characters.", max="2,000")),
+        ],
+        filters=[_strip],
+        render_kw={"rows": 2},
+    )
+    submit = SubmitField(_l("Apply to the ticked amendments"))

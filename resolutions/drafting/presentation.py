@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import url_for
-from flask_babel import force_locale, format_date, get_timezone
+from flask_babel import force_locale, get_timezone
 from flask_babel import gettext as _
 
+from resolutions.documents.heading import dateline
 from resolutions.drafting import service
 from resolutions.drafting.text import DiffSegment, NumberedClause, word_diff
 from resolutions.extensions import db
@@ -41,21 +42,15 @@ class DocumentHeading:
 
 def document_heading(conference: Conference) -> DocumentHeading:
     """The heading block of a resolution, in the conference's working language (the PDF
-    documents use it too): the conference, "Resolution", the date in words and the place."""
-    with force_locale(conference.language):
-        pattern = "d MMMM y 'года'" if conference.language == "ru" else "d MMMM y"
-        end = conference.end_date
-        if end and end != conference.start_date:
-            same_year = end.year == conference.start_date.year
-            start = format_date(conference.start_date, "d MMMM" if same_year else pattern)
-            dates = f"{start} – {format_date(end, pattern)}"
-        else:
-            dates = format_date(conference.start_date, pattern)
-        place = (conference.place or "").strip()
+    documents use the same words): the conference, "Resolution", the date and place line."""
+    language = conference.language if conference.language in ("ru", "en") else "ru"
+    with force_locale(language):
         return DocumentHeading(
             conference=conference.title,
             kind=_("Resolution"),
-            dateline=f"{dates}, {place}" if place else dates,
+            dateline=dateline(
+                conference.start_date, conference.end_date, conference.place, language
+            ),
         )
 
 

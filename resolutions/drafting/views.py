@@ -1023,3 +1023,7 @@ def amendment_preview(conference: Conference, me: Participant, amendment_id: int
         rows=rows,
         heading=document_heading(conference),
     )
+
+
+# The secretariat's pages (amendments table, resolution settings) add routes to this blueprint.
+from resolutions.drafting import secretariat_views  # noqa: E402, F401

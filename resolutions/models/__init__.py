@@ -14,6 +14,7 @@ from resolutions.models.conferences import (
     Role,
 )
 from resolutions.models.drafting import (
+    AdoptedText,
     Amendment,
     AmendmentKind,
     AmendmentSponsor,
@@ -37,6 +38,7 @@ from resolutions.models.voting import (
 )
 
 __all__ = [
+    "AdoptedText",
     "Amendment",
     "AmendmentKind",
     "AmendmentSponsor",

@@ -39,6 +39,8 @@ class Resolution(db.Model):
     clauses: Mapped[list[Clause]] = relationship(
         back_populates="resolution", cascade="all, delete-orphan", order_by="Clause.position"
     )
+    # The frozen record of the adopted text; it goes only with the resolution itself.
+    adopted_text: Mapped[AdoptedText | None] = relationship(cascade="all, delete-orphan")
 
 
 class ClauseKind(enum.StrEnum):
@@ -199,3 +201,29 @@ class AmendmentSponsor(db.Model):
 
     amendment: Mapped[Amendment] = relationship(back_populates="sponsors")
     participant: Mapped[Participant] = relationship()  # noqa: F821
+
+
+class AdoptedText(db.Model):
+    """The adopted resolution as a record, frozen at adoption and never changed afterwards.
+
+    ``content`` is canonical JSON (sorted keys, no spaces): the numbered text, the heading
+    data (conference, title, dates, place, language), the deciding poll's figures, the
+    signatories and the audit log's head at adoption. ``sha256`` is the hash of ``content``'s
+    UTF-8 bytes, so a changed row is detected. Every export of an adopted resolution renders
+    from this row, whatever the conference's settings say later.
+    """
+
+    __tablename__ = "adopted_text"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resolution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("resolution.id", ondelete="CASCADE"), unique=True
+    )
+    content: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+@sa.event.listens_for(AdoptedText, "before_update")
+def _adopted_text_is_immutable(mapper: object, connection: object, target: AdoptedText) -> None:
+    raise ValueError("an adopted text is a record: it is never changed")

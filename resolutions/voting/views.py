@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from resolutions import audit
 from resolutions.auth.access import conference_role, get_in_conference
+from resolutions.conferences import service as conference_service
 from resolutions.conferences.search import folded
 from resolutions.drafting import service as drafting_service
 from resolutions.extensions import db
@@ -374,7 +375,8 @@ def console(conference: Conference, me: Participant) -> str:
     attrs = _live_attrs(conference, "console")
     context = _console_context(conference)
     template = "voting/_console_live.html" if _is_fragment() else "voting/console.html"
-    return render_template(template, **attrs, **context)
+    offer = conference_service.stage_offer(conference, me)
+    return render_template(template, **attrs, **context, stage_offer=offer)
 
 
 def _console_context(conference: Conference) -> dict[str, Any]:

@@ -23,6 +23,10 @@ RULES = {
     "drafting.import_draft": SECRETARIAT,
     "drafting.amendment_admit": SECRETARIAT,
     "drafting.amendment_out_of_order": SECRETARIAT,
+    "drafting.triage_rule": SECRETARIAT,
+    "drafting.resolution_settings": SECRETARIAT,
+    # The table of amendments: the secretariat rules, the chair reads it.
+    "drafting.triage": SECRETARIAT | CHAIR,
     # Delegates (and the chair) propose, co-sponsor, withdraw.
     "drafting.amendment_new": DELEGATE,
     "drafting.amendment_edit": DELEGATE,

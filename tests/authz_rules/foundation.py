@@ -18,6 +18,8 @@ RULES = {
     "conferences.participant_delete": SECRETARIAT,
     "conferences.participant_access": SECRETARIAT,
     "conferences.participant_presence": CHAIR_OR_SECRETARIAT,
+    "conferences.stage": CHAIR_OR_SECRETARIAT,
+    "conferences.dateline_preview": SECRETARIAT,
     "conferences.participants_import": SECRETARIAT,
     "conferences.participants_import_sample": SECRETARIAT,
     "conferences.participants_invite": SECRETARIAT,

@@ -24,7 +24,7 @@ def test_secretariat_downloads_the_resolution_with_voting_figures(
 
     form = page.locator("form.doc").filter(has=page.get_by_text("Adopted resolution"))
     form.get_by_label("Language").select_option("en")
-    form.get_by_label("Include the voting figures").check()
+    expect(form.get_by_label("The adoption line, with the voting figures")).to_be_checked()
     with page.expect_download() as download_info:
         form.get_by_role("button", name="Download PDF").click()
     download = download_info.value

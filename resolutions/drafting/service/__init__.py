@@ -12,6 +12,7 @@ The package, in the order its modules build on each other:
 - ``clauses``: resolutions, clauses, positions, versions, import, the text at a moment.
 - ``amendments``: proposing, the states and their transitions, the deadline, co-sponsors.
 - ``adoption``: voting order, adopting and rejecting amendments and resolutions, preview.
+- ``record``: the adopted resolution frozen as a record (``AdoptedText``).
 - ``page``: labels, diffs and staleness of amendments, and the draft page.
 
 Callers import from here (``from resolutions.drafting import service``).
@@ -35,11 +36,13 @@ from resolutions.drafting.service.amendments import (
     admit_amendment,
     allowed_actions,
     amendment_history,
+    awaiting_ruling,
     can_view_amendment,
     discard_amendment,
     invite_sponsor,
     propose_amendment,
     respond_to_sponsorship,
+    rule_on_amendments,
     rule_out_of_order,
     sponsor_candidates,
     submit_amendment,
@@ -68,6 +71,7 @@ from resolutions.drafting.service.errors import DraftingError, PermissionDenied,
 from resolutions.drafting.service.page import (
     AmendmentView,
     DraftPage,
+    TriageRow,
     amendment_diff,
     amendment_label,
     amendment_original_diff,
@@ -75,6 +79,13 @@ from resolutions.drafting.service.page import (
     draft_page_data,
     is_stale,
     target_change_diff,
+    triage_rows,
+)
+from resolutions.drafting.service.record import (
+    FrozenResolution,
+    adopted_text,
+    read_adopted_text,
+    verify_adopted_text,
 )
 
 __all__ = [
@@ -84,13 +95,16 @@ __all__ = [
     "AmendmentView",
     "DraftPage",
     "DraftingError",
+    "FrozenResolution",
     "PermissionDenied",
     "StaleError",
+    "TriageRow",
     "add_clause",
     "admit_amendment",
     "adopt_amendment",
     "adopt_by_consent",
     "adopt_resolution",
+    "adopted_text",
     "allowed_actions",
     "amendment_diff",
     "amendment_history",
@@ -100,6 +114,7 @@ __all__ = [
     "amendment_preview",
     "amendment_view",
     "anchor_clause_id",
+    "awaiting_ruling",
     "can_view_amendment",
     "clause_history",
     "clause_reference",
@@ -116,9 +131,11 @@ __all__ = [
     "numbered_text",
     "remove_clause_by_vote",
     "propose_amendment",
+    "read_adopted_text",
     "reject_amendment",
     "reject_resolution",
     "respond_to_sponsorship",
+    "rule_on_amendments",
     "rule_out_of_order",
     "set_vote_order",
     "sponsor_candidates",
@@ -126,8 +143,10 @@ __all__ = [
     "target_change_diff",
     "text_at",
     "text_at_poll",
+    "triage_rows",
     "update_amendment",
     "update_resolution",
+    "verify_adopted_text",
     "vote_order_groups",
     "voting_queue",
     "withdraw_amendment",

@@ -38,6 +38,7 @@ from resolutions.drafting.service.obsolescence import (
     _live_amendments_touching,
     _obsolete,
 )
+from resolutions.drafting.service.record import freeze_adopted_text
 from resolutions.drafting.text import ClauseSnapshot, NumberedClause, number_clauses
 from resolutions.extensions import db
 from resolutions.models import (
@@ -397,6 +398,8 @@ def _decide_resolution(
         resolution,
         {"poll_id": poll_id, "obsolete": [amendment_name(a) for a in pending]},
     )
+    if state == ResolutionState.ADOPTED:
+        freeze_adopted_text(resolution, poll_id)
     return pending
 
 
@@ -404,7 +407,9 @@ def adopt_resolution(
     resolution: Resolution, actor: User | None, *, poll_id: int | None = None
 ) -> list[Amendment]:
     """The resolution as a whole is adopted: its text is locked (no more edits, amendments or
-    transitions). Amendments still submitted or admitted become obsolete; they are returned."""
+    transitions) and frozen as a record (``record.freeze_adopted_text``: the text, the
+    heading data, the poll's figures and the audit head, with its SHA-256). Amendments still
+    submitted or admitted become obsolete; they are returned."""
     return _decide_resolution(resolution, actor, ResolutionState.ADOPTED, poll_id)
 
 

@@ -639,3 +639,59 @@ def respond_to_sponsorship(amendment: Amendment, sponsor: Participant, accept: b
         amendment,
         {"participant_id": sponsor.id},
     )
+
+
+# --- triage: the secretariat's table of amendments ---------------------------------------------
+
+
+def awaiting_ruling(conference: Conference) -> list[tuple[Resolution, int]]:
+    """The conference's draft resolutions with amendments waiting for the secretariat's
+    ruling (submitted), and how many, in the resolutions' order (one query)."""
+    rows = db.session.execute(
+        sa.select(Resolution, sa.func.count(Amendment.id))
+        .join(Amendment, Amendment.resolution_id == Resolution.id)
+        .where(
+            Resolution.conference_id == conference.id,
+            Resolution.state == ResolutionState.DRAFT,
+            Amendment.state == AmendmentState.SUBMITTED,
+        )
+        .group_by(Resolution.id)
+        .order_by(Resolution.position, Resolution.id)
+    )
+    return [(resolution, count) for resolution, count in rows]
+
+
+def rule_on_amendments(
+    resolution: Resolution,
+    actor: Participant,
+    amendment_ids: Iterable[int],
+    *,
+    admit: bool,
+    reason: str = "",
+) -> list[Amendment]:
+    """The secretariat rules on several submitted amendments at once: all admitted, or all
+    ruled out of order with one reason. Each goes through ``admit_amendment`` or
+    ``rule_out_of_order`` (the same rules and audit entries as one by one); the first refusal
+    raises and the caller rolls the whole batch back."""
+    ids = sorted(set(amendment_ids))
+    if not ids:
+        raise DraftingError(_("Tick the amendments to rule on."), "amendments")
+    found = {
+        a.id: a
+        for a in db.session.scalars(
+            sa.select(Amendment).where(
+                Amendment.id.in_(ids), Amendment.resolution_id == resolution.id
+            )
+        )
+    }
+    if len(found) != len(ids):
+        raise StaleError(_("The list of amendments has changed. Reload the page."))
+    ruled = []
+    for amendment_id in ids:
+        amendment = found[amendment_id]
+        if admit:
+            admit_amendment(amendment, actor)
+        else:
+            rule_out_of_order(amendment, actor, reason)
+        ruled.append(amendment)
+    return ruled

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from resolutions.drafting.service._common import (
     LIVE_STATES,
@@ -19,9 +19,9 @@ from resolutions.drafting.service._common import (
     _conference,
     amendment_name,
 )
-from resolutions.drafting.service.adoption import _voting_key
+from resolutions.drafting.service.adoption import _voting_key, anchor_clause_id
 from resolutions.drafting.service.amendments import _actions, _started_polls
-from resolutions.drafting.service.clauses import _all_clauses, clause_reference
+from resolutions.drafting.service.clauses import _all_clauses, clause_reference, numbered_text
 from resolutions.drafting.text import DiffSegment, NumberedClause, number_clauses, word_diff
 from resolutions.extensions import db
 from resolutions.models import (
@@ -484,3 +484,65 @@ def draft_page_data(
         numbered=numbered,
         clause_rows=page.clause_rows,
     )
+
+
+# --- triage: the secretariat's table of amendments ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageRow:
+    """One amendment in the secretariat's table: its name and what it does (as the draft page
+    names them), its author and confirmed co-sponsors, its state and whether it came late."""
+
+    amendment: Amendment
+    name: str  # "A-3"
+    target: str  # "replace operative clause 2(a)"
+    order: int  # the touched clause's place in the text, for sorting by target
+    proposer: Participant
+    sponsors: list[Participant]
+    late: bool
+
+    @property
+    def awaiting_ruling(self) -> bool:
+        return self.amendment.state == AmendmentState.SUBMITTED
+
+
+def triage_rows(resolution: Resolution) -> list[TriageRow]:
+    """Every amendment of ``resolution`` but private drafts, by number: one query for the
+    amendments with their proposers and co-sponsors (``selectinload``), one for the text."""
+    amendments = db.session.scalars(
+        sa.select(Amendment)
+        .where(Amendment.resolution_id == resolution.id, Amendment.state != AmendmentState.DRAFT)
+        .options(
+            selectinload(Amendment.proposer).selectinload(Participant.user),
+            selectinload(Amendment.sponsors)
+            .selectinload(AmendmentSponsor.participant)
+            .selectinload(Participant.user),
+        )
+        .order_by(Amendment.number, Amendment.id)
+    ).all()
+    numbered = {c.clause_id: c for c in numbered_text(resolution)}
+    place = {clause_id: index for index, clause_id in enumerate(numbered)}
+    deadline = _conference(resolution).amendment_deadline
+    rows = []
+    for amendment in amendments:
+        name = amendment_name(amendment)
+        label = amendment_label(amendment, numbered)
+        rows.append(
+            TriageRow(
+                amendment=amendment,
+                name=name,
+                target=label.removeprefix(f"{name}: "),
+                order=place.get(anchor_clause_id(amendment), -1),
+                proposer=amendment.proposer,
+                sponsors=[
+                    s.participant
+                    for s in sorted(amendment.sponsors, key=lambda s: s.participant_id)
+                    if s.status == SponsorStatus.CONFIRMED
+                ],
+                late=deadline is not None
+                and amendment.submitted_at is not None
+                and amendment.submitted_at > deadline,
+            )
+        )
+    return rows

@@ -48,4 +48,36 @@
       if (!window.confirm(question)) { event.preventDefault(); }
     });
   });
+
+  // Settings: the date line as the documents will print it, asked of the server (the same
+  // function the PDF uses) while the place or the dates are typed.
+  var preview = document.querySelector("[data-dateline-url]");
+  if (preview) {
+    var text = preview.querySelector(".dateline-preview__text");
+    var timer = null;
+    var refresh = function () {
+      var params = new URLSearchParams();
+      ["place", "start_date", "end_date", "language"].forEach(function (name) {
+        var input = document.getElementById(name);
+        if (input) { params.set(name, input.value); }
+      });
+      fetch(preview.getAttribute("data-dateline-url") + "?" + params.toString(), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" }
+      }).then(function (answer) {
+        return answer.ok ? answer.json() : null;
+      }).then(function (data) {
+        if (data && typeof data.dateline === "string") { text.textContent = data.dateline; }
+      }).catch(function () {});
+    };
+    ["place", "start_date", "end_date", "language"].forEach(function (name) {
+      var input = document.getElementById(name);
+      if (!input) { return; }
+      input.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(refresh, 250);
+      });
+      input.addEventListener("change", refresh);
+    });
+  }
 })();
