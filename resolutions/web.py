@@ -18,6 +18,8 @@ from resolutions.auth.access import has_role
 from resolutions.conferences.navigation import conference_nav_items
 from resolutions.extensions import db
 from resolutions.models import Conference, Role
+from resolutions.voting.naming import poll_label
+from resolutions.voting.open_vote import vote_banner
 
 # The largest id the database holds: PostgreSQL's ``integer`` (SQLite's is wider).
 MAX_ID = 2**31 - 1
@@ -155,6 +157,8 @@ def init_app(app: Flask) -> None:
     for name, table in labels.TABLES.items():
         app.add_template_filter(lambda value, table=table: labels.label(table, value), name)
 
+    app.add_template_filter(poll_label, "poll_label")
+
     @app.context_processor
     def template_helpers() -> dict[str, Any]:
         me = g.get("me")
@@ -168,6 +172,8 @@ def init_app(app: Flask) -> None:
             "format_datetime": format_datetime,
             "conference_nav_items": conference_nav_items,
             "conference_dates": conference_dates,
+            # Called once by base.html (a query only on conference pages that show it).
+            "vote_banner": lambda: vote_banner(me),
         }
 
 

@@ -60,6 +60,7 @@ from resolutions.voting.forms import (
     RollCallForm,
     new_idempotency_key,
 )
+from resolutions.voting.open_vote import open_vote_for
 
 bp = Blueprint("voting", __name__, url_prefix="/c/<int:conference_id>")
 # Live changes committed during any request are published when it ends (live.py).
@@ -71,7 +72,7 @@ def _publish_live_leftovers(error: BaseException | None) -> None:
     live.publish_committed()
 
 
-LIVE_VIEWS = ("ballot", "console", "projector", "attendance", "poll")
+LIVE_VIEWS = ("ballot", "console", "projector", "attendance", "poll", "banner")
 
 
 def _wants_json() -> bool:
@@ -732,12 +733,25 @@ def live_state(conference: Conference, me: Participant) -> Response:
         view = "ballot"
     version = notify.live_version(conference.id)
     etag = f"{version}-{view}-{get_locale()}"
+    if view == "banner":
+        # Personal (whether this member holds a vote): never shared between members.
+        etag += f"-{me.id}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
         response.set_etag(etag)
         response.headers["Cache-Control"] = "no-cache"
         return response
-    payload = live.live_payload(conference, view=view)
+    if view == "banner":
+        # Every conference page's banner: only whether a vote waits for this member.
+        vote = open_vote_for(me)
+        state_version, _turnout = version.split(".", 1)
+        payload = {
+            "version": version,
+            "state": state_version,
+            "vote": vote.as_json() if vote else None,
+        }
+    else:
+        payload = live.live_payload(conference, view=view)
     response = jsonify(payload)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"

@@ -1,0 +1,198 @@
+"""The day of the sitting as delegates and the chair live it (issue 11), in Chromium.
+
+What is measured, not only looked at: the vote banner reaching a delegate who stays on the draft
+(within 2 s of the chair's click, gone at close), the ballot's buttons inside the phone's first
+screen, the projector within the wall. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from resolutions.drafting import service as drafting
+from resolutions.extensions import db
+from resolutions.models import Amendment, AmendmentKind
+from tests.objects.drafting import clauses_by_number, make_draft
+from tests.objects.voting import check_in
+
+pytestmark = pytest.mark.e2e
+
+NEW_TEXT = "Urges all member organisations and their regional partners:"
+MARK = "() => { window.__sittingMarker = 'kept'; }"
+MARKED = "() => window.__sittingMarker === 'kept'"
+
+
+def _admitted(world: Any, resolution: Any, **fields: Any) -> Amendment:
+    amendment = drafting.propose_amendment(resolution, world.delegate, **fields)
+    drafting.submit_amendment(amendment, world.delegate)
+    drafting.admit_amendment(amendment, world.secretariat)
+    db.session.commit()
+    return amendment
+
+
+def test_the_vote_finds_the_delegate_on_the_draft_page(
+    channel: str, make_live_world: Any, signed_in_page: Any, screenshot: Any
+) -> None:
+    world = make_live_world(delegates=2)
+    resolution = make_draft(world)
+    target = clauses_by_number(resolution)["2"]
+    _admitted(world, resolution, kind=AmendmentKind.REPLACE, target=target, text=NEW_TEXT)
+    check_in(world.chair, *world.delegates)
+    cid = world.conference.id
+
+    reader = signed_in_page(world.delegate, path=f"/c/{cid}/resolutions/{resolution.id}")
+    phone = signed_in_page(
+        world.delegates[1], path=f"/c/{cid}/resolutions/{resolution.id}", phone=True
+    )
+    banner = reader.locator("[data-vote-banner]")
+    mark = reader.locator("[data-vote-mark]")
+    expect(banner).to_be_hidden()
+    expect(mark).to_be_hidden()
+    for page in (reader, phone):
+        page.evaluate(MARK)
+
+    chair = signed_in_page(world.chair, path=f"/c/{cid}/console")
+    clicked = time.monotonic()
+    chair.locator(".queue__item", has_text="A-1").get_by_role("button", name="Open vote").click()
+    # Within 2 s of the chair's click, without a reload, on both pages.
+    expect(banner).to_be_visible(timeout=2000)
+    expect(phone.locator("[data-vote-banner]")).to_be_visible(timeout=2000)
+    reached = time.monotonic() - clicked
+    assert reached < 2.0, f"the banner took {reached:.2f} s"
+    expect(banner).to_contain_text("A-1: replace operative clause 2")
+    expect(mark).to_be_visible()
+    assert reader.title().startswith("●")
+    assert reader.evaluate(MARKED) and phone.evaluate(MARKED), "the draft page was reloaded"
+    screenshot(reader, "draft-banner-1280")
+    screenshot(phone, "draft-banner-390")
+    box = phone.locator("[data-vote-banner] a").bounding_box()
+    assert box is not None and box["height"] >= 44 and box["y"] + box["height"] <= 844
+
+    # Another page of the conference shows it from the start; the link leads to the ballot.
+    reader.goto(f"/c/{cid}/")
+    expect(reader.locator("[data-vote-banner]")).to_be_visible()
+    reader.get_by_role("link", name="Vote →").click()
+    expect(reader.locator(".poll-public--open")).to_be_visible()
+    expect(reader.locator("[data-vote-banner]")).to_have_count(0)  # not on the ballot itself
+    reader.get_by_role("button", name="Yes").click()
+    expect(reader.locator(".receipt")).to_be_visible()
+    reader.goto(f"/c/{cid}/resolutions/{resolution.id}")
+    expect(reader.locator("[data-vote-banner]")).to_contain_text("You have voted")
+    expect(reader.locator("[data-vote-mark]")).to_be_hidden()
+
+    # The chair closes: the banner goes, without a reload.
+    chair.get_by_role("button", name="Close the vote").click()
+    expect(phone.locator("[data-vote-banner]")).to_be_hidden(timeout=2000)
+    expect(reader.locator("[data-vote-banner]")).to_be_hidden(timeout=2000)
+    assert phone.evaluate(MARKED)
+    assert not phone.title().startswith("●")
+
+
+def test_no_banner_for_whoever_cannot_vote(make_live_world: Any, signed_in_page: Any) -> None:
+    """An observer, and a delegate absent when the poll opened, see no banner."""
+    world = make_live_world(delegates=2)
+    resolution = make_draft(world)
+    target = clauses_by_number(resolution)["2"]
+    _admitted(world, resolution, kind=AmendmentKind.DELETE, target=target)
+    check_in(world.chair, world.delegate)
+    cid = world.conference.id
+    chair = signed_in_page(world.chair, path=f"/c/{cid}/console")
+    chair.locator(".queue__item", has_text="A-1").get_by_role("button", name="Open vote").click()
+    expect(chair.locator(".poll-card--open")).to_be_visible()
+    absent = signed_in_page(world.delegates[1], path=f"/c/{cid}/resolutions/{resolution.id}")
+    expect(absent.locator("[data-vote-banner]")).to_be_hidden()
+    observer = signed_in_page(world.member("observer"), path=f"/c/{cid}/")
+    expect(observer.locator("[data-vote-banner]")).to_have_count(0)
+    present = signed_in_page(world.delegate, path=f"/c/{cid}/")
+    expect(present.locator("[data-vote-banner]")).to_be_visible()
+
+
+LONG_TEXT = " ".join(
+    f"Calls upon every member organisation, in clause {i}, to document each case of pressure "
+    "on trade unionists, to report it to the network within thirty days, and to support the "
+    "defenders concerned with legal aid, publicity and solidarity actions;"
+    for i in range(1, 9)
+)
+
+
+def _buttons_in_first_screen(page: Any) -> list[dict[str, float]]:
+    boxes = []
+    for name in ("Yes", "No", "Abstain"):
+        box = page.locator("[data-ballot-form]").get_by_role("button", name=name).bounding_box()
+        assert box is not None, f"no {name} button"
+        boxes.append(box)
+    return boxes
+
+
+def test_the_ballot_fits_the_phone_for_every_kind_of_subject(
+    make_live_world: Any, signed_in_page: Any, screenshot: Any
+) -> None:
+    """At 390×844 the three buttons are inside the first screen, with a proxy to cast too, for
+    a short amendment, a long one and the resolution as a whole; the receipt says what was
+    recorded and is never broken inside its code."""
+    from resolutions.models import BallotKind, PollSubject
+    from resolutions.voting import service
+    from tests.objects.voting import give_proxy
+
+    world = make_live_world(delegates=3)
+    resolution = make_draft(world)
+    clauses = clauses_by_number(resolution)
+    short = _admitted(
+        world,
+        resolution,
+        kind=AmendmentKind.REPLACE,
+        target=clauses["3"],
+        text="Requests the secretariat to report every year;",
+    )
+    long = _admitted(
+        world, resolution, kind=AmendmentKind.REPLACE, target=clauses["1"], text=LONG_TEXT
+    )
+    check_in(world.chair, *world.delegates[:2])
+    give_proxy(world.delegates[2], world.delegate)
+    cid = world.conference.id
+    subjects = [
+        ("short", {"subject": PollSubject.AMENDMENT, "amendment": short}, BallotKind.NAMED),
+        ("long", {"subject": PollSubject.AMENDMENT, "amendment": long}, BallotKind.SECRET),
+        ("whole", {"subject": PollSubject.RESOLUTION, "resolution": resolution}, BallotKind.NAMED),
+    ]
+    phone = signed_in_page(world.delegate, path=f"/c/{cid}/vote", phone=True)
+    for name, subject, kind in subjects:
+        poll = service.create_poll(world.conference, world.chair, ballot_kind=kind, **subject)
+        service.open_poll(poll, world.chair)
+        db.session.commit()
+        phone.goto(f"/c/{cid}/vote")
+        expect(phone.locator("[data-ballot-form]")).to_be_visible()
+        expect(phone.get_by_text("This ballot is for")).to_be_visible()
+        for box in _buttons_in_first_screen(phone):
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (name, box)
+            assert box["height"] >= 44 and box["width"] >= 44, (name, box)
+        screenshot(phone, f"ballot-{name}-390")
+        phone.locator("[data-ballot-form]").get_by_role("button", name="Yes").click()
+        receipt = phone.locator(".receipt")
+        expect(receipt).to_be_visible()
+        if kind == BallotKind.SECRET:
+            expect(receipt).to_contain_text("Your ballot is in the box.")
+            expect(receipt.locator("strong")).to_have_count(0)
+        else:
+            expect(receipt).to_contain_text("Your vote has been recorded.")
+            expect(receipt.locator("strong").first).to_have_text("Yes")
+        expect(receipt).to_contain_text("The receipt proves that your ballot was counted")
+        codes = receipt.locator(".receipt__code")
+        expect(codes).to_have_count(2)
+        for i in range(2):
+            lines = codes.nth(i).evaluate("e => e.getClientRects().length")
+            assert lines == 1, "the receipt code breaks across lines"
+        box = receipt.bounding_box()
+        assert box is not None and box["y"] < 844, "the receipt is below the first screen"
+        screenshot(phone, f"receipt-{name}-390")
+        # The same page after a reload says the same.
+        phone.reload()
+        expect(phone.locator(".receipt")).to_contain_text(
+            "Your ballot is in the box." if kind == BallotKind.SECRET else "Yes"
+        )
+        service.close_poll(poll, world.chair)
+        db.session.commit()
