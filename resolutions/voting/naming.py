@@ -16,20 +16,22 @@ from resolutions.models import Amendment, Clause, Poll, PollSubject, Resolution
 
 
 def poll_label(poll: Poll) -> str:
-    """ "A-2: delete operative clause 2", "Operative clause 3", "The resolution as a whole:
-    …", or the procedural question's own title."""
+    """ "A-2: delete operative clause 2", "Separate vote on operative clause 3", "The
+    resolution as a whole: …", or the procedural question's own title."""
     from resolutions.drafting import service as drafting
 
     if poll.subject == PollSubject.AMENDMENT and poll.amendment_id is not None:
         amendment = db.session.get(Amendment, poll.amendment_id)
         if amendment is not None:
-            numbered = {c.clause_id: c for c in drafting.numbered_text(amendment.resolution)}
+            # Clauses are named as they were numbered when the poll opened (the current text
+            # for a poll not opened yet): the record keeps the name the room voted under.
+            numbered = {c.clause_id: c for c in drafting.text_at_poll(poll)}
             return drafting.amendment_label(amendment, numbered)
     if poll.subject == PollSubject.CLAUSE and poll.clause_id is not None:
         clause = db.session.get(Clause, poll.clause_id)
         if clause is not None:
             resolution = clause.resolution
-            for numbered in drafting.numbered_text(resolution):
+            for numbered in drafting.text_at_poll(poll):
                 if numbered.clause_id == clause.id:
                     reference = drafting.clause_reference(numbered, resolution.numbering_style)
                     return _("Separate vote on %(clause)s", clause=reference)

@@ -684,9 +684,29 @@ def projector(conference: Conference, me: Participant) -> str:
             else None
         ),
         "dark": request.args.get("theme") == "dark",
+        "next_item": (
+            _next_in_queue(conference) if poll is None or poll.state != PollState.OPEN else None
+        ),
     }
     template = "voting/_projector_live.html" if _is_fragment() else "voting/projector.html"
     return render_template(template, **attrs, **context)
+
+
+def _next_in_queue(conference: Conference) -> service.QueueItem | None:
+    """The first item of the first draft's voting queue not yet put to the vote."""
+    drafts = db.session.scalars(
+        sa.select(Resolution)
+        .where(
+            Resolution.conference_id == conference.id,
+            Resolution.state == ResolutionState.DRAFT,
+        )
+        .order_by(Resolution.position, Resolution.id)
+    )
+    for resolution in drafts:
+        for item in service.voting_queue(conference, resolution):
+            if item.poll is None or item.poll.state == PollState.CREATED:
+                return item
+    return None
 
 
 @bp.get("/polls/<int:poll_id>")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
-from resolutions.models import Amendment, AmendmentKind
+from resolutions.models import Amendment, AmendmentKind, Choice
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import check_in
 
@@ -196,3 +196,122 @@ def test_the_ballot_fits_the_phone_for_every_kind_of_subject(
         )
         service.close_poll(poll, world.chair)
         db.session.commit()
+
+
+WALLS = [{"width": 1920, "height": 1080}, {"width": 1280, "height": 720}]
+
+FITS = """() => {
+  const doc = document.documentElement;
+  const body = document.querySelector('.screen__body');
+  const foot = document.querySelector('.screen__foot, .screen__idle');
+  const clickable = [...document.querySelectorAll('a, button, input, select, textarea, summary')]
+    .filter(e => { const r = e.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
+        && r.left < innerWidth && r.top < innerHeight; });
+  return {
+    scroll: doc.scrollHeight, viewport: innerHeight,
+    bodyCut: body ? body.scrollHeight - body.clientHeight : 0,
+    footBottom: foot ? foot.getBoundingClientRect().bottom : 0,
+    clickable: clickable.map(e => e.outerHTML.slice(0, 80)),
+  };
+}"""
+
+
+def _assert_fits(page: Any, label: str) -> None:
+    # The text is fitted after a live swap: give the page a moment (at most 3 s) to settle.
+    for _ in range(30):
+        measured = page.evaluate(FITS)
+        if measured["scroll"] <= measured["viewport"] and measured["bodyCut"] <= 1:
+            break
+        page.wait_for_timeout(100)
+    assert measured["scroll"] <= measured["viewport"], (label, measured)
+    assert measured["bodyCut"] <= 1, (label, "the text is cut", measured)
+    assert measured["footBottom"] <= measured["viewport"], (label, "turnout off the wall")
+    assert measured["clickable"] == [], (label, measured["clickable"])
+
+
+def test_the_projector_fits_the_wall_for_every_kind_of_subject(
+    make_live_world: Any, new_page: Any, screenshot: Any
+) -> None:
+    """At 1920×1080 and 1280×720, open and decided: no scrolling, the text whole (shrunk),
+    the turnout or result on the wall, nothing to click; a deletion struck through; the idle
+    screen names the next item of the queue."""
+    from resolutions.models import ClauseKind, PollSubject
+    from resolutions.voting import service
+    from tests.e2e.conftest import sign_in_with_form
+
+    world = make_live_world(delegates=2)
+    resolution = make_draft(world)
+    clauses = clauses_by_number(resolution)
+    check_in(world.chair, *world.delegates)
+    cid = world.conference.id
+    pages = []
+    for size in WALLS:
+        page = new_page(viewport=size)
+        sign_in_with_form(page, world.chair.user)
+        page.goto(f"/c/{cid}/projector")
+        pages.append(page)
+
+    insert = _admitted(
+        world,
+        resolution,
+        kind=AmendmentKind.INSERT,
+        text="Welcomes the first annual report of the network;",
+        new_clause_kind=ClauseKind.OPERATIVE,
+        after=clauses["1"],
+    )
+    delete = _admitted(world, resolution, kind=AmendmentKind.DELETE, target=clauses["3"])
+    # Idle: the conference and the next item of the queue.
+    for page, size in zip(pages, WALLS, strict=True):
+        page.reload()
+        expect(page.locator(".screen__idle")).to_contain_text("Next in the queue")
+        expect(page.locator(".screen__idle")).to_contain_text("A-")
+        _assert_fits(page, f"idle {size}")
+        screenshot(page, f"idle-{size['width']}")
+
+    replace = _admitted(
+        world, resolution, kind=AmendmentKind.REPLACE, target=clauses["2"], text=LONG_TEXT
+    )
+    subjects = [
+        ("insert", {"subject": PollSubject.AMENDMENT, "amendment": insert}),
+        ("replace-long", {"subject": PollSubject.AMENDMENT, "amendment": replace}),
+        ("delete", {"subject": PollSubject.AMENDMENT, "amendment": delete}),
+        ("clause", {"subject": PollSubject.CLAUSE, "clause": clauses["4"]}),
+        (
+            "procedural",
+            {
+                "subject": PollSubject.PROCEDURAL,
+                "title": "Shall the sitting hear the regional reports before the vote?",
+                "question": LONG_TEXT,
+            },
+        ),
+        ("whole", {"subject": PollSubject.RESOLUTION, "resolution": resolution}),
+    ]
+    for name, subject in subjects:
+        poll = service.create_poll(world.conference, world.chair, **subject)
+        service.open_poll(poll, world.chair)
+        db.session.commit()
+        for page, size in zip(pages, WALLS, strict=True):
+            expect(page.locator(".turnout")).to_be_visible(timeout=3000)
+            _assert_fits(page, f"{name} open {size}")
+            if name == "delete":
+                expect(page.locator(".screen__text--deleted del")).to_be_visible()
+                expect(page.locator(".screen__title")).to_have_text(
+                    "A-2: delete operative clause 4"
+                )
+            screenshot(page, f"{name}-open-{size['width']}")
+        service.cast_ballot(poll.id, world.delegate, Choice.YES)
+        service.close_poll(poll, world.chair)
+        service.publish_poll(poll, world.chair)
+        db.session.commit()
+        for page, size in zip(pages, WALLS, strict=True):
+            expect(page.locator(".screen__outcome")).to_be_visible(timeout=3000)
+            _assert_fits(page, f"{name} result {size}")
+            if name == "delete":
+                expect(page.locator(".screen__text--deleted del")).to_be_visible()
+                # Named as the room voted on it (clause 3 was 4 after A-1), not "a clause
+                # since deleted".
+                expect(page.locator(".screen__title")).to_have_text(
+                    "A-2: delete operative clause 4"
+                )
+            screenshot(page, f"{name}-result-{size['width']}")

@@ -83,7 +83,8 @@ def test_a_sitting_votes_an_amendment_live(
         assert page.evaluate(MARKED), "the ballot page was reloaded"
     expect(projector.locator(".screen__title")).to_contain_text("A-1", timeout=3000)
     expect(projector.get_by_text("If adopted, the text reads")).to_be_visible()
-    expect(projector.locator(".screen__preview")).to_contain_text(NEW_TEXT)
+    expect(projector.locator(".screen__preview ins").first).to_have_text("all")
+    expect(projector.locator(".screen__preview")).to_contain_text("and their regional partners")
 
     # The proxy holder casts both ballots in one action, on a phone.
     ballot = holder.locator("[data-ballot-form]")

@@ -183,6 +183,19 @@
       current.replaceWith(fresh);
       enhance(fresh);
     });
+    fitScreen();
+  }
+
+  // The projector: the text shrinks until the stage fits the wall (never a scroll bar).
+  function fitScreen() {
+    root.querySelectorAll("[data-screen-fit]").forEach(function (box) {
+      var size = 100;
+      box.style.fontSize = "";
+      while (box.scrollHeight > box.clientHeight + 1 && size > 30) {
+        size -= size > 60 ? 5 : 2;
+        box.style.fontSize = size + "%";
+      }
+    });
   }
 
   // A region the user was busy in is swapped once they leave it.
@@ -563,5 +576,10 @@
     document.title = "● " + baseTitle;
   }
   enhance(root);
+  fitScreen();
+  window.addEventListener("resize", fitScreen);
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(fitScreen);
+  }
   connect();
 })();
