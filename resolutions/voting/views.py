@@ -46,7 +46,7 @@ from resolutions.models import (
     Role,
     User,
 )
-from resolutions.voting import attendance, live, notify, service
+from resolutions.voting import attendance, live, notify, service, sitting
 from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.forms import (
     ActionForm,
@@ -408,10 +408,26 @@ def _console_context(conference: Conference) -> dict[str, Any]:
         if r.state == ResolutionState.DRAFT
     }
     present_weight, total_weight = attendance.present_weight(conference)
+    turnout = service.turnout(open_poll) if open_poll else None
+    # Submitted amendments nobody ruled on lapse at the vote on the whole: warn before it.
+    awaiting = {}
+    for r in resolutions:
+        if r.state == ResolutionState.DRAFT:
+            waiting = sitting.awaiting_ruling(r)
+            if waiting:
+                numbered = {c.clause_id: c for c in drafting_service.numbered_text(r)}
+                awaiting[r.id] = [
+                    (a, drafting_service.amendment_label(a, numbered)) for a in waiting
+                ]
     return {
         "open_poll": open_poll,
         "open_public": live.public_poll_context(open_poll) if open_poll else None,
-        "turnout": service.turnout(open_poll) if open_poll else None,
+        "turnout": turnout,
+        "quorum": sitting.quorum_signal(
+            conference, present_weight, open_poll, turnout.voted_weight if turnout else 0
+        ),
+        "not_voted": sitting.not_voted(open_poll) if open_poll else [],
+        "awaiting": awaiting,
         "prepared": prepared,
         "last": last,
         "last_result": service.poll_result(last) if last else None,

@@ -60,6 +60,8 @@
 
   // --- turnout and present weight ----------------------------------------------------------
 
+  var lastVoted = null;
+
   function applyTurnout(turnout) {
     if (!turnout) {
       return;
@@ -70,6 +72,22 @@
         element.textContent = String(value);
       }
     });
+    // The console's quorum line during a poll: reached when voted × den ≥ num (exact).
+    root.querySelectorAll("[data-quorum-live]").forEach(function (line) {
+      var reached =
+        turnout.voted_weight * Number(line.dataset.quorumDen) >= Number(line.dataset.quorumNum);
+      line.classList.toggle("is-reached", reached);
+      line.classList.toggle("is-missing", !reached);
+      var status = line.querySelector("[data-quorum-status]");
+      if (status) {
+        status.textContent = reached ? status.dataset.msgReached : status.dataset.msgMissing;
+      }
+    });
+    // Who has not voted yet (named polls): the console asks for its regions again.
+    if (root.querySelector("[data-not-voted]") && turnout.voted_weight !== lastVoted) {
+      lastVoted = turnout.voted_weight;
+      refreshRegions();
+    }
     root.querySelectorAll("[data-turnout-bar]").forEach(function (bar) {
       bar.max = turnout.entitled_weight || 1;
       bar.value = turnout.voted_weight;
@@ -457,8 +475,31 @@
 
   // --- wiring ------------------------------------------------------------------------------
 
+  // The chair's rules: "may change the ballot" is off for a secret ballot.
+  function enhanceRules(rules) {
+    var kind = rules.querySelector('select[name="ballot_kind"]');
+    var change = rules.querySelector("[data-allow-change]");
+    var hint = rules.querySelector("[data-secret-hint]");
+    if (!kind || !change) {
+      return;
+    }
+    var sync = function () {
+      var secret = (kind.value || rules.dataset.defaultKind) === "secret";
+      change.disabled = secret;
+      if (secret) {
+        change.checked = false;
+      }
+      if (hint) {
+        hint.hidden = !secret;
+      }
+    };
+    kind.addEventListener("change", sync);
+    sync();
+  }
+
   function enhance(container) {
     container.querySelectorAll("[data-ballot-form]").forEach(enhanceBallotForm);
+    container.querySelectorAll("[data-rules]").forEach(enhanceRules);
   }
 
   function onState(version, snapshot) {
