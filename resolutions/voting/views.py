@@ -60,6 +60,7 @@ from resolutions.voting.forms import (
     RollCallForm,
     new_idempotency_key,
 )
+from resolutions.voting.naming import poll_label
 from resolutions.voting.open_vote import open_vote_for
 
 bp = Blueprint("voting", __name__, url_prefix="/c/<int:conference_id>")
@@ -481,9 +482,9 @@ def create_poll(conference: Conference, me: Participant) -> Any:
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     if poll.state == PollState.OPEN:
-        message = _("The vote on “%(title)s” is open.", title=poll.title)
+        message = _("The vote on “%(title)s” is open.", title=poll_label(poll))
     else:
-        message = _("The poll “%(title)s” is prepared.", title=poll.title)
+        message = _("The poll “%(title)s” is prepared.", title=poll_label(poll))
     return _accept(conference, message, "voting.console")
 
 
@@ -509,7 +510,7 @@ def create_procedural(conference: Conference, me: Participant) -> Any:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
         conference,
-        _("The question “%(title)s” is put to the vote.", title=poll.title),
+        _("The question “%(title)s” is put to the vote.", title=poll_label(poll)),
         "voting.console",
     )
 
@@ -530,7 +531,7 @@ def open_poll(conference: Conference, me: Participant, poll_id: int) -> Response
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
-        conference, _("The vote on “%(title)s” is open.", title=poll.title), "voting.console"
+        conference, _("The vote on “%(title)s” is open.", title=poll_label(poll)), "voting.console"
     )
 
 
@@ -562,7 +563,7 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
         return _refuse(error, "voting.console", conference_id=conference.id)
     message = _(
         "The vote on “%(title)s” is closed: %(outcome)s. Audit log head: %(digest)s.",
-        title=poll.title,
+        title=poll_label(poll),
         outcome=current_app.jinja_env.filters["poll_outcome_label"](poll.outcome),
         digest=audit.head_digest(),
     )
@@ -581,7 +582,9 @@ def cancel_poll(conference: Conference, me: Participant, poll_id: int) -> Any:
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
-        conference, _("The poll “%(title)s” is cancelled.", title=poll.title), "voting.console"
+        conference,
+        _("The poll “%(title)s” is cancelled.", title=poll_label(poll)),
+        "voting.console",
     )
 
 
@@ -596,7 +599,9 @@ def publish_poll(conference: Conference, me: Participant, poll_id: int) -> Respo
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
-        conference, _("The result of “%(title)s” is published.", title=poll.title), "voting.console"
+        conference,
+        _("The result of “%(title)s” is published.", title=poll_label(poll)),
+        "voting.console",
     )
 
 
