@@ -5,12 +5,14 @@
 - ``quorum_signal``: the weight a poll needs to be valid against the weight present (before a
   poll, with the conference's rule) or the weight voted (during one, with its frozen rule).
 - ``not_voted``: who has not voted yet in an open named poll.
+- ``next_in_queue``: what the chair puts to the vote next (the idle projector, the home page).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -26,6 +28,7 @@ from resolutions.models import (
     PollEntitlement,
     PollState,
     Resolution,
+    ResolutionState,
     User,
     VoteRecord,
 )
@@ -125,3 +128,23 @@ def not_voted(poll: Poll) -> list[Absentee]:
         Absentee(name, delegation or "", weight, holder_name if by_proxy else "")
         for name, delegation, weight, holder_name, by_proxy in rows
     ]
+
+
+def next_in_queue(conference: Conference) -> Any:
+    """The first item (``service.QueueItem``) of the first draft's voting queue not yet put to
+    the vote, or None."""
+    from resolutions.voting import service
+
+    drafts = db.session.scalars(
+        sa.select(Resolution)
+        .where(
+            Resolution.conference_id == conference.id,
+            Resolution.state == ResolutionState.DRAFT,
+        )
+        .order_by(Resolution.position, Resolution.id)
+    )
+    for resolution in drafts:
+        for item in service.voting_queue(conference, resolution):
+            if item.poll is None or item.poll.state == PollState.CREATED:
+                return item
+    return None

@@ -552,7 +552,7 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
                     "The secret poll “%(title)s” is void: the database restarted while it was "
                     "open and its ballots were lost. Nothing was counted. Prepare and open it "
                     "again.",
-                    title=poll.title,
+                    title=poll_label(poll),
                 ),
                 "error",
             )
@@ -706,28 +706,13 @@ def projector(conference: Conference, me: Participant) -> str:
         ),
         "dark": request.args.get("theme") == "dark",
         "next_item": (
-            _next_in_queue(conference) if poll is None or poll.state != PollState.OPEN else None
+            sitting.next_in_queue(conference)
+            if poll is None or poll.state != PollState.OPEN
+            else None
         ),
     }
     template = "voting/_projector_live.html" if _is_fragment() else "voting/projector.html"
     return render_template(template, **attrs, **context)
-
-
-def _next_in_queue(conference: Conference) -> service.QueueItem | None:
-    """The first item of the first draft's voting queue not yet put to the vote."""
-    drafts = db.session.scalars(
-        sa.select(Resolution)
-        .where(
-            Resolution.conference_id == conference.id,
-            Resolution.state == ResolutionState.DRAFT,
-        )
-        .order_by(Resolution.position, Resolution.id)
-    )
-    for resolution in drafts:
-        for item in service.voting_queue(conference, resolution):
-            if item.poll is None or item.poll.state == PollState.CREATED:
-                return item
-    return None
 
 
 @bp.get("/polls/<int:poll_id>")
