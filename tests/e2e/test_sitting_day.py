@@ -315,3 +315,60 @@ def test_the_projector_fits_the_wall_for_every_kind_of_subject(
                     "A-2: delete operative clause 4"
                 )
             screenshot(page, f"{name}-result-{size['width']}")
+
+
+MAIN_PAGES = [
+    ("home", "delegate", "/c/{cid}/"),
+    ("draft", "delegate", "/c/{cid}/resolutions/{rid}"),
+    ("ballot", "delegate", "/c/{cid}/vote"),
+    ("console", "chair", "/c/{cid}/console"),
+    ("record", "delegate", "/c/{cid}/record"),
+    ("attendance", "chair", "/c/{cid}/attendance"),
+    ("home-secretariat", "secretariat", "/c/{cid}/"),
+    ("participants", "secretariat", "/c/{cid}/participants"),
+]
+
+
+def test_main_pages_at_phone_and_wall_sizes(
+    make_live_world: Any, new_page: Any, screenshot: Any
+) -> None:
+    """Each main page at 390×844 and 1920×1080, during an open vote: no sideways scrolling on
+    the phone, the phone header at most 120 px with the tabs in it (screenshots to look at)."""
+    from resolutions.models import PollSubject
+    from resolutions.voting import service
+    from tests.e2e.conftest import horizontal_overflow, sign_in_with_form
+
+    world = make_live_world(delegates=3)
+    resolution = make_draft(world)
+    amendment = _admitted(
+        world,
+        resolution,
+        kind=AmendmentKind.REPLACE,
+        target=clauses_by_number(resolution)["2"],
+        text=NEW_TEXT,
+    )
+    check_in(world.chair, *world.delegates)
+    poll = service.create_poll(
+        world.conference, world.chair, subject=PollSubject.AMENDMENT, amendment=amendment
+    )
+    service.open_poll(poll, world.chair)
+    db.session.commit()
+    cid, rid = world.conference.id, resolution.id
+    for size_name, options in (
+        ("390", {"phone": True}),
+        ("1920", {"viewport": {"width": 1920, "height": 1080}}),
+    ):
+        pages: dict[str, Any] = {}
+        for name, role, path in MAIN_PAGES:
+            if role not in pages:
+                pages[role] = new_page(**options)
+                sign_in_with_form(pages[role], world.member(role))
+            page = pages[role]
+            page.goto(path.format(cid=cid, rid=rid))
+            if size_name == "390":
+                assert horizontal_overflow(page) == 0, f"{name} scrolls sideways on a phone"
+                header = page.locator(".site-header").bounding_box()
+                assert header is not None and header["height"] <= 120, (name, header)
+                tabs = page.locator(".conference-nav a").first.bounding_box()
+                assert tabs is not None and tabs["y"] + tabs["height"] <= 120
+            screenshot(page, f"{name}-{size_name}")
