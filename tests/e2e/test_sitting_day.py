@@ -80,7 +80,7 @@ def test_the_vote_finds_the_delegate_on_the_draft_page(
     # Another page of the conference shows it from the start; the link leads to the ballot.
     reader.goto(f"/c/{cid}/")
     expect(reader.locator("[data-vote-banner]")).to_be_visible()
-    reader.get_by_role("link", name="Vote →").click()
+    reader.locator("[data-vote-banner]").get_by_role("link", name="Vote →").click()
     expect(reader.locator(".poll-public--open")).to_be_visible()
     expect(reader.locator("[data-vote-banner]")).to_have_count(0)  # not on the ballot itself
     reader.get_by_role("button", name="Yes").click()
