@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, Response, g, render_template, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -15,9 +15,12 @@ from werkzeug.routing import IntegerConverter, Map
 
 from resolutions import labels
 from resolutions.auth.access import has_role
+from resolutions.conferences.clock import conference_time
 from resolutions.conferences.navigation import conference_nav_items
 from resolutions.extensions import db
 from resolutions.models import Conference, Role
+from resolutions.voting.naming import poll_label
+from resolutions.voting.open_vote import vote_banner
 
 # The largest id the database holds: PostgreSQL's ``integer`` (SQLite's is wider).
 MAX_ID = 2**31 - 1
@@ -155,6 +158,8 @@ def init_app(app: Flask) -> None:
     for name, table in labels.TABLES.items():
         app.add_template_filter(lambda value, table=table: labels.label(table, value), name)
 
+    app.add_template_filter(poll_label, "poll_label")
+
     @app.context_processor
     def template_helpers() -> dict[str, Any]:
         me = g.get("me")
@@ -165,9 +170,12 @@ def init_app(app: Flask) -> None:
             "can": lambda *roles: has_role(me, *roles),
             "current_locale": str(get_locale()),
             "format_date": format_date,
-            "format_datetime": format_datetime,
+            # Every time in the conference's own zone, never with seconds (DESIGN.md).
+            "format_datetime": conference_time,
             "conference_nav_items": conference_nav_items,
             "conference_dates": conference_dates,
+            # Called once by base.html (a query only on conference pages that show it).
+            "vote_banner": lambda: vote_banner(me),
         }
 
 

@@ -25,7 +25,8 @@ def _sign_in(client, email, password=PASSWORD, **extra):
 def test_sign_in_with_the_right_password(client, member, world):
     answer = _sign_in(client, member.email.upper())
     assert answer.status_code == 302
-    assert urlsplit(answer.headers["Location"]).path == "/"
+    # A member of exactly one conference lands in it.
+    assert urlsplit(answer.headers["Location"]).path == f"/c/{world.conference.id}/"
     home = client.get("/")
     assert home.status_code == 200
     assert world.conference.title in home.get_data(as_text=True)

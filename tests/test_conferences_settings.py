@@ -65,7 +65,21 @@ def test_secretariat_sees_the_current_settings(world, as_user):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'value="Test Conference"' in html
-    assert "Amendment deadline (UTC)" in html
+    assert "Amendment deadline" in html and "time zone, UTC" in html
+
+
+def test_the_deadline_is_entered_and_shown_in_the_conference_time_zone(db, world, as_user):
+    world.conference.timezone = "Asia/Bishkek"  # UTC+6
+    db.session.commit()
+    client = as_user(world.secretariat)
+    answer = client.post(
+        _url(world), data=_form(world, amendment_deadline="2026-11-29T18:30", timezone="")
+    )
+    assert answer.status_code == 302
+    db.session.refresh(world.conference)
+    assert world.conference.amendment_deadline == datetime(2026, 11, 29, 12, 30)
+    html = client.get(_url(world)).get_data(as_text=True)
+    assert 'value="2026-11-29T18:30"' in html
 
 
 def test_secretariat_changes_settings_and_the_change_is_audited(db, world, as_user):

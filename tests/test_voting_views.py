@@ -670,9 +670,10 @@ def test_queue_opens_an_amendment_vote_whose_adoption_changes_the_text(world, as
     # The delegate's ballot shows the exact change as a word diff.
     page = _region(_text(as_user(world.delegate).get(f"/c/{world.conference.id}/vote")))
     assert "<del>the</del>" in page and "<ins>all</ins>" in page
-    # The projector shows the text as it would read if adopted.
+    # The projector shows the text as it would read if adopted, the change marked in it (once).
     page = _text(chair.get(f"/c/{world.conference.id}/projector"))
-    assert "If adopted, the text reads" in page and "Urges all member organisations:" in page
+    assert "If adopted, the text reads" in page and "<ins>all</ins>" in page
+    assert page.count("<ins>all</ins>") == 1
 
     for delegate in world.delegates:
         _cast(as_user(delegate), world, poll, "yes")

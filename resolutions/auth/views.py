@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from resolutions.auth import service
 from resolutions.auth.forms import ChangePasswordForm, LanguageForm, SetPasswordForm, SignInForm
+from resolutions.conferences import service as conference_service
 from resolutions.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -80,6 +81,12 @@ def sign_in() -> str | Response:
             db.session.commit()  # a rehashed password, if any
             session.clear()
             login_user(user)
+            if not form.next.data:
+                # A member of exactly one conference lands in it.
+                memberships = conference_service.conferences_of(user)
+                if len(memberships) == 1:
+                    conference = memberships[0][0]
+                    return redirect(url_for("conferences.home", conference_id=conference.id))
             return redirect(_safe_next(form.next.data))
         code = service.find_one_time_password(form.email.data, form.password.data)
         if code is not None:

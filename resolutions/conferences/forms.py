@@ -58,7 +58,7 @@ class SettingsForm(FlaskForm):
     )
     ballot_kind = SelectField(_l("Ballot by default"), choices=select_choices(labels.BALLOT_KIND))
     amendment_deadline = DateTimeLocalField(
-        _l("Amendment deadline (UTC)"),
+        _l("Amendment deadline"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
     )

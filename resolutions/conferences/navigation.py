@@ -24,6 +24,7 @@ class NavItem:
     label: str
     prefix: str
     hint: str = ""
+    endpoint: str = ""
 
 
 # (endpoint, label, hint, roles, prefix of endpoints that mark it current)
@@ -87,6 +88,7 @@ def conference_nav_items(conference: Conference, me: Participant | None) -> list
                 label=str(label),
                 prefix=prefix,
                 hint=str(hint),
+                endpoint=endpoint,
             )
         )
     return items

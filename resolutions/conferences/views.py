@@ -30,8 +30,9 @@ from resolutions import audit, audit_labels, labels, mail
 from resolutions.auth.access import conference_role, get_in_conference, has_role, seat_of
 from resolutions.auth.forms import SetPasswordForm
 from resolutions.conferences import audit_log as audit_log_model
-from resolutions.conferences import csv_import, invitations, service
+from resolutions.conferences import clock, csv_import, invitations, service
 from resolutions.conferences.audit_log import AuditQuery
+from resolutions.conferences.dashboard import dashboard
 from resolutions.conferences.forms import (
     AccessForm,
     AuditFilterForm,
@@ -83,6 +84,7 @@ def home(conference: Conference, me: Participant) -> str:
     awaiting = drafting.awaiting_ruling(conference) if has_role(me, Role.SECRETARIAT) else []
     return render_template(
         "conferences/home.html",
+        board=dashboard(conference, me),
         awaiting=awaiting,
         stage_offer=service.stage_offer(conference, me),
     )
@@ -146,6 +148,8 @@ def settings(conference: Conference, me: Participant) -> tuple[str, int] | Respo
         form.state.data = conference.state.value
         form.majority_method.data = conference.majority_method.value
         form.ballot_kind.data = conference.ballot_kind.value
+        # Entered and shown in the conference's own time zone; stored in UTC.
+        form.amendment_deadline.data = clock.to_local(conference, conference.amendment_deadline)
     if form.validate_on_submit() and not conference.is_closed:
         values = service.ConferenceSettings(
             title=form.title.data,
@@ -159,7 +163,7 @@ def settings(conference: Conference, me: Participant) -> tuple[str, int] | Respo
             majority_method=MajorityMethod(form.majority_method.data),
             quorum=form.quorum.data,
             ballot_kind=BallotKind(form.ballot_kind.data),
-            amendment_deadline=form.amendment_deadline.data,
+            amendment_deadline=clock.from_local(conference, form.amendment_deadline.data),
             proxy_limit=form.proxy_limit.data,
         )
         try:

@@ -62,6 +62,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import service as voting
+from resolutions.voting.naming import poll_label
 
 # --- who may have what ----------------------------------------------------------------------
 
@@ -521,7 +522,7 @@ def _record_rows(entries: Iterable[RecordEntry], zone: ZoneInfo) -> Iterable[lis
             entry.number,
             _("Poll"),
             entry.resolution_title,
-            poll.title,
+            poll_label(poll),
             label(BALLOT_KIND, poll.ballot_kind),
             label(MAJORITY_METHOD, poll.majority_method),
             poll.quorum,
@@ -547,7 +548,7 @@ def _record_rows(entries: Iterable[RecordEntry], zone: ZoneInfo) -> Iterable[lis
                 entry.number,
                 _("Vote"),
                 entry.resolution_title,
-                poll.title,
+                poll_label(poll),
                 *[""] * 12,
                 vote.name,
                 vote.delegation,

@@ -47,7 +47,7 @@ from resolutions.models import (
     Role,
     User,
 )
-from resolutions.voting import attendance, live, notify, service
+from resolutions.voting import attendance, live, notify, service, sitting
 from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.forms import (
     ActionForm,
@@ -61,6 +61,8 @@ from resolutions.voting.forms import (
     RollCallForm,
     new_idempotency_key,
 )
+from resolutions.voting.naming import poll_label
+from resolutions.voting.open_vote import open_vote_for
 
 bp = Blueprint("voting", __name__, url_prefix="/c/<int:conference_id>")
 # Live changes committed during any request are published when it ends (live.py).
@@ -72,7 +74,7 @@ def _publish_live_leftovers(error: BaseException | None) -> None:
     live.publish_committed()
 
 
-LIVE_VIEWS = ("ballot", "console", "projector", "attendance", "poll")
+LIVE_VIEWS = ("ballot", "console", "projector", "attendance", "poll", "banner")
 
 
 def _wants_json() -> bool:
@@ -409,10 +411,26 @@ def _console_context(conference: Conference) -> dict[str, Any]:
         if r.state == ResolutionState.DRAFT
     }
     present_weight, total_weight = attendance.present_weight(conference)
+    turnout = service.turnout(open_poll) if open_poll else None
+    # Submitted amendments nobody ruled on lapse at the vote on the whole: warn before it.
+    awaiting = {}
+    for r in resolutions:
+        if r.state == ResolutionState.DRAFT:
+            waiting = sitting.awaiting_ruling(r)
+            if waiting:
+                numbered = {c.clause_id: c for c in drafting_service.numbered_text(r)}
+                awaiting[r.id] = [
+                    (a, drafting_service.amendment_label(a, numbered)) for a in waiting
+                ]
     return {
         "open_poll": open_poll,
         "open_public": live.public_poll_context(open_poll) if open_poll else None,
-        "turnout": service.turnout(open_poll) if open_poll else None,
+        "turnout": turnout,
+        "quorum": sitting.quorum_signal(
+            conference, present_weight, open_poll, turnout.voted_weight if turnout else 0
+        ),
+        "not_voted": sitting.not_voted(open_poll) if open_poll else [],
+        "awaiting": awaiting,
         "prepared": prepared,
         "last": last,
         "last_result": service.poll_result(last) if last else None,
@@ -466,9 +484,9 @@ def create_poll(conference: Conference, me: Participant) -> Any:
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     if poll.state == PollState.OPEN:
-        message = _("The vote on “%(title)s” is open.", title=poll.title)
+        message = _("The vote on “%(title)s” is open.", title=poll_label(poll))
     else:
-        message = _("The poll “%(title)s” is prepared.", title=poll.title)
+        message = _("The poll “%(title)s” is prepared.", title=poll_label(poll))
     return _accept(conference, message, "voting.console")
 
 
@@ -494,7 +512,7 @@ def create_procedural(conference: Conference, me: Participant) -> Any:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
         conference,
-        _("The question “%(title)s” is put to the vote.", title=poll.title),
+        _("The question “%(title)s” is put to the vote.", title=poll_label(poll)),
         "voting.console",
     )
 
@@ -515,7 +533,7 @@ def open_poll(conference: Conference, me: Participant, poll_id: int) -> Response
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
-        conference, _("The vote on “%(title)s” is open.", title=poll.title), "voting.console"
+        conference, _("The vote on “%(title)s” is open.", title=poll_label(poll)), "voting.console"
     )
 
 
@@ -536,7 +554,7 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
                     "The secret poll “%(title)s” is void: the database restarted while it was "
                     "open and its ballots were lost. Nothing was counted. Prepare and open it "
                     "again.",
-                    title=poll.title,
+                    title=poll_label(poll),
                 ),
                 "error",
             )
@@ -547,7 +565,7 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
         return _refuse(error, "voting.console", conference_id=conference.id)
     message = _(
         "The vote on “%(title)s” is closed: %(outcome)s. Audit log head: %(digest)s.",
-        title=poll.title,
+        title=poll_label(poll),
         outcome=current_app.jinja_env.filters["poll_outcome_label"](poll.outcome),
         digest=audit.head_digest(),
     )
@@ -566,7 +584,9 @@ def cancel_poll(conference: Conference, me: Participant, poll_id: int) -> Any:
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
-        conference, _("The poll “%(title)s” is cancelled.", title=poll.title), "voting.console"
+        conference,
+        _("The poll “%(title)s” is cancelled.", title=poll_label(poll)),
+        "voting.console",
     )
 
 
@@ -581,7 +601,9 @@ def publish_poll(conference: Conference, me: Participant, poll_id: int) -> Respo
     except VotingError as error:
         return _refuse(error, "voting.console", conference_id=conference.id)
     return _accept(
-        conference, _("The result of “%(title)s” is published.", title=poll.title), "voting.console"
+        conference,
+        _("The result of “%(title)s” is published.", title=poll_label(poll)),
+        "voting.console",
     )
 
 
@@ -685,6 +707,11 @@ def projector(conference: Conference, me: Participant) -> str:
             else None
         ),
         "dark": request.args.get("theme") == "dark",
+        "next_item": (
+            sitting.next_in_queue(conference)
+            if poll is None or poll.state != PollState.OPEN
+            else None
+        ),
     }
     template = "voting/_projector_live.html" if _is_fragment() else "voting/projector.html"
     return render_template(template, **attrs, **context)
@@ -734,12 +761,25 @@ def live_state(conference: Conference, me: Participant) -> Response:
         view = "ballot"
     version = notify.live_version(conference.id)
     etag = f"{version}-{view}-{get_locale()}"
+    if view == "banner":
+        # Personal (whether this member holds a vote): never shared between members.
+        etag += f"-{me.id}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
         response.set_etag(etag)
         response.headers["Cache-Control"] = "no-cache"
         return response
-    payload = live.live_payload(conference, view=view)
+    if view == "banner":
+        # Every conference page's banner: only whether a vote waits for this member.
+        vote = open_vote_for(me)
+        state_version, _turnout = version.split(".", 1)
+        payload = {
+            "version": version,
+            "state": state_version,
+            "vote": vote.as_json() if vote else None,
+        }
+    else:
+        payload = live.live_payload(conference, view=view)
     response = jsonify(payload)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"

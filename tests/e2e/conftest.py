@@ -28,6 +28,8 @@ Fixtures (all function-scoped unless said):
                        fresh context, signed in through the real sign-in form. Call it once per
                        user: several users can be signed in at once.
     screenshot         screenshot(page, "name") -> test-artifacts/<test name>-<name>.png (full).
+    channel            the live channel, parametrised: "events" (SSE through Redis) or
+                       "polling" (no Redis): a test using it runs once on each.
 
 Helpers to import: ``from tests.e2e.conftest import PASSWORD, PHONE, sign_in_with_form,
 horizontal_overflow``.
@@ -51,6 +53,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import threading
 import traceback
 from collections.abc import Callable, Iterator
@@ -67,7 +70,14 @@ from resolutions import create_app
 from resolutions.auth.service import hash_password
 from resolutions.extensions import db, limiter
 from resolutions.models import Participant, User
-from tests.conftest import ARTIFACTS, World, _empty_tables, make_conference, make_user
+from tests import servers
+from tests.conftest import (
+    ARTIFACTS,
+    World,
+    _empty_tables,
+    make_conference,
+    make_user,
+)
 
 CHROMIUM = os.environ.get("RESOLUTIONS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -436,3 +446,27 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if problems:
         raise AssertionError("\n".join(["the browser or the server reported errors:", *problems]))
     return result
+
+
+# --- the live channel ----------------------------------------------------------------------
+
+
+@pytest.fixture(params=["events", "polling"])
+def channel(
+    request: pytest.FixtureRequest, live_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The live channel of the server for this test: SSE through Redis, or polling only."""
+    prefix = ""
+    if request.param == "events":
+        prefix = f"e2e-{secrets.token_hex(4)}"
+        monkeypatch.setitem(live_app.config, "REDIS_URL", servers.redis_url())
+        monkeypatch.setitem(live_app.config, "LIVE_KEY_PREFIX", prefix)
+        monkeypatch.setitem(live_app.config, "LIVE_STREAM_SECONDS", 20)
+        monkeypatch.setitem(live_app.config, "LIVE_HEARTBEAT_SECONDS", 2)
+    yield request.param
+    # The pool stays open: streams still running end by themselves (LIVE_STREAM_SECONDS).
+    client = live_app.extensions.pop("voting_live_redis", None)
+    if client is not None:
+        keys = list(client.scan_iter(f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)

@@ -10,19 +10,37 @@
  *   part the user is typing in (swapped when they leave it).
  * Turnout and present weight are written into [data-turnout] / [data-present] elements.
  * Ballots are sent with fetch (JSON receipt); without JavaScript the forms post and redirect.
+ *
+ * Every other conference page of a member who may vote has only the vote banner
+ * ([data-vote-banner], base.html): it follows the same channel (view "banner", whose JSON says
+ * whether a vote waits for this member) and shows or hides itself and the tab's mark.
  */
 (function () {
   "use strict";
 
+  // base.html loads this script on every conference page (the vote banner) and the live
+  // pages load it too: run once.
+  if (window.resolutionsLive) {
+    return;
+  }
+  window.resolutionsLive = true;
+
+  var banner = document.querySelector("[data-vote-banner]");
   var root = document.querySelector("[data-live]");
+  // A page without a live region of its own follows the channel for its banner alone.
+  var bannerOnly = !root;
+  if (bannerOnly) {
+    root = banner;
+  }
   if (!root) {
     return;
   }
   var POLL_MS = 700;
-  var view = root.dataset.liveView;
+  var view = bannerOnly ? "banner" : root.dataset.liveView;
   var liveUrl = root.dataset.liveUrl;
   var eventsUrl = root.dataset.eventsUrl;
   var stateVersion = root.dataset.stateVersion || "";
+  var baseTitle = document.title;
   var etag = null;
   var pollTimer = null;
   var source = null;
@@ -42,6 +60,8 @@
 
   // --- turnout and present weight ----------------------------------------------------------
 
+  var lastVoted = null;
+
   function applyTurnout(turnout) {
     if (!turnout) {
       return;
@@ -52,6 +72,22 @@
         element.textContent = String(value);
       }
     });
+    // The console's quorum line during a poll: reached when voted × den ≥ num (exact).
+    root.querySelectorAll("[data-quorum-live]").forEach(function (line) {
+      var reached =
+        turnout.voted_weight * Number(line.dataset.quorumDen) >= Number(line.dataset.quorumNum);
+      line.classList.toggle("is-reached", reached);
+      line.classList.toggle("is-missing", !reached);
+      var status = line.querySelector("[data-quorum-status]");
+      if (status) {
+        status.textContent = reached ? status.dataset.msgReached : status.dataset.msgMissing;
+      }
+    });
+    // Who has not voted yet (named polls): the console asks for its regions again.
+    if (root.querySelector("[data-not-voted]") && turnout.voted_weight !== lastVoted) {
+      lastVoted = turnout.voted_weight;
+      refreshRegions();
+    }
     root.querySelectorAll("[data-turnout-bar]").forEach(function (bar) {
       bar.max = turnout.entitled_weight || 1;
       bar.value = turnout.voted_weight;
@@ -69,6 +105,71 @@
         element.textContent = String(value);
       }
     });
+  }
+
+  // --- the vote banner (every conference page) --------------------------------------------
+
+  // ``vote`` is null or {label, url, held, pending} (voting/open_vote.py).
+  function applyBanner(vote) {
+    if (!banner) {
+      return;
+    }
+    var marks = document.querySelectorAll("[data-vote-mark]");
+    banner.hidden = !vote;
+    marks.forEach(function (mark) {
+      mark.hidden = !vote || vote.pending === 0;
+    });
+    if (!vote) {
+      document.title = baseTitle;
+      return;
+    }
+    var done = vote.pending === 0;
+    banner.classList.toggle("is-done", done);
+    banner.querySelector("[data-vote-banner-kicker]").textContent = done
+      ? banner.dataset.msgDone
+      : banner.dataset.msgOpen;
+    banner.querySelector("[data-vote-banner-label]").textContent = vote.label;
+    var link = banner.querySelector("[data-vote-banner-link]");
+    link.href = vote.url;
+    link.textContent = done ? banner.dataset.msgSee : banner.dataset.msgGo;
+    document.title = done ? baseTitle : "● " + baseTitle;
+  }
+
+  var bannerFetching = false;
+  var bannerAgain = false;
+
+  function refreshBanner() {
+    if (!banner) {
+      return;
+    }
+    if (bannerFetching) {
+      bannerAgain = true;
+      return;
+    }
+    bannerFetching = true;
+    fetch(banner.dataset.liveUrl, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      cache: "no-store",
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        if (data && data.vote !== undefined) {
+          applyBanner(data.vote);
+        }
+      })
+      .catch(function () {
+        /* offline for a moment: the next change tries again */
+      })
+      .finally(function () {
+        bannerFetching = false;
+        if (bannerAgain) {
+          bannerAgain = false;
+          refreshBanner();
+        }
+      });
   }
 
   // --- pages that swap their live regions --------------------------------------------------
@@ -99,6 +200,19 @@
       delete deferred[name];
       current.replaceWith(fresh);
       enhance(fresh);
+    });
+    fitScreen();
+  }
+
+  // The projector: the text shrinks until the stage fits the wall (never a scroll bar).
+  function fitScreen() {
+    root.querySelectorAll("[data-screen-fit]").forEach(function (box) {
+      var size = 100;
+      box.style.fontSize = "";
+      while (box.scrollHeight > box.clientHeight + 1 && size > 30) {
+        size -= size > 60 ? 5 : 2;
+        box.style.fontSize = size + "%";
+      }
     });
   }
 
@@ -249,16 +363,40 @@
     return box;
   }
 
-  function onCast(form, body) {
+  // What was recorded: the choice in a named poll, "in the box" in a secret one; the receipt
+  // whole (never broken inside the code) and what it is for.
+  function onCast(form, body, choiceLabel) {
     var container = form.parentElement;
     var box = receiptBox(container);
-    box.querySelector(".receipt__title").textContent = body.message;
+    var article = root.querySelector("[data-poll-public] [data-ballot-kind]");
+    var secret = article !== null && article.dataset.ballotKind === "secret";
+    var title = box.querySelector(".receipt__title");
+    if (body.already_recorded) {
+      title.textContent = body.message;
+    } else {
+      title.textContent = secret ? form.dataset.msgBox : form.dataset.msgRecorded;
+    }
     var list = box.querySelector(".receipt__list");
     body.names.forEach(function (name) {
       var item = document.createElement("li");
-      item.textContent = "✓ " + name;
+      item.append("✓ " + name);
+      if (!secret && choiceLabel && !body.already_recorded) {
+        var strong = document.createElement("strong");
+        strong.textContent = choiceLabel;
+        item.append(": ", strong);
+      }
+      var code = document.createElement("span");
+      code.className = "receipt__code";
+      code.textContent = form.dataset.msgReceipt.replace("{receipt}", body.receipt);
+      item.append(" ", code);
       list.append(item);
     });
+    if (!box.querySelector(".receipt__note")) {
+      var note = document.createElement("p");
+      note.className = "receipt__note";
+      note.textContent = (secret ? form.dataset.msgSecret + " " : "") + form.dataset.msgWhy;
+      box.append(note);
+    }
     body.recorded.forEach(function (id) {
       var input = form.querySelector('input[name="for"][value="' + id + '"]');
       if (input) {
@@ -269,6 +407,9 @@
     var remaining = form.querySelectorAll('input[name="for"][type="checkbox"]');
     if (remaining.length === 0) {
       form.remove();
+      document.querySelectorAll("[data-vote-mark]").forEach(function (mark) {
+        mark.hidden = true;
+      });
     } else {
       var keyField = form.querySelector("[data-idempotency-key]");
       if (keyField) {
@@ -289,8 +430,10 @@
         return;
       }
       var data = new FormData(form);
+      var choiceLabel = "";
       if (event.submitter && event.submitter.name) {
         data.set(event.submitter.name, event.submitter.value);
+        choiceLabel = event.submitter.textContent.trim();
       }
       var boxes = form.querySelectorAll('input[name="for"][type="checkbox"]');
       if (boxes.length > 0 && data.getAll("for").length === 0) {
@@ -313,7 +456,7 @@
             })
             .then(function (body) {
               if (response.ok && body && body.ok) {
-                onCast(form, body);
+                onCast(form, body, choiceLabel);
               } else {
                 showStatus(form, (body && body.message) || form.dataset.msgFailed, true);
               }
@@ -332,8 +475,31 @@
 
   // --- wiring ------------------------------------------------------------------------------
 
+  // The chair's rules: "may change the ballot" is off for a secret ballot.
+  function enhanceRules(rules) {
+    var kind = rules.querySelector('select[name="ballot_kind"]');
+    var change = rules.querySelector("[data-allow-change]");
+    var hint = rules.querySelector("[data-secret-hint]");
+    if (!kind || !change) {
+      return;
+    }
+    var sync = function () {
+      var secret = (kind.value || rules.dataset.defaultKind) === "secret";
+      change.disabled = secret;
+      if (secret) {
+        change.checked = false;
+      }
+      if (hint) {
+        hint.hidden = !secret;
+      }
+    };
+    kind.addEventListener("change", sync);
+    sync();
+  }
+
   function enhance(container) {
     container.querySelectorAll("[data-ballot-form]").forEach(enhanceBallotForm);
+    container.querySelectorAll("[data-rules]").forEach(enhanceRules);
   }
 
   function onState(version, snapshot) {
@@ -341,17 +507,32 @@
       return;
     }
     stateVersion = version;
+    if (view === "banner") {
+      if (payloadVote === undefined) {
+        refreshBanner();
+      }
+      return;
+    }
     if (view === "ballot") {
       applySnapshot(snapshot);
     } else {
       refreshRegions();
     }
+    refreshBanner();
   }
+
+  // The banner's own JSON carries the vote: no second request.
+  var payloadVote;
 
   function handleLive(data) {
     applyTurnout(data.turnout);
     applyPresent(data.present);
+    if (data.vote !== undefined) {
+      applyBanner(data.vote);
+    }
+    payloadVote = data.vote;
     onState(data.state, data.snapshot);
+    payloadVote = undefined;
   }
 
   function pollOnce() {
@@ -432,6 +613,14 @@
     });
   }
 
+  if (banner && !banner.hidden && !banner.classList.contains("is-done")) {
+    document.title = "● " + baseTitle;
+  }
   enhance(root);
+  fitScreen();
+  window.addEventListener("resize", fitScreen);
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(fitScreen);
+  }
   connect();
 })();
