@@ -10,6 +10,7 @@ import re
 import sqlalchemy as sa
 
 from resolutions import audit
+from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AuditEntry
 from tests.documents_support import flat, pdf_text
@@ -39,12 +40,18 @@ def test_adopted_resolution_carries_the_head_that_verifies_until_the_log_is_cut(
     answer = as_user(world.delegate).get(url)
     assert answer.status_code == 200
     head = _printed_head(pdf_text(answer.data, layout=False))
-    assert head == audit.head_digest()
+    # The head as it stood when the text was frozen at adoption (the adopted text is a
+    # record: later entries never change it).
+    frozen = drafting.read_adopted_text(drafting.adopted_text(sitting.resolution))
+    assert head == frozen.audit_digest
     assert "flask audit-verify --head" in flat(pdf_text(answer.data, layout=False))
 
     assert runner.invoke(args=["audit-verify", "--head", head]).exit_code == 0
-    last = db.session.scalar(sa.select(sa.func.max(AuditEntry.id)))
-    db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id == last))
+    # Cut the log back to just before the printed head: the paper no longer matches it.
+    printed = db.session.scalar(
+        sa.select(AuditEntry.id).where(AuditEntry.entry_hash == frozen.audit_head)
+    )
+    db.session.execute(sa.delete(AuditEntry).where(AuditEntry.id >= printed))
     db.session.commit()
     result = runner.invoke(args=["audit-verify", "--head", head])
     assert result.exit_code == 1

@@ -37,7 +37,8 @@ def conference_time(moment: datetime | None, style: str = "short") -> str:
         return ""
     conference = g.get("conference")
     zone = conference.zone if conference is not None else ZoneInfo("UTC")
-    local = moment.replace(tzinfo=UTC).astimezone(zone)
+    # Stored moments are naive UTC; an aware one (already placed in a zone) is taken as it is.
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
     locale = str(get_locale() or "en")
     clock = format_time(local, "short", locale=locale)
     if style == "time":
