@@ -16,10 +16,11 @@ import pytest
 from flask import Flask
 
 from resolutions import create_app
+from resolutions.extensions import db
 from resolutions.web import MAX_ID
 from tests.authz_rules import ADMIN, PUBLIC, SIGNED_IN, documents, drafting, foundation, voting
 from tests.conftest import make_conference, make_user, sign_in
-from tests.world_objects import populate
+from tests.url_params import url_values
 
 RULES = {**foundation.RULES, **drafting.RULES, **voting.RULES, **documents.RULES}
 VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
@@ -76,10 +77,9 @@ def _path(rule: str, values: dict[str, Any]) -> str:
 
 
 def _valid_values(rule: str, world: Any) -> dict[str, Any]:
-    names = {m["name"] for m in VARIABLE.finditer(rule)}
-    objects = populate(world) if names - {"conference_id", "code"} else {}
-    values = {"conference_id": world.conference.id, "code": "en", **objects}
-    return {name: values[name] for name in names}
+    values = url_values([m["name"] for m in VARIABLE.finditer(rule)], world)
+    db.session.commit()
+    return values
 
 
 def _member(world: Any, endpoint: str) -> Any:

@@ -5,6 +5,7 @@ Areas that add a URL variable add it here; an unknown variable fails loudly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, url_for
@@ -19,10 +20,10 @@ def _object_params(world: Any) -> dict[str, Any]:
     return populate(world)
 
 
-def url_params_for(app: Flask, endpoint: str, world: Any) -> str:
-    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+def url_values(names: Iterable[str], world: Any) -> dict[str, Any]:
+    """A valid value for each URL variable in ``names``, inside ``world``'s conference."""
+    needed = set(names)
     values: dict[str, Any] = {}
-    needed = set(rule.arguments)
     objects = _object_params(world) if needed - {"conference_id"} else {}
     for name in needed:
         if name == "conference_id":
@@ -35,6 +36,12 @@ def url_params_for(app: Flask, endpoint: str, world: Any) -> str:
             values[name] = objects[name]
         else:
             raise AssertionError(f"tests/world_objects.py has no value for URL variable {name!r}")
+    return values
+
+
+def url_params_for(app: Flask, endpoint: str, world: Any) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values = url_values(rule.arguments, world)
     db.session.commit()
     with app.test_request_context():
         return url_for(endpoint, **values)
