@@ -78,8 +78,8 @@ DELEGATES = int(os.environ.get("BENCH_DELEGATES", "1000"))
 SPREAD = float(os.environ.get("BENCH_SPREAD", "20"))
 # Delegates who have a password and follow their card to the password form; the others set
 # their password through the card. Latecomers sign in through the form during the vote.
-FORM_SIGN_INS = int(os.environ.get("BENCH_FORM_SIGN_INS", "10"))
-LATE_SIGN_INS = int(os.environ.get("BENCH_LATE_SIGN_INS", "19"))
+FORM_SIGN_INS = int(os.environ.get("BENCH_FORM_SIGN_INS", "20"))
+LATE_SIGN_INS = int(os.environ.get("BENCH_LATE_SIGN_INS", "50"))
 # Existing servers when named, else throwaway ones of this run (stopped at exit).
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or throwaway.postgres_url()
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or throwaway.redis_url()
@@ -269,7 +269,7 @@ def start_server(
 
 
 def wait_until_up(base: str, server: subprocess.Popen, log: Path, path: str = "/sign-in") -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine imports slowly
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("gunicorn exited:\n" + log.read_text()[-3000:])
@@ -279,7 +279,7 @@ def wait_until_up(base: str, server: subprocess.Popen, log: Path, path: str = "/
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer within 60 s:\n" + log.read_text()[-3000:])
+    raise SystemExit("gunicorn did not answer within 180 s:\n" + log.read_text()[-3000:])
 
 
 def server_cpu_seconds(master_pid: int) -> float:
@@ -516,7 +516,7 @@ async def sitting(
     # Sign-in: everybody through their card (most choose their password there).
     started = time.perf_counter()
     await sign_in_with_form(chair.client, chair.email)
-    card_times = await gather_limited([sign_in_with_card(s) for s in seats], 32)
+    card_times = await gather_limited([sign_in_with_card(s) for s in seats], 8)
     await gather_limited([load_ballot_page(s, conference_id) for s in seats], 64)
     by_form = [t for s, t in zip(seats, card_times, strict=True) if s.has_password]
     by_card = [t for s, t in zip(seats, card_times, strict=True) if not s.has_password]
@@ -756,7 +756,11 @@ def run_server(database_url: str, log: Path, app: str = "wsgi:app"):
     port = free_port()
     server = start_server(database_url, port, log, app)
     base = f"http://127.0.0.1:{port}"
-    wait_until_up(base, server, log, "/sign-in" if app == "wsgi:app" else "/")
+    try:
+        wait_until_up(base, server, log, "/sign-in" if app == "wsgi:app" else "/")
+    except BaseException:
+        stop_server(server)
+        raise
     return server, base
 
 

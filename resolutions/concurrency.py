@@ -31,3 +31,27 @@ def off_loop(function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> 
     import gevent
 
     return gevent.get_hub().threadpool.apply(function, args, kwargs)
+
+
+def release_idle_connection() -> None:
+    """Give the request's PostgreSQL connection back to the pool before a long computation,
+    when its transaction has written nothing yet (PostgreSQL assigns a transaction id on the
+    first write): a hall of delegates waiting for argon2 must not hold every connection of
+    the pool while casting waits for one. The session's objects are expired and reload on their
+    next use. A transaction that wrote keeps its connection (nothing is lost), and SQLite, whose
+    pool is not shared by concurrent requests, is left alone.
+    """
+    import sqlalchemy as sa
+    from flask import has_app_context
+
+    from resolutions.extensions import db
+
+    if not has_app_context():
+        return
+    session = db.session()
+    if not session.in_transaction() or session.new or session.dirty or session.deleted:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if session.scalar(sa.text("SELECT pg_current_xact_id_if_assigned()")) is None:
+        session.rollback()
