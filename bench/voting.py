@@ -513,24 +513,28 @@ async def sitting(
     for seat in [chair, *seats]:
         seat.client = new_client(base, ssl_context)
 
-    # Sign-in: everybody through their card (most choose their password there).
+    # Sign-in: everybody through their card (most choose their password there), then the
+    # ballot page, whose script connects to the live channel at once (as a phone does).
     started = time.perf_counter()
+    stop = asyncio.Event()
+    listeners: list[asyncio.Task] = []
     await sign_in_with_form(chair.client, chair.email)
-    card_times = await gather_limited([sign_in_with_card(s) for s in seats], 8)
-    await gather_limited([load_ballot_page(s, conference_id) for s in seats], 64)
+
+    async def arrive(seat: Seat) -> float:
+        took = await sign_in_with_card(seat)
+        await load_ballot_page(seat, conference_id)
+        listeners.append(asyncio.create_task(listen(seat, base, conference_id, stop)))
+        return took
+
+    card_times = await gather_limited([arrive(s) for s in seats], 8)
     by_form = [t for s, t in zip(seats, card_times, strict=True) if s.has_password]
     by_card = [t for s, t in zip(seats, card_times, strict=True) if not s.has_password]
     print(
         f"signed in {len(seats)} delegates through their access cards in "
         f"{time.perf_counter() - started:.1f} s: {len(by_card)} chose a password there "
         f"({summary(by_card)}), {len(by_form)} went on to the password form "
-        f"({summary(by_form)}); each loaded their ballot page"
+        f"({summary(by_form)}); each loaded their ballot page and connected to the live channel"
     )
-
-    # Everybody on the live channel.
-    stop = asyncio.Event()
-    started = time.perf_counter()
-    listeners = [asyncio.create_task(listen(s, base, conference_id, stop)) for s in seats]
     try:
         await asyncio.wait_for(asyncio.gather(*(s.connected.wait() for s in seats)), timeout=120)
     except TimeoutError:
@@ -538,8 +542,7 @@ async def sitting(
         raise SystemExit(
             f"only {connected} of {len(seats)} clients connected to the stream"
         ) from None
-    took = time.perf_counter() - started
-    print(f"{len(seats)} clients connected to the live channel in {took:.1f} s")
+    print(f"{len(seats)} clients connected to the live channel; {load()}")
 
     # With every stream connected: latecomers sign in, the chair reloads the console.
     # (a second device of delegates who chose their password at the card)
