@@ -79,7 +79,7 @@ SPREAD = float(os.environ.get("BENCH_SPREAD", "20"))
 # Delegates who have a password and follow their card to the password form; the others set
 # their password through the card. Latecomers sign in through the form during the vote.
 FORM_SIGN_INS = int(os.environ.get("BENCH_FORM_SIGN_INS", "20"))
-LATE_SIGN_INS = int(os.environ.get("BENCH_LATE_SIGN_INS", "50"))
+LATE_SIGN_INS = int(os.environ.get("BENCH_LATE_SIGN_INS", "30"))
 # Existing servers when named, else throwaway ones of this run (stopped at exit).
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or throwaway.postgres_url()
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or throwaway.redis_url()
@@ -89,7 +89,7 @@ SECRET_KEY = secrets.token_hex(32)
 DOUBLE_CLICK_SHARE = 0.03  # send the same form twice at once
 RETRY_SHARE = 0.02  # send the same form again after the answer
 TIMEOUT = httpx.Timeout(60.0, connect=30.0)
-PROBE_SECONDS = 10.0
+PROBE_SECONDS = 30.0  # one latecomer a second: argon2 costs a fifth of a second of CPU
 
 
 # --- figures ---------------------------------------------------------------------------------
