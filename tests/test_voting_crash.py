@@ -132,7 +132,7 @@ class Server:
         )
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine imports slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError("gunicorn exited; see " + self.log.name)
