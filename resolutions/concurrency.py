@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -23,14 +23,25 @@ def _gevent_patched() -> bool:
     return monkey is not None and monkey.is_module_patched("threading")
 
 
+_heavy: Any = None  # this worker's pool of one native thread (created after the fork)
+
+
 def off_loop(function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """``function(*args, **kwargs)``, in a native thread when the process runs under gevent
-    (exceptions are raised in the caller as usual)."""
+    (exceptions are raised in the caller as usual).
+
+    One such thread per worker: argon2 computes on four threads of its own, and ten hashes at
+    once (gevent's default pool) starved the event loop's own thread of the CPU, so that the
+    console waited seconds behind a queue of sign-ins. Callers queue as greenlets instead.
+    """
+    global _heavy
     if not _gevent_patched():
         return function(*args, **kwargs)
-    import gevent
+    if _heavy is None:
+        from gevent.threadpool import ThreadPool
 
-    return gevent.get_hub().threadpool.apply(function, args, kwargs)
+        _heavy = ThreadPool(1)
+    return _heavy.apply(function, args, kwargs)
 
 
 def release_idle_connection() -> None:
