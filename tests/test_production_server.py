@@ -1,7 +1,7 @@
 """The production server holds more open pages than it has threads, and still answers.
 
 Started exactly as the README says (``gunicorn --config gunicorn.conf.py``, only the port
-differs) on a PostgreSQL database and a Redis database of its own. Fifty event streams of
+differs) on a PostgreSQL database of its own and the test run's Redis. Fifty event streams of
 ballot pages stay open (more than all native threads of its workers together; under the former
 ``gthread`` server, 2 x 8 threads, the seventeenth stream waited and ``/sign-in`` timed out),
 while a new visitor loads ``/sign-in``, a delegate loads their ballot page and the chair opens a
@@ -27,7 +27,7 @@ from resolutions import create_app
 from resolutions.auth.service import hash_password
 from resolutions.extensions import db
 from resolutions.models import Conference, ConferenceState, Participant, Role, User, utcnow
-from tests.conftest import require_redis
+from tests import servers
 from tests.objects.server import ROOT, free_port, production_command, readme_command
 from tests.objects.voting import own_postgres_database
 
@@ -35,7 +35,6 @@ pytestmark = pytest.mark.slow
 
 STREAMS = 50
 PASSWORD = "production-test-password"  # noqa: S105
-REDIS_URL = "redis://127.0.0.1:6379/12"  # a database of its own: the server's default prefix
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -122,7 +121,7 @@ def native_threads(master: int) -> int:
 
 @pytest.fixture
 def server(tmp_path):
-    require_redis()
+    redis_url = servers.redis_url()  # the test run's own Redis (skips or fails without one)
     with own_postgres_database("production") as url:
         conference_id = seed(url)
         port = free_port()
@@ -130,7 +129,7 @@ def server(tmp_path):
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "SECRET_KEY": "production-test-secret",
             "RESOLUTIONS_INSTANCE": str(tmp_path / "instance"),  # no instance/config.py
         }
@@ -157,7 +156,7 @@ def server(tmp_path):
                 process.kill()
                 process.wait(timeout=5)
             log.close()
-            client = redis.Redis.from_url(REDIS_URL)
+            client = redis.Redis.from_url(redis_url)
             keys = list(client.scan_iter(f"resolutions:live:{conference_id}:*"))
             if keys:
                 client.delete(*keys)
