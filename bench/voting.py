@@ -1,28 +1,33 @@
-"""A sitting of 1,000 delegates under gunicorn on PostgreSQL and Redis.
+"""A sitting of 1,000 delegates on the production server, PostgreSQL and Redis.
 
 What it does, in order:
 1. creates its own PostgreSQL schema (in a throwaway server, or ``BENCH_DATABASE_URL``) and
    a conference of 1,000 present delegates with voting right (every tenth of weight 2) and a
-   chair, all with one known password hash; its own Redis key prefix;
-2. starts ``.venv/bin/gunicorn`` (2 gthread workers with many threads, so that each can hold
-   many server-sent-event streams) on a free loopback port;
-3. signs the delegates in: a sample through the real sign-in form (argon2 is slow on purpose,
-   a thousand verifications would take minutes on two cores), the rest with session cookies
-   minted with the app's secret, exactly what the form would have set; each delegate then
-   loads their ballot page (which gives their CSRF token);
+   chair; a sample of the delegates and the chair have a password, the others none yet;
+2. starts the server exactly as the README's production command does
+   (``gunicorn --config gunicorn.conf.py --bind 127.0.0.1:PORT wsgi:app``) on a free loopback
+   port, with only ``DATABASE_URL``, ``REDIS_URL`` and ``SECRET_KEY`` in the environment
+   (``RESOLUTIONS_PRODUCTION`` stays unset: it marks cookies ``Secure``, and this client speaks
+   plain HTTP on loopback);
+3. signs every delegate in through their access-card link (``/card/<token>``): those without a
+   password choose one there (as a first-timer does), the sample follows the link to the
+   password form; then each loads their ballot page (which gives their CSRF token);
 4. connects every delegate to the live channel (``voting.events``, server-sent events);
 5. the chair opens a (secret) poll; measures the time from "open" until every connected
    client received the poll on its stream;
-6. every delegate votes within 30 s (arrival times spread at random over ``SPREAD`` seconds;
-   some double-submit the same form at once, some retry it afterwards) and measures each
-   ballot's latency;
+6. every delegate votes within the spread (arrival times at random over ``SPREAD`` seconds;
+   some double-submit the same form at once, some retry it afterwards), while the chair keeps
+   reloading the console and latecomers sign in through the password form: the p99 of each,
+   with every stream connected;
 7. counts acknowledged ballots against the rows in the database and against the frozen
    result; the chair closes and publishes; every delegate sees the result on its stream and
-   fetches the result page.
+   then all of them open the result page at once (the burst after close);
+8. runs a minimal Flask app (one-row PostgreSQL insert per request, ``bench/minimal_app.py``)
+   on the same gunicorn configuration with the same arrivals, and prints the server CPU per
+   request of both.
 
-Prints acknowledged vs recorded (must be equal), duplicates, casting latency p50/p95/p99,
-live delivery time, result-fetch latency. Targets on a 2-core machine: p99 < 250 ms, nothing
-lost or duplicated, delivery < 1 s. Exit status 1 when a count is wrong.
+Targets on a 2-core machine: nothing lost or duplicated, casting/sign-in/console p99
+< 250 ms, live delivery < 1 s, result burst p99 < 1 s. Exit status 1 when a count is wrong.
 
 Run: ``.venv/bin/python bench/voting.py`` (``make bench``). ``BENCH_DELEGATES`` changes the
 size, ``BENCH_SPREAD`` the seconds over which ballots arrive.
@@ -38,12 +43,9 @@ import random
 import re
 import secrets
 import signal
-import socket
 import ssl
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,12 +72,14 @@ from resolutions.models import (  # noqa: E402
     User,
     VoteRecord,
 )
+from tests.objects.server import free_port, production_command, readme_command  # noqa: E402
 
 DELEGATES = int(os.environ.get("BENCH_DELEGATES", "1000"))
 SPREAD = float(os.environ.get("BENCH_SPREAD", "20"))
-REAL_SIGN_INS = int(os.environ.get("BENCH_REAL_SIGN_INS", "20"))
-WORKERS = 2
-THREADS = max(200, DELEGATES + 100)  # per worker: each SSE stream holds a thread
+# Delegates who have a password and follow their card to the password form; the others set
+# their password through the card. Latecomers sign in through the form during the vote.
+FORM_SIGN_INS = int(os.environ.get("BENCH_FORM_SIGN_INS", "20"))
+LATE_SIGN_INS = int(os.environ.get("BENCH_LATE_SIGN_INS", "30"))
 # Existing servers when named, else throwaway ones of this run (stopped at exit).
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or throwaway.postgres_url()
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or throwaway.redis_url()
@@ -85,6 +89,7 @@ SECRET_KEY = secrets.token_hex(32)
 DOUBLE_CLICK_SHARE = 0.03  # send the same form twice at once
 RETRY_SHARE = 0.02  # send the same form again after the answer
 TIMEOUT = httpx.Timeout(60.0, connect=30.0)
+PROBE_SECONDS = 30.0  # one latecomer a second: argon2 costs a fifth of a second of CPU
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -131,9 +136,10 @@ class Seat:
     """One delegate of the bench and what happened to them."""
 
     participant_id: int
-    user_key: str
     email: str
     weight: int
+    card_token: str
+    has_password: bool
     client: httpx.AsyncClient | None = None
     csrf: str = ""
     connected: asyncio.Event = field(default_factory=asyncio.Event)
@@ -166,13 +172,17 @@ def build(app) -> tuple[int, Seat, list[Seat]]:
             quorum="1/2",
             language="en",
         )
+        # Live channel keys carry the conference id: a random one, so that this run does not
+        # meet the keys of an earlier one.
+        conference.id = random.randint(10**6, 10**9)
         db.session.add(conference)
         db.session.flush()
         rows = [
             {
                 "email": f"delegate{n:04d}@bench.example.org",
                 "name": f"Delegate {n:04d}",
-                "password_hash": password_hash,
+                # The first ones chose a password earlier; the others choose it at the card.
+                "password_hash": password_hash if n <= FORM_SIGN_INS else None,
                 "locale": "en",
             }
             for n in range(1, DELEGATES + 1)
@@ -220,7 +230,13 @@ def build(app) -> tuple[int, Seat, list[Seat]]:
             sa.select(Participant).where(Participant.conference_id == conference.id)
         ):
             user = by_id[participant.user_id]
-            seat = Seat(participant.id, user.get_id(), user.email, participant.weight)
+            seat = Seat(
+                participant.id,
+                user.email,
+                participant.weight,
+                participant.card_token,
+                user.password_hash is not None,
+            )
             if participant.role == Role.CHAIR:
                 chair = seat
             else:
@@ -230,75 +246,40 @@ def build(app) -> tuple[int, Seat, list[Seat]]:
         return conference.id, chair, seats
 
 
-def minted_cookie(app, user_key: str) -> str:
-    """The session cookie the sign-in form would set (Flask-Login's "strong" protection
-    binds it to the client's address and user agent)."""
-    from flask_login.utils import _create_identifier
-
-    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": USER_AGENT}
-    with app.test_request_context(environ_base=environ):
-        identifier = _create_identifier()
-    serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": user_key, "_fresh": True, "_id": identifier})
-
-
 # --- the server ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(database_url: str, instance: Path, port: int, log: Path) -> subprocess.Popen:
+def start_server(
+    database_url: str, port: int, log: Path, app: str = "wsgi:app"
+) -> subprocess.Popen:
+    # Only what the README documents for production; the instance folder is the checkout's.
     env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        "SECRET_KEY": SECRET_KEY,
-        "RESOLUTIONS_INSTANCE": str(instance),
-        "PYTHONPATH": str(ROOT),
+        name: value
+        for name, value in os.environ.items()
+        if name in {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR"}
     }
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "--workers",
-        str(WORKERS),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(THREADS),
-        "--worker-connections",
-        str(4 * DELEGATES + 100),
-        "--backlog",
-        "4096",
-        "--keep-alive",
-        "30",
-        "--timeout",
-        "120",
-        "--graceful-timeout",
-        "5",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "wsgi:app",
-    ]
+    env |= {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "SECRET_KEY": SECRET_KEY}
     return subprocess.Popen(  # noqa: S603 (our own command line)
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+        production_command(port, app),
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
 
 
-def wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 60
+def wait_until_up(base: str, server: subprocess.Popen, log: Path, path: str = "/sign-in") -> None:
+    deadline = time.monotonic() + 180  # a loaded machine imports slowly
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("gunicorn exited:\n" + log.read_text()[-3000:])
         try:
-            if httpx.get(base + "/sign-in", timeout=2).status_code == 200:
+            if httpx.get(base + path, timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer within 60 s:\n" + log.read_text()[-3000:])
+    raise SystemExit("gunicorn did not answer within 180 s:\n" + log.read_text()[-3000:])
 
 
 def server_cpu_seconds(master_pid: int) -> float:
@@ -347,16 +328,42 @@ def new_client(base: str, ssl_context: ssl.SSLContext) -> httpx.AsyncClient:
     )
 
 
-async def sign_in_with_form(seat: Seat) -> float:
-    started = time.perf_counter()
-    page = await seat.client.get("/sign-in")
+async def sign_in_with_form(client: httpx.AsyncClient, email: str, next_url: str = "") -> float:
+    """The password form, as a browser submits it; the time of the POST (argon2) in ms."""
+    page = await client.get("/sign-in", params={"email": email, "next": next_url})
     token = CSRF.search(page.text).group(1)
-    answer = await seat.client.post(
-        "/sign-in", data={"email": seat.email, "password": PASSWORD, "csrf_token": token}
+    started = time.perf_counter()
+    answer = await client.post(
+        "/sign-in",
+        data={"email": email, "password": PASSWORD, "next": next_url, "csrf_token": token},
     )
+    elapsed = (time.perf_counter() - started) * 1000
     if answer.status_code != 302:
-        raise SystemExit(f"sign-in of {seat.email} answered {answer.status_code}")
-    return (time.perf_counter() - started) * 1000
+        raise SystemExit(f"sign-in of {email} answered {answer.status_code}")
+    return elapsed
+
+
+async def sign_in_with_card(seat: Seat) -> float:
+    """Follow the access card's link: choose a password there, or (having one) go on to the
+    password form it leads to. Returns the time of the signing-in POST in ms."""
+    card = await seat.client.get(f"/card/{seat.card_token}")
+    if seat.has_password:
+        if card.status_code != 302:
+            raise SystemExit(f"{seat.email}: the card answered {card.status_code}")
+        query = httpx.URL(card.headers["location"]).params
+        return await sign_in_with_form(seat.client, seat.email, query.get("next", ""))
+    if card.status_code != 200:
+        raise SystemExit(f"{seat.email}: the card answered {card.status_code}")
+    token = CSRF.search(card.text).group(1)
+    started = time.perf_counter()
+    answer = await seat.client.post(
+        f"/card/{seat.card_token}",
+        data={"password": PASSWORD, "confirm": PASSWORD, "csrf_token": token},
+    )
+    elapsed = (time.perf_counter() - started) * 1000
+    if answer.status_code != 302:
+        raise SystemExit(f"{seat.email}: setting the password answered {answer.status_code}")
+    return elapsed
 
 
 async def load_ballot_page(seat: Seat, conference_id: int) -> None:
@@ -500,30 +507,34 @@ async def gather_limited(coroutines: list, limit: int) -> list:
 
 async def sitting(
     base: str, app, conference_id: int, chair: Seat, seats: list[Seat], server_pid: int
-) -> int:
-    failures = 0
+) -> Figures:
+    figures = Figures()
     ssl_context = ssl.create_default_context()
     for seat in [chair, *seats]:
         seat.client = new_client(base, ssl_context)
 
-    # Sign-in: a sample through the form, the rest with the cookie the form would set.
+    # Sign-in: everybody through their card (most choose their password there), then the
+    # ballot page, whose script connects to the live channel at once (as a phone does).
     started = time.perf_counter()
-    sample = seats[:REAL_SIGN_INS]
-    form_times = await gather_limited([sign_in_with_form(s) for s in sample], WORKERS * 2)
-    for seat in [chair, *seats[REAL_SIGN_INS:]]:
-        seat.client.cookies.set("session", minted_cookie(app, seat.user_key), "127.0.0.1")
-    await gather_limited([load_ballot_page(s, conference_id) for s in seats], 64)
-    print(
-        f"signed in {len(sample)} delegates through the form (median "
-        f"{statistics.median(form_times) if form_times else 0:.0f} ms each, argon2) and "
-        f"{len(seats) - len(sample)} with minted session cookies; {len(seats)} ballot pages "
-        f"loaded in {time.perf_counter() - started:.1f} s"
-    )
-
-    # Everybody on the live channel.
     stop = asyncio.Event()
-    started = time.perf_counter()
-    listeners = [asyncio.create_task(listen(s, base, conference_id, stop)) for s in seats]
+    listeners: list[asyncio.Task] = []
+    await sign_in_with_form(chair.client, chair.email)
+
+    async def arrive(seat: Seat) -> float:
+        took = await sign_in_with_card(seat)
+        await load_ballot_page(seat, conference_id)
+        listeners.append(asyncio.create_task(listen(seat, base, conference_id, stop)))
+        return took
+
+    card_times = await gather_limited([arrive(s) for s in seats], 8)
+    by_form = [t for s, t in zip(seats, card_times, strict=True) if s.has_password]
+    by_card = [t for s, t in zip(seats, card_times, strict=True) if not s.has_password]
+    print(
+        f"signed in {len(seats)} delegates through their access cards in "
+        f"{time.perf_counter() - started:.1f} s: {len(by_card)} chose a password there "
+        f"({summary(by_card)}), {len(by_form)} went on to the password form "
+        f"({summary(by_form)}); each loaded their ballot page and connected to the live channel"
+    )
     try:
         await asyncio.wait_for(asyncio.gather(*(s.connected.wait() for s in seats)), timeout=120)
     except TimeoutError:
@@ -531,8 +542,18 @@ async def sitting(
         raise SystemExit(
             f"only {connected} of {len(seats)} clients connected to the stream"
         ) from None
-    took = time.perf_counter() - started
-    print(f"{len(seats)} clients connected to the live channel in {took:.1f} s")
+    print(f"{len(seats)} clients connected to the live channel; {load()}")
+
+    # With every stream connected: latecomers sign in, the chair reloads the console.
+    # (a second device of delegates who chose their password at the card)
+    late = seats[FORM_SIGN_INS : FORM_SIGN_INS + LATE_SIGN_INS]
+    figures.sign_in, figures.console = await hall_probes(
+        base, ssl_context, conference_id, chair, late
+    )
+    print(
+        f"with {len(seats)} streams connected: sign-in (password form, argon2) "
+        f"{summary(figures.sign_in)}; console {summary(figures.console)}"
+    )
 
     # The chair opens the poll.
     console = await chair.client.get(f"/c/{conference_id}/console")
@@ -553,8 +574,10 @@ async def sitting(
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(s.saw_open.wait() for s in seats)), timeout=30)
     seen = [(s.open_seen_at - opened_at) * 1000 for s in seats if s.saw_open.is_set()]
-    missing = len(seats) - len(seen)
-    failures += missing > 0
+    figures.missing = len(seats) - len(seen)
+    figures.delivery = max(seen) if seen else float("inf")
+    if not seen:
+        raise SystemExit("no client saw the poll open")
     poll_id = next(s.poll_id for s in seats if s.saw_open.is_set())
     print(
         f"poll opened (the chair's request took {opened_ack:.0f} ms); live delivery to "
@@ -584,23 +607,29 @@ async def sitting(
         )
     duplicates = recorded - recorded_voters
     lost = len(acknowledged) - recorded
+    submissions = sum(len(s.latencies) for s in seats)
     print(
         f"ballots: {len(acknowledged)} acknowledged, {recorded} recorded "
         f"({duplicates} duplicated, {lost} lost), in {voting_time:.1f} s; "
-        f"{sum(len(s.latencies) for s in seats) - len(first_latencies)} extra submissions "
+        f"{submissions - len(first_latencies)} extra submissions "
         f"(double clicks, retries) all answered with the same receipt: {not receipts_differ}"
     )
     print(f"casting latency (first submission of each delegate): {summary(first_latencies)}")
-    submissions = sum(len(s.latencies) for s in seats)
-    print(
-        f"CPU while voting: gunicorn {server_cpu:.1f} s ({1000 * server_cpu / submissions:.1f} ms "
-        f"per submission), this client {client_cpu:.1f} s; load average "
-        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())} (other processes share the 2 cores)"
-    )
     print(f"casting latency (every submission): {summary(all_latencies)}")
-    failures += (len(acknowledged) != recorded) + (duplicates != 0) + bool(receipts_differ)
+    figures.cast = first_latencies
+    figures.submissions = submissions
+    figures.acknowledged = len(acknowledged)
+    figures.server_cpu_per_ballot = 1000 * server_cpu / max(len(acknowledged), 1)
+    print(
+        f"CPU while voting: server {server_cpu:.1f} s "
+        f"({figures.server_cpu_per_ballot:.1f} ms per acknowledged ballot, "
+        f"{1000 * server_cpu / max(submissions, 1):.1f} ms per submission), this client "
+        f"{client_cpu:.1f} s; {load()}"
+    )
+    figures.failures += (len(acknowledged) != recorded) + (duplicates != 0) + bool(receipts_differ)
+    figures.failures += len(acknowledged) != len(seats)
 
-    # The chair closes and publishes; everybody sees it and fetches the result.
+    # The chair closes and publishes; everybody sees it, then opens the result page at once.
     console = await chair.client.get(f"/c/{conference_id}/console")
     token = CSRF.search(console.text).group(1)
     closed_at = time.monotonic()
@@ -616,13 +645,17 @@ async def sitting(
     started = time.perf_counter()
     fetches = await asyncio.gather(*(fetch_result(s, conference_id, poll_id) for s in seats))
     fetch_time = time.perf_counter() - started
+    figures.burst = list(fetches)
     print(
         f"poll closed and published (the chair's request took {close_ack:.0f} ms); result "
         f"delivered live to {len(result_seen)}/{len(seats)} clients within "
-        f"{max(result_seen or [0]):.0f} ms; all {len(seats)} fetched the result page in "
+        f"{max(result_seen or [0]):.0f} ms"
+    )
+    print(
+        f"result burst: all {len(seats)} opened the result page at once, done in "
         f"{fetch_time:.1f} s: {summary(fetches)}"
     )
-    failures += len(result_seen) != len(seats)
+    figures.failures += len(result_seen) != len(seats)
 
     # The frozen result against what the clients were told.
     with app.app_context():
@@ -635,18 +668,11 @@ async def sitting(
         f"frozen result {frozen} ({ballots} ballots, {outcome}); from the acknowledgements "
         f"{expected}: {'equal' if frozen == expected else 'DIFFERENT'}"
     )
-    failures += frozen != expected or ballots != len(acknowledged)
+    figures.failures += frozen != expected or ballots != len(acknowledged)
     errors = [e for s in seats for e in s.errors]
     if errors:
         print(f"{len(errors)} client errors, e.g. {errors[:3]}")
-        failures += 1
-
-    verdicts = [
-        ("p99 casting < 250 ms", percentile(first_latencies, 0.99) < 250),
-        ("0 lost or duplicated", lost == 0 and duplicates == 0),
-        ("live delivery < 1 s", not missing and max(seen) < 1000),
-    ]
-    print("targets: " + "; ".join(f"{name}: {'met' if ok else 'MISSED'}" for name, ok in verdicts))
+        figures.failures += 1
 
     stop.set()
     for task in listeners:
@@ -654,79 +680,186 @@ async def sitting(
     await asyncio.gather(*listeners, return_exceptions=True)
     for seat in [chair, *seats]:
         await seat.client.aclose()
-    return failures
+    return figures
+
+
+async def hall_probes(
+    base: str, ssl_context: ssl.SSLContext, conference_id: int, chair: Seat, late: list[Seat]
+) -> tuple[list[float], list[float]]:
+    """Latecomers sign in through the password form (on a second device each) while the
+    chair reloads the console twice a second, for ``PROBE_SECONDS``."""
+    sign_ins: list[float] = []
+    consoles: list[float] = []
+    until = time.monotonic() + PROBE_SECONDS
+
+    async def latecomer(seat: Seat, delay: float) -> None:
+        await asyncio.sleep(delay)
+        client = new_client(base, ssl_context)
+        try:
+            sign_ins.append(await sign_in_with_form(client, seat.email))
+        finally:
+            await client.aclose()
+
+    async def chair_console() -> None:
+        while time.monotonic() < until:
+            started = time.perf_counter()
+            page = await chair.client.get(f"/c/{conference_id}/console")
+            consoles.append((time.perf_counter() - started) * 1000)
+            if page.status_code != 200:
+                raise SystemExit(f"the console answered {page.status_code}")
+            await asyncio.sleep(0.5)
+
+    step = PROBE_SECONDS / max(len(late), 1)
+    await asyncio.gather(chair_console(), *(latecomer(s, i * step) for i, s in enumerate(late)))
+    return sign_ins, consoles
+
+
+async def minimal_voting(base: str, count: int) -> list[float]:
+    """The same arrivals against the minimal app: ``count`` one-row inserts over the spread."""
+    ssl_context = ssl.create_default_context()
+    clients = [new_client(base, ssl_context) for _ in range(count)]
+    latencies: list[float] = []
+
+    async def one(client: httpx.AsyncClient) -> None:
+        await asyncio.sleep(random.uniform(0, SPREAD))
+        started = time.perf_counter()
+        answer = await client.post("/ballot", data={"choice": random.choice(["yes", "no"])})
+        latencies.append((time.perf_counter() - started) * 1000)
+        if answer.status_code != 200:
+            raise SystemExit(f"the minimal app answered {answer.status_code}")
+
+    try:
+        await asyncio.gather(*(one(c) for c in clients))
+    finally:
+        for client in clients:
+            await client.aclose()
+    return latencies
+
+
+@dataclass
+class Figures:
+    sign_in: list[float] = field(default_factory=list)
+    console: list[float] = field(default_factory=list)
+    cast: list[float] = field(default_factory=list)
+    burst: list[float] = field(default_factory=list)
+    delivery: float = float("inf")
+    missing: int = 0
+    submissions: int = 0
+    acknowledged: int = 0
+    server_cpu_per_ballot: float = float("nan")
+    failures: int = 0
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_server(database_url: str, log: Path, app: str = "wsgi:app"):
+    """Start the production command on a free port; returns (process, base URL)."""
+    port = free_port()
+    server = start_server(database_url, port, log, app)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, server, log, "/sign-in" if app == "wsgi:app" else "/")
+    except BaseException:
+        stop_server(server)
+        raise
+    return server, base
+
+
+def logged_errors(log: Path) -> None:
+    errors = [
+        line for line in log.read_text().splitlines() if "Traceback" in line or "[ERROR]" in line
+    ]
+    if errors:
+        print(f"gunicorn logged {len(errors)} errors, e.g. {errors[:3]} (see {log})")
+
+
+def minimal_run(database_url: str, count: int) -> tuple[float, list[float]]:
+    """The minimal app on the same configuration: server CPU per request (ms), latencies."""
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("CREATE TABLE bench_minimal (id serial PRIMARY KEY, choice text NOT NULL)")
+        )
+    engine.dispose()
+    log = ROOT / "test-artifacts" / "bench-voting-minimal.log"
+    server, base = run_server(database_url, log, "bench.minimal_app:app")
+    try:
+        before = server_cpu_seconds(server.pid)
+        latencies = asyncio.run(minimal_voting(base, count))
+        cpu = server_cpu_seconds(server.pid) - before
+    finally:
+        stop_server(server)
+        logged_errors(log)
+    return 1000 * cpu / count, latencies
+
+
+def verdicts(figures: Figures, minimal_cpu: float) -> list[tuple[str, bool]]:
+    ratio = figures.server_cpu_per_ballot / minimal_cpu
+    return [
+        ("every ballot acknowledged and recorded once", figures.failures == 0),
+        ("casting p99 < 250 ms", percentile(figures.cast, 0.99) < 250),
+        ("sign-in p99 < 250 ms", percentile(figures.sign_in, 0.99) < 250),
+        ("console p99 < 250 ms", percentile(figures.console, 0.99) < 250),
+        ("live delivery < 1 s", not figures.missing and figures.delivery < 1000),
+        ("result burst p99 < 1 s", percentile(figures.burst, 0.99) < 1000),
+        (f"server CPU per ballot <= 3x the minimal app ({ratio:.1f}x)", ratio <= 3),
+    ]
 
 
 def main() -> int:
     random.seed(int(os.environ.get("BENCH_SEED", "7")))
     schema, database_url = make_schema()
-    prefix = f"bench-{secrets.token_hex(4)}"
     server = None
     app = None
-    failures = 1
-    with tempfile.TemporaryDirectory() as folder:
-        instance = Path(folder)
-        (instance / "config.py").write_text(
-            "\n".join(
-                [
-                    f"LIVE_KEY_PREFIX = {prefix!r}",
-                    "LIVE_STREAM_SECONDS = 900",
-                    "RATELIMIT_ENABLED = False",
-                    # Two workers x 20 connections, well under PostgreSQL's 100.
-                    "SQLALCHEMY_ENGINE_OPTIONS = {'pool_pre_ping': True, 'pool_size': 15,"
-                    " 'max_overflow': 5, 'pool_timeout': 30}",
-                ]
-            )
-            + "\n"
+    figures = Figures(failures=1)
+    log = ROOT / "test-artifacts" / "bench-voting-gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
+    conference_id = 0
+    print(f"{load()} before the run (other processes share the 2 cores)")
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY})
+        started = time.perf_counter()
+        conference_id, chair, seats = build(app)
+        print(
+            f"conference of {len(seats)} present delegates built in schema {schema} "
+            f"in {time.perf_counter() - started:.1f} s"
         )
-        log = ROOT / "test-artifacts" / "bench-voting-gunicorn.log"
-        log.parent.mkdir(exist_ok=True)
-        try:
-            app = create_app(
-                {
-                    "SQLALCHEMY_DATABASE_URI": database_url,
-                    "SECRET_KEY": SECRET_KEY,
-                    "REDIS_URL": None,
-                    "RATELIMIT_STORAGE_URI": "memory://",
-                }
-            )
-            started = time.perf_counter()
-            conference_id, chair, seats = build(app)
-            print(
-                f"conference of {len(seats)} present delegates built in schema {schema} "
-                f"in {time.perf_counter() - started:.1f} s"
-            )
-            port = free_port()
-            server = start_server(database_url, instance, port, log)
-            base = f"http://127.0.0.1:{port}"
-            wait_until_up(base, server, log)
-            print(
-                f"gunicorn: {WORKERS} gthread workers x {THREADS} threads on {base}, "
-                f"PostgreSQL and Redis"
-            )
-            failures = asyncio.run(sitting(base, app, conference_id, chair, seats, server.pid))
-        finally:
-            if server is not None:
-                stop_server(server)
-                errors = [
-                    line
-                    for line in log.read_text().splitlines()
-                    if "Traceback" in line or "[ERROR]" in line
-                ]
-                if errors:
-                    print(f"gunicorn logged {len(errors)} errors, e.g. {errors[:3]}")
-            if app is not None:
-                with app.app_context():
-                    for engine in db.engines.values():
-                        engine.dispose()
-            drop_schema(schema)
-            client = redis.Redis.from_url(REDIS_URL)
-            keys = list(client.scan_iter(f"{prefix}:*"))
+        server, base = run_server(database_url, log)
+        command = " ".join(readme_command()).replace("127.0.0.1:5000", base.removeprefix("http://"))
+        print(f"server: {command} (the README's production command), PostgreSQL and Redis")
+        figures = asyncio.run(sitting(base, app, conference_id, chair, seats, server.pid))
+        stop_server(server)
+        logged_errors(log)
+        server = None
+        minimal_cpu, minimal_latencies = minimal_run(database_url, figures.submissions)
+        print(
+            f"server CPU per acknowledged ballot: {figures.server_cpu_per_ballot:.1f} ms; the "
+            f"minimal Flask app (one-row insert, same server configuration, same arrivals): "
+            f"{minimal_cpu:.1f} ms per request ({summary(minimal_latencies)}); "
+            f"{figures.server_cpu_per_ballot / minimal_cpu:.1f}x"
+        )
+        results = verdicts(figures, minimal_cpu)
+        print("targets: " + "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in results))
+        print(load())
+    finally:
+        if server is not None:
+            stop_server(server)
+            logged_errors(log)
+        if app is not None:
+            with app.app_context():
+                for engine in db.engines.values():
+                    engine.dispose()
+        drop_schema(schema)
+        client = redis.Redis.from_url(REDIS_URL)
+        for pattern in (f"*:live:{conference_id}:*", "LIMITER*"):
+            keys = list(client.scan_iter(pattern))
             if keys:
                 client.delete(*keys)
-            client.close()
-    print("OK" if not failures else f"FAILED ({failures} checks)")
-    return 1 if failures else 0
+        client.close()
+    print("OK" if not figures.failures else f"FAILED ({figures.failures} checks)")
+    return 1 if figures.failures else 0
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 """Every acknowledged ballot survives ``kill -9`` of a gunicorn worker in the middle of a burst.
 
-A real server: gunicorn with two gthread workers on a PostgreSQL database of its own, on a
-free loopback port. Two hundred delegates sign in through ``/sign-in`` (no back door), then
-vote at once through the ballot route with CSRF on; one worker is killed with SIGKILL while
-ballots are in flight (gunicorn starts a new one). A client retries a failed request with the
-same idempotency key, as the page's script does. At the end, the database holds exactly the
-acknowledged ballots, each once, with the receipts the voters were shown.
+A real server: the README's production command (gunicorn.conf.py: two gevent workers) on a
+PostgreSQL database of its own, on a free loopback port. Two hundred delegates sign in through
+``/sign-in`` (no back door), then vote at once through the ballot route with CSRF on; one
+worker is killed with SIGKILL while ballots are in flight (gunicorn starts a new one). A client
+retries a failed request with the same idempotency key, as the page's script does. At the end,
+the database holds exactly the acknowledged ballots, each once, with the receipts the voters
+were shown.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -43,6 +43,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import service
+from tests.objects.server import free_port, production_command
 from tests.objects.voting import own_postgres_database
 
 pytestmark = pytest.mark.slow
@@ -52,12 +53,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DELEGATES = int(os.environ.get("CRASH_TEST_DELEGATES", "200"))
 PASSWORD = "crash-test-password"  # noqa: S105
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed(url: str) -> tuple[int, int, dict[str, int]]:
@@ -129,18 +124,7 @@ class Server:
         }
         env.pop("REDIS_URL", None)
         self.process = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "--workers=2",
-                "--worker-class=gthread",
-                "--threads=8",
-                "--timeout=30",
-                "--graceful-timeout=5",
-                f"--bind=127.0.0.1:{self.port}",
-                # Not the shared default in $HOME: other servers may run at the same time.
-                f"--control-socket={instance / 'gunicorn.ctl'}",
-                "wsgi:app",
-            ],
+            production_command(self.port),
             cwd=ROOT,
             env=env,
             stdout=self.log,
@@ -148,7 +132,7 @@ class Server:
         )
 
     def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a loaded machine imports slowly
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError("gunicorn exited; see " + self.log.name)

@@ -390,3 +390,27 @@ def test_the_request_that_opens_a_poll_prepares_the_snapshot_of_every_language(
         snapshot = json.loads(cached)
         assert snapshot["version"] == state
         assert "Prepared for everyone" in snapshot["poll"]["html"]
+
+
+def test_a_published_result_is_rendered_once_per_language_and_shared(
+    redis_backend, app, world, as_user
+):
+    """When the hall opens the result at once, one request renders it (per language) and every
+    worker answers the others from Redis: frozen at close, the same for every member."""
+    check_in(world.chair, *world.delegates)
+    poll = procedural_poll(world)  # named: the page lists every voter
+    for delegate in world.delegates:
+        _cast(as_user(delegate), world, poll, "no")
+    url = f"/c/{world.conference.id}/polls/{poll.id}"
+    as_user(world.chair).post(f"{url}/close", data={"publish": "y"})
+    first = as_user(world.delegates[0]).get(url).get_data(as_text=True)
+    assert "result__counts" in first and world.delegates[1].name in first
+    client = live.redis_client()
+    prefix = live.key(world.conference.id, f"result:{poll.id}:")
+    names = [name.decode() for name in client.scan_iter(prefix + "*")]
+    assert names == [prefix + "ru"]
+    # Another member's page comes from the shared copy (marked here to tell it apart).
+    marked = client.get(names[0]).replace(b"result__counts", b"result__counts shared-copy")
+    client.set(names[0], marked)
+    other = as_user(world.delegates[1]).get(url).get_data(as_text=True)
+    assert "result__counts shared-copy" in other

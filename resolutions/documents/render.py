@@ -22,6 +22,7 @@ from weasyprint import HTML
 from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 
+from resolutions.concurrency import off_loop
 from resolutions.documents.fetcher import (
     BASE_URL,
     DEFAULT_FONT_DIR,
@@ -146,7 +147,9 @@ def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     """Lay out ``html`` with WeasyPrint, reading only what ``StaticOnlyFetcher`` serves."""
     fetcher = fetcher or StaticOnlyFetcher(font_dir=font_dir())
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    pdf = document.write_pdf(
+    # Layout takes from a tenth of a second to seconds: off the gevent loop (concurrency.py).
+    pdf = off_loop(
+        document.write_pdf,
         font_config=FontConfiguration(),
         color_profiles={"srgb-output": _srgb_output_profile()},
         **PDF_OPTIONS,

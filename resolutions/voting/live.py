@@ -42,7 +42,7 @@ from resolutions.models import (
     Poll,
     PollState,
 )
-from resolutions.voting import attendance, notify, service
+from resolutions.voting import attendance, fanout, notify, service
 from resolutions.voting.notify import key, live_versions, redis_client
 
 log = logging.getLogger(__name__)
@@ -251,24 +251,32 @@ def event_stream(
 
     ``state`` events carry the state version (the ballot page gets ``snapshot`` events with
     the public poll instead, so it needs no further request); ``turnout`` events at most
-    every ``LIVE_TURNOUT_INTERVAL`` seconds; a comment line as heartbeat. Holds no database
-    connection while it waits.
+    every ``LIVE_TURNOUT_INTERVAL`` seconds; a comment line as heartbeat. While it waits it
+    holds neither a database connection nor a Redis connection of its own: the process's
+    ``fanout.Hub`` wakes it, and a snapshot is fetched once per process and version.
     """
     lifetime = float(app.config.get("LIVE_STREAM_SECONDS", 300))
     heartbeat = float(app.config.get("LIVE_HEARTBEAT_SECONDS", 15))
     interval = float(app.config.get("LIVE_TURNOUT_INTERVAL", 0.5))
 
-    def state_event(counter: int | None = None) -> str:
-        if view == "ballot" and counter is not None:
-            # Usually ready: prepared by the request that made the change.
-            cached = cached_snapshot(client, snapshot_name, counter)
-            if cached is not None:
-                return f"event: snapshot\ndata: {cached}\n\n"
+    def fetch_snapshot(counter: int) -> str:
+        # Usually ready in Redis: prepared by the request that made the change.
+        cached = cached_snapshot(client, snapshot_name, counter)
+        if cached is not None:
+            return cached
         with app.test_request_context("/", base_url=base_url), force_locale(locale):
-            if view == "ballot":
-                return f"event: snapshot\ndata: {snapshot_json(conference_id)}\n\n"
+            return snapshot_json(conference_id)
+
+    def state_event(counter: int | None = None) -> str:
+        if view == "ballot":
+            if counter is None:
+                with app.app_context():
+                    counter = _version_number(live_versions(conference_id)[0]) or 0
+            data = hub.shared(snapshot_name, counter, lambda: fetch_snapshot(counter))
+            return f"event: snapshot\ndata: {data}\n\n"
+        with app.app_context():
             state, turnout = live_versions(conference_id)
-            return f"event: state\ndata: {state}.{turnout}\n\n"
+        return f"event: state\ndata: {state}.{turnout}\n\n"
 
     def turnout_event() -> str:
         with app.app_context():
@@ -279,15 +287,16 @@ def event_stream(
 
     with app.app_context():
         client = redis_client()
-        channels = [key(conference_id, "state")]
+        if client is None:
+            return
+        hub = _hub(client)
+        state_channel = key(conference_id, "state")
+        channels = {state_channel}
         if view in TURNOUT_VIEWS:
-            channels.append(key(conference_id, "turnout"))
+            channels.add(key(conference_id, "turnout"))
         snapshot_name = key(conference_id, f"snapshot:{locale}")
-    if client is None:
-        return
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    listener = hub.listen(frozenset(channels))
     try:
-        pubsub.subscribe(*channels)
         yield f"retry: {int(app.config.get('LIVE_RETRY_MS', 1500))}\n\n"
         yield state_event()
         start = time.monotonic()
@@ -302,19 +311,14 @@ def event_stream(
             wait = min(beat_due, deadline) - now
             if turnout_pending:
                 wait = min(wait, turnout_due - now)
-            message = pubsub.get_message(timeout=max(wait, 0.0))
-            state_counter: int | None = None
-            while message is not None:
-                if message["type"] == "message":
-                    if message["channel"].decode().endswith(":state"):
-                        state_counter = max(state_counter or 0, int(message["data"]))
-                    else:
-                        turnout_pending = True
-                message = pubsub.get_message(timeout=0.0)
+            changes, lost = listener.wait(wait)
             now = time.monotonic()
-            if state_counter is not None:
-                yield state_event(state_counter)
+            if lost or state_channel in changes:
+                # After a lost subscription, the current state (it may have moved meanwhile).
+                yield state_event(None if lost else changes[state_channel])
                 beat_due = now + heartbeat
+            if len(changes) > (state_channel in changes):
+                turnout_pending = True
             if turnout_pending and now >= turnout_due:
                 turnout_pending = False
                 turnout_due = now + interval
@@ -324,8 +328,17 @@ def event_stream(
                 yield ": ping\n\n"
                 beat_due = now + heartbeat
     except (redis.RedisError, OSError, ValueError) as error:
-        # Redis went away (or its connection was closed under us): the page reconnects, and
-        # polls meanwhile.
+        # Redis went away: the page reconnects, and polls meanwhile.
         log.warning("live channel: event stream ended: %s", error)
     finally:
-        pubsub.close()
+        hub.forget(listener)
+
+
+def _hub(client: redis.Redis) -> fanout.Hub:
+    """This process's subscriber for the app's key prefix (created on first use)."""
+    hubs = current_app.extensions.setdefault("voting_live_hubs", {})
+    pattern = key(0, "").removesuffix("0:") + "*"
+    hub = hubs.get(pattern)
+    if hub is None:
+        hub = hubs[pattern] = fanout.Hub(client, pattern)
+    return hub

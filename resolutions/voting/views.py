@@ -6,8 +6,10 @@ live channel (``live.py``) tells open pages that something changed.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+import redis
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -23,6 +25,7 @@ from flask import (
 )
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
 from resolutions import audit
@@ -212,6 +215,8 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
             return jsonify(ok=False, message=str(message)), 400
         flash(str(message) or _("The ballot could not be read. Please try again."), "error")
         return redirect(url_for("voting.ballot", conference_id=conference.id))
+    # Read before the commit expires them: afterwards each would cost a query.
+    my_id, my_name, conference_id = me.id, me.name, conference.id
     wanted = form.for_.data or None
     if form.for_all.data == "1" and not wanted:
         # The script built this form before knowing of a late proxy: every ballot I hold.
@@ -230,9 +235,9 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
             status = 403 if isinstance(error, PermissionDenied) else 409
             return jsonify(ok=False, message=str(error)), status
         flash(str(error), "error")
-        return redirect(url_for("voting.ballot", conference_id=conference.id))
+        return redirect(url_for("voting.ballot", conference_id=conference_id))
     # The caster's own name needs no query (their user is the signed-in one, already loaded).
-    names = [me.name] if receipt.recorded == [me.id] else _names(receipt.recorded)
+    names = [my_name] if receipt.recorded == [my_id] else _names(receipt.recorded)
     if receipt.already_recorded:
         message = _("Already recorded. Your receipt: %(receipt)s", receipt=receipt.receipt)
     else:
@@ -252,7 +257,7 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
             message=message,
         )
     flash(message, "success")
-    return redirect(url_for("voting.ballot", conference_id=conference.id))
+    return redirect(url_for("voting.ballot", conference_id=conference_id))
 
 
 def _names(participant_ids: list[int]) -> list[str]:
@@ -723,15 +728,49 @@ def poll(conference: Conference, me: Participant, poll_id: int) -> str:
     """The result of one poll: counts after close, each named voter's choice once published."""
     poll = get_in_conference(Poll, poll_id, conference)
     visible = service.can_see_result(poll, me)
+    if poll.state == PollState.PUBLISHED and visible:
+        # Frozen since the close, the same for every member: rendered once per language.
+        return render_template(
+            "voting/poll.html",
+            **_live_attrs(conference, "poll"),
+            poll=poll,
+            region_html=_published_region(poll),
+        )
     return render_template(
         "voting/poll.html",
         **_live_attrs(conference, "poll"),
-        poll=poll,
-        public=live.public_poll_context(poll),
-        result=service.poll_result(poll) if visible else None,
-        turnout=service.turnout(poll) if poll.state == PollState.OPEN else None,
-        visible=visible,
+        **_poll_region_context(poll, visible),
     )
+
+
+def _poll_region_context(poll: Poll, visible: bool) -> dict[str, Any]:
+    return {
+        "poll": poll,
+        "public": live.public_poll_context(poll),
+        "result": service.poll_result(poll) if visible else None,
+        "turnout": service.turnout(poll) if poll.state == PollState.OPEN else None,
+        "visible": visible,
+    }
+
+
+def _published_region(poll: Poll) -> Markup:
+    """The text, rules and result of a published poll as HTML, shared through Redis by every
+    worker (when 1,000 delegates open the result at once, one of them renders it); without
+    Redis rendered each time."""
+    client = live.redis_client()
+    name = live.key(poll.conference_id, f"result:{poll.id}:{get_locale()}")
+    if client is not None:
+        try:
+            cached = client.get(name)
+            if cached is not None:
+                return Markup(cached.decode())  # noqa: S704 (our autoescaped template)
+        except redis.RedisError:
+            client = None
+    html = render_template("voting/_poll_region.html", **_poll_region_context(poll, True))
+    if client is not None:
+        with contextlib.suppress(redis.RedisError):
+            client.set(name, html, ex=live.SNAPSHOT_SECONDS)
+    return Markup(html)  # noqa: S704 (rendered by our autoescaped template)
 
 
 @bp.get("/record")
