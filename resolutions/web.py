@@ -19,6 +19,7 @@ from resolutions.conferences.clock import conference_time
 from resolutions.conferences.navigation import conference_nav_items
 from resolutions.extensions import db
 from resolutions.models import Conference, Role
+from resolutions.voting.majority import quorum_label
 from resolutions.voting.naming import poll_label
 from resolutions.voting.open_vote import vote_banner
 
@@ -157,6 +158,7 @@ def init_app(app: Flask) -> None:
 
     for name, table in labels.TABLES.items():
         app.add_template_filter(lambda value, table=table: labels.label(table, value), name)
+    app.add_template_filter(quorum_label, "quorum_label")
 
     app.add_template_filter(poll_label, "poll_label")
 

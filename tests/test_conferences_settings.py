@@ -8,7 +8,6 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from resolutions.conferences.service import ConferenceError, normalise_quorum
 from resolutions.models import AuditEntry, BallotKind, ConferenceState, MajorityMethod
 
 
@@ -46,18 +45,42 @@ def _url(world):
         ("2/3", "2/3"),
         ("2 / 4", "1/2"),
         ("1/1", "1/1"),
+        # The poll form's grammar (one parse_quorum for both): a percentage, and a share of
+        # nothing, which is no quorum.
+        ("50%", "1/2"),
+        ("100%", "1/1"),
+        ("0/5", "0"),
     ],
 )
-def test_quorum_accepts_zero_a_weight_or_a_fraction_up_to_one(typed, stored):
-    assert normalise_quorum(typed) == stored
+def test_quorum_accepts_what_the_poll_form_accepts(db, world, as_user, typed, stored):
+    answer = as_user(world.secretariat).post(_url(world), data=_form(world, quorum=typed))
+    assert answer.status_code == 302
+    db.session.refresh(world.conference)
+    assert world.conference.quorum == stored
 
 
-@pytest.mark.parametrize("typed", ["", "-1", "0/2", "3/2", "1/0", "0.5", "50%", "half", "1/2/3"])
-def test_quorum_refuses_anything_else(typed):
-    with pytest.raises(ConferenceError) as raised:
-        normalise_quorum(typed)
-    assert raised.value.field == "quorum"
-    assert "fraction" in raised.value.message
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Enter the quorum (0 for none)."),  # the poll form: empty is the default
+        ("-1", "Write the quorum as 0"),
+        ("0.5", "Write the quorum as 0"),
+        ("half", "Write the quorum as 0"),
+        ("1/2/3", "Write the quorum as 0"),
+        ("1234567890", "Write the quorum as 0"),
+        ("1/0", "divide by zero"),
+        ("3/2", "more than the whole weight"),
+        ("150%", "more than the whole weight"),
+    ],
+)
+def test_quorum_refuses_what_the_poll_form_refuses(db, world, as_user, typed, message):
+    answer = as_user(world.secretariat).post(_url(world), data=_form(world, quorum=typed))
+    assert answer.status_code == 400
+    html = answer.get_data(as_text=True)
+    assert message in html
+    assert 'id="quorum-error"' in html
+    db.session.refresh(world.conference)
+    assert world.conference.quorum == "0"
 
 
 def test_secretariat_sees_the_current_settings(world, as_user):
@@ -137,7 +160,7 @@ def test_saving_unchanged_settings_records_nothing(db, world, as_user):
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("quorum", "3/2", "fraction of the weight entitled to vote"),
+        ("quorum", "3/2", "more than the whole weight entitled to vote"),
         ("end_date", "2026-11-01", "The last day cannot be before the first day."),
         ("title", "", "Enter the title."),
         ("proxy_limit", "11", "Enter a number from 0 to 10."),

@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 
 from resolutions.models import MajorityMethod, PollOutcome
 from resolutions.voting import majority
-from resolutions.voting.majority import Quorum, Tally, decide, majority_reached, parse_quorum
+from resolutions.voting.majority import (
+    Quorum,
+    Tally,
+    decide,
+    format_quorum,
+    majority_reached,
+    parse_quorum,
+    quorum_label,
+)
 
 ADOPTED, REJECTED, NO_QUORUM = PollOutcome.ADOPTED, PollOutcome.REJECTED, PollOutcome.NO_QUORUM
 SIMPLE = MajorityMethod.SIMPLE
@@ -162,9 +170,68 @@ def test_parse_quorum_refuses_impossible_quorums(text, message):
 
 def test_quorum_text_round_trips():
     for text in ["0", "25", "1/2", "2/3", "1/1"]:
-        assert parse_quorum(text).text == text
-    assert parse_quorum("50%").text == "1/2"
-    assert parse_quorum("4/6").text == "2/3"
+        assert format_quorum(parse_quorum(text)) == text
+    assert format_quorum(parse_quorum("50%")) == "1/2"
+    assert format_quorum(parse_quorum("4/6")) == "2/3"
+    assert format_quorum(parse_quorum("0/5")) == "0"
+
+
+def test_parse_quorum_refuses_numbers_longer_than_what_is_stored():
+    assert format_quorum(parse_quorum("999999999/999999999")) == "1/1"
+    for text in ["1234567890", "1/1234567890", "1234567890%"]:
+        with pytest.raises(ValueError, match="Write the quorum as 0"):
+            parse_quorum(text)
+
+
+def quorums():
+    """Every quorum parse_quorum can give: none, a whole weight, a share in (0, 1]."""
+    digits = st.integers(min_value=1, max_value=999_999_999)
+    return st.one_of(
+        st.just(Quorum("none")),
+        digits.map(lambda n: Quorum("weight", Fraction(n))),
+        st.tuples(digits, digits).map(
+            lambda pair: Quorum("fraction", Fraction(min(pair), max(pair)))
+        ),
+    )
+
+
+@given(quorums())
+def test_parse_reads_back_what_format_wrote(quorum):
+    text = format_quorum(quorum)
+    assert len(text) <= 20  # the column's size
+    assert parse_quorum(text) == quorum
+
+
+@given(
+    st.one_of(
+        st.integers(min_value=0, max_value=10**9).map(str),
+        st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)).map(lambda p: f"{p[0]} / {p[1]}"),
+        st.integers(0, 200).map(lambda n: f"{n}%"),
+        st.text(alphabet="0123456789/% .-", max_size=12),
+    )
+)
+def test_formatting_what_was_read_is_a_fixed_point(text):
+    try:
+        canonical = format_quorum(parse_quorum(text))
+    except ValueError:
+        return
+    assert format_quorum(parse_quorum(canonical)) == canonical
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("0", "none"),
+        ("", "none"),
+        (None, "none"),
+        ("25", "weight 25"),
+        ("1/2", "1/2 of the entitled weight"),
+        ("2/4", "1/2 of the entitled weight"),
+        ("junk", "junk"),
+    ],
+)
+def test_quorum_label_words_a_stored_quorum(stored, shown):
+    assert quorum_label(stored) == shown
 
 
 def test_quorum_weight():

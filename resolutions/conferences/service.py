@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import secrets
 import zoneinfo
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from fractions import Fraction
 from typing import Any
 
 import sqlalchemy as sa
@@ -57,6 +55,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.models.conferences import new_card_token
+from resolutions.voting.majority import format_quorum, parse_quorum
 
 # Roles that may hold a voting right (the chair votes as a delegate).
 VOTING_ROLES = frozenset({Role.CHAIR, Role.DELEGATE})
@@ -354,31 +353,6 @@ def time_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def settings_of(conference: Conference) -> ConferenceSettings:
-    return ConferenceSettings(**{name: getattr(conference, name) for name in SETTINGS_FIELDS})
-
-
-def normalise_quorum(text: str) -> str:
-    """ "0", a whole weight ("25") or a fraction of the entitled weight in (0, 1] ("2/3").
-
-    Fractions are reduced ("2/4" becomes "1/2"); anything else raises ``ConferenceError``.
-    """
-    value = re.sub(r"\s+", "", text or "")
-    if re.fullmatch(r"\d{1,9}", value):
-        return str(int(value))
-    match = re.fullmatch(r"(\d{1,9})/(\d{1,9})", value)
-    if match and int(match[2]) > 0 and 0 < int(match[1]) <= int(match[2]):
-        fraction = Fraction(int(match[1]), int(match[2]))
-        return f"{fraction.numerator}/{fraction.denominator}"
-    raise ConferenceError(
-        _(
-            "Enter 0 for no quorum, a whole weight such as 25, or a fraction of the weight "
-            "entitled to vote such as 1/2 or 2/3 (at most 1)."
-        ),
-        field="quorum",
-    )
-
-
 def _audit_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return getattr(value, "value", value)
@@ -387,6 +361,14 @@ def _audit_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def _quorum(text: str) -> str:
+    """The canonical form of a typed quorum; the poll form's grammar (``parse_quorum``)."""
+    try:
+        return format_quorum(parse_quorum(text))
+    except ValueError as error:
+        raise ConferenceError(str(error), field="quorum") from error
 
 
 def update_settings(
@@ -416,7 +398,7 @@ def update_settings(
         "title": new.title.strip(),
         "short_name": new.short_name.strip(),
         "place": new.place.strip(),
-        "quorum": normalise_quorum(new.quorum),
+        "quorum": _quorum(new.quorum),
     }
     changes: dict[str, list[Any]] = {}
     for name in SETTINGS_FIELDS:

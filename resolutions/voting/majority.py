@@ -34,9 +34,10 @@ from resolutions.models.voting import PollOutcome
 QuorumKind = Literal["none", "weight", "fraction"]
 Basis = Literal["yes+no", "all", "entitled"]
 
-_WHOLE = re.compile(r"\d+")
-_FRACTION = re.compile(r"(\d+)\s*/\s*(\d+)")
-_PERCENT = re.compile(r"(\d+)\s*%")
+# At most nine digits a number: every canonical form fits the 20 characters stored.
+_WHOLE = re.compile(r"\d{1,9}")
+_FRACTION = re.compile(r"(\d{1,9})\s*/\s*(\d{1,9})")
+_PERCENT = re.compile(r"(\d{1,9})\s*%")
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,6 @@ class Quorum:
             return self.value * entitled
         return self.value
 
-    @property
-    def text(self) -> str:
-        """The canonical text form, as stored on a poll ("0", "25", "1/2")."""
-        if self.kind == "fraction":
-            return f"{self.value.numerator}/{self.value.denominator}"
-        return str(self.value.numerator)
-
 
 NO_QUORUM = Quorum("none")
 
@@ -71,7 +65,9 @@ NO_QUORUM = Quorum("none")
 def parse_quorum(text: str) -> Quorum:
     """Read a quorum: "0" (none), "25" (a weight), "1/2" or "50%" (of the entitled weight).
 
-    Raises ``ValueError`` with a translated message saying what is accepted.
+    The one grammar of a quorum: the conference's settings, the poll form and the voting
+    service all read it here (a share of 0, such as "0/5" or "0%", is no quorum). Raises
+    ``ValueError`` with a translated message saying what is accepted.
     """
     cleaned = (text or "").strip()
     if _WHOLE.fullmatch(cleaned):
@@ -97,6 +93,28 @@ def parse_quorum(text: str) -> Quorum:
     if fraction > 1:
         raise ValueError(_("A quorum cannot be more than the whole weight entitled to vote."))
     return Quorum("fraction", fraction)
+
+
+def format_quorum(quorum: Quorum) -> str:
+    """The canonical text of a quorum, as stored ("0", "25", "1/2"); ``parse_quorum`` reads it
+    back to the same quorum."""
+    if quorum.kind == "fraction":
+        return f"{quorum.value.numerator}/{quorum.value.denominator}"
+    return str(quorum.value.numerator)
+
+
+def quorum_label(text: str | None) -> str:
+    """A stored quorum in words, for the pages ("none", "weight 25", "1/2 of the entitled
+    weight"); the template filter ``quorum_label``. Text that is no quorum is shown as is."""
+    try:
+        quorum = parse_quorum(text or "0")
+    except ValueError:
+        return text or ""
+    if quorum.kind == "none":
+        return _("none")
+    if quorum.kind == "fraction":
+        return _("%(fraction)s of the entitled weight", fraction=format_quorum(quorum))
+    return _("weight %(weight)s", weight=format_quorum(quorum))
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from resolutions.models import (
 from resolutions.voting import notify
 from resolutions.voting.attendance import live_proxy_clause
 from resolutions.voting.errors import VotingError
-from resolutions.voting.majority import Decision, Tally, decide, parse_quorum
+from resolutions.voting.majority import Decision, Tally, decide, format_quorum, parse_quorum
 from resolutions.voting.service._common import (
     PENDING,
     _clause_label,
@@ -190,7 +190,7 @@ def create_poll(
         subject_text=question if subject == PollSubject.PROCEDURAL else "",
         ballot_kind=kind,
         majority_method=method,
-        quorum=parsed_quorum.text,
+        quorum=format_quorum(parsed_quorum),
         allow_change=bool(allow_change),
         state=PollState.CREATED,
         created_by_id=actor.user_id,
