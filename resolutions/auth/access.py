@@ -23,24 +23,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Role, User
+from resolutions.rules.roles import IMPLIED_ROLES, has_role
 
-# What each role may also do: the chair may do everything a delegate may.
-IMPLIED_ROLES: dict[Role, frozenset[Role]] = {
-    Role.SECRETARIAT: frozenset({Role.SECRETARIAT}),
-    Role.CHAIR: frozenset({Role.CHAIR, Role.DELEGATE}),
-    Role.DELEGATE: frozenset({Role.DELEGATE}),
-    Role.OBSERVER: frozenset({Role.OBSERVER}),
-}
+__all__ = [
+    "ANY_ROLE",
+    "IMPLIED_ROLES",
+    "conference_role",
+    "get_in_conference",
+    "has_role",
+    "seat_of",
+]
+
 ANY_ROLE = tuple(Role)
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
-
-
-def has_role(participant: Participant | None, *roles: Role) -> bool:
-    if participant is None:
-        return False
-    return bool(IMPLIED_ROLES[participant.role] & set(roles))
 
 
 def seat_of(conference: Conference, user: User) -> Participant | None:

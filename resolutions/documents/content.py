@@ -54,28 +54,23 @@ from resolutions.models import (
     Participant,
     Poll,
     PollOutcome,
-    PollState,
     PollSubject,
     Resolution,
     ResolutionState,
     Role,
     utcnow,
 )
+from resolutions.rules import visibility
 from resolutions.voting import service as voting
 from resolutions.voting.naming import poll_label
 
 # --- who may have what ----------------------------------------------------------------------
 
 
-def sees_unpublished(me: Participant) -> bool:
-    """The secretariat and the chair get every document; others the published ones only."""
-    return has_role(me, Role.SECRETARIAT, Role.CHAIR)
-
-
 def may_get_resolution(resolution: Resolution, me: Participant) -> bool:
     """The resolution as a document: once adopted for all, before that (marked DRAFT) for the
     secretariat and the chair."""
-    return resolution.state == ResolutionState.ADOPTED or sees_unpublished(me)
+    return resolution.state == ResolutionState.ADOPTED or visibility.sees_unpublished(me)
 
 
 def visible_polls(conference: Conference, me: Participant) -> list[Poll]:
@@ -84,13 +79,11 @@ def visible_polls(conference: Conference, me: Participant) -> list[Poll]:
     Published polls for everyone; closed and cancelled ones too for the secretariat and the
     chair. Prepared and open polls have no result yet and are not part of any record.
     """
-    states = [PollState.PUBLISHED]
-    if sees_unpublished(me):
-        states += [PollState.CLOSED, PollState.CANCELLED]
+    states = visibility.record_states(me)
     return list(
         db.session.scalars(
             sa.select(Poll)
-            .where(Poll.conference_id == conference.id, Poll.state.in_(states))
+            .where(Poll.conference_id == conference.id, Poll.state.in_(sorted(states)))
             .order_by(Poll.opened_at.is_(None), Poll.opened_at, Poll.created_at, Poll.id)
         )
     )
@@ -157,7 +150,7 @@ def documents_on_offer(conference: Conference, me: Participant) -> DocumentsOffe
     return DocumentsOffer(
         resolutions=offers,
         polls_in_record=len(polls),
-        unpublished_included=sees_unpublished(me),
+        unpublished_included=visibility.sees_unpublished(me),
         cards=cards,
         participants=participants or 0,
     )
@@ -493,7 +486,7 @@ def record_pdf(conference: Conference, me: Participant, *, language: str) -> Pdf
         at=lambda moment: moment_in_words(moment, zone, language) if moment else "",
         zone=zone_name(zone, utcnow()),
         entries=entries,
-        unpublished_included=sees_unpublished(me),
+        unpublished_included=visibility.sees_unpublished(me),
         dateline=dateline(conference.start_date, conference.end_date, conference.place, language),
         as_of=moment_in_words(utcnow(), zone, language),
         audit_head=audit.head_digest(),

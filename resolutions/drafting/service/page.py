@@ -39,6 +39,7 @@ from resolutions.models import (
     SponsorStatus,
     utcnow,
 )
+from resolutions.rules import visibility
 
 # --- amendments as the pages show them --------------------------------------------------------
 
@@ -401,15 +402,7 @@ def draft_page_data(
         ).unique()
     )
     visible = [
-        a
-        for a in amendments
-        if a.state != AmendmentState.DRAFT
-        or (
-            viewer is not None
-            and (
-                a.proposer_id == viewer.id or any(s.participant_id == viewer.id for s in a.sponsors)
-            )
-        )
+        a for a in amendments if visibility.can_view_amendment(a, resolution.conference_id, viewer)
     ]
     proposers = sorted(
         {a.proposer_id: a.proposer for a in visible}.values(), key=lambda p: (p.user.name, p.id)

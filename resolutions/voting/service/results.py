@@ -27,9 +27,9 @@ from resolutions.models import (
     PollSubject,
     Resolution,
     ResolutionState,
-    Role,
     VoteRecord,
 )
+from resolutions.rules import visibility
 from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.majority import Tally, threshold
 from resolutions.voting.service._common import FINISHED, PENDING, _numbered
@@ -164,14 +164,8 @@ def my_votes(poll: Poll, participant: Participant) -> dict[int, VoteRecord]:
 
 def can_see_result(poll: Poll, participant: Participant | None) -> bool:
     """Results exist once a poll closes: the chair and the secretariat see them then (to check
-    before publishing), delegates and observers once they are published."""
-    if poll.state not in FINISHED or participant is None:
-        return False
-    if participant.conference_id != poll.conference_id:
-        return False
-    if poll.state == PollState.PUBLISHED:
-        return True
-    return participant.role in (Role.CHAIR, Role.SECRETARIAT)
+    before publishing), delegates and observers once they are published (``rules.visibility``)."""
+    return visibility.can_see_result(poll.state, poll.conference_id, participant)
 
 
 def poll_result(poll: Poll) -> PollResult:
