@@ -170,6 +170,30 @@ def test_propose_on_a_deleted_clause_is_stale(db, world, draft):
         service.propose_amendment(draft, world.delegate, kind=DELETE, target=target)
 
 
+def test_propose_and_update_refuse_a_text_written_against_an_older_version(db, world, draft):
+    target = clauses_by_number(draft)["2"]
+    service.edit_clause(target, world.secretariat.user, "Urges all members:", expected_version=1)
+    with pytest.raises(StaleError, match="now at version 2") as error:
+        service.propose_amendment(
+            draft, world.delegate, kind=DELETE, target=target, expected_version=1
+        )
+    assert error.value.field == "expected_version"
+    amendment = service.propose_amendment(
+        draft, world.delegate, kind=DELETE, target=target, expected_version=2
+    )
+    assert amendment.target_version == 2
+    service.edit_clause(target, world.secretariat.user, "Urges everyone:", expected_version=2)
+    with pytest.raises(StaleError, match="now at version 3"):
+        service.update_amendment(
+            amendment, world.delegate, text="", justification="Why.", expected_version=2
+        )
+    assert amendment.target_version == 2
+    service.update_amendment(
+        amendment, world.delegate, text="", justification="Why.", expected_version=3
+    )
+    assert amendment.target_version == 3
+
+
 def test_propose_inserts_at_every_kind_of_place(db, world, draft):
     by = clauses_by_number(draft)
     first_pre = service.propose_amendment(

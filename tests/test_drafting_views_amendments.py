@@ -637,6 +637,39 @@ def test_the_proposer_edits_and_discards_a_draft(world, draft, as_user) -> None:
     assert amendments() == []
 
 
+def test_editing_a_draft_written_against_an_older_version_is_refused(world, draft, as_user) -> None:
+    clause = clauses_by_number(draft)["1"]
+    amendment = service.propose_amendment(
+        draft, world.delegate, kind=AmendmentKind.REPLACE, target=clause, text="Calls upon all;"
+    )
+    db.session.commit()
+    client = as_user(world.delegate)
+    form = client.get(url(world, f"/amendments/{amendment.id}/edit")).get_data(as_text=True)
+    assert 'name="expected_version" type="hidden" value="1"' in form
+    service.edit_clause(
+        clause, world.secretariat.user, "Calls upon every state;", expected_version=1
+    )
+    db.session.commit()
+    answer = client.post(
+        url(world, f"/amendments/{amendment.id}/edit"),
+        data={"expected_version": 1, "text": "Calls upon all states;", "save": "1"},
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Someone changed this clause while you were writing" in page_text(answer)
+    assert "Calls upon all states;</textarea>" in html  # theirs kept
+    assert 'name="expected_version" type="hidden" value="2"' in html  # to save deliberately
+    db.session.refresh(amendment)
+    assert (amendment.text, amendment.target_version) == ("Calls upon all;", 1)
+    again = client.post(
+        url(world, f"/amendments/{amendment.id}/edit"),
+        data={"expected_version": 2, "text": "Calls upon all states;", "save": "1"},
+    )
+    assert again.status_code == 302
+    db.session.refresh(amendment)
+    assert (amendment.text, amendment.target_version) == ("Calls upon all states;", 2)
+
+
 def test_a_submitted_amendment_can_no_longer_be_edited(world, draft, as_user) -> None:
     amendment = submitted(world, draft)
     answer = as_user(world.delegate).post(

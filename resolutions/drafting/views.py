@@ -543,24 +543,7 @@ def _amendment_form(
     preview_diff = None
     if form.validate_on_submit():
         where = parse_position(form.position.data, res) if kind == "insert" else None
-        if (
-            target is not None
-            and not target.is_deleted
-            and form.expected_version.data is not None
-            and form.expected_version.data != target.version
-        ):
-            flash(
-                _(
-                    "Someone changed this clause while you were writing (it is now at version "
-                    "%(v)s). Nothing was saved: the current text is shown above your text; "
-                    "check your amendment and save again.",
-                    v=target.version,
-                ),
-                "error",
-            )
-            _set_hidden(form.expected_version, target.version)
-            status = 409
-        elif kind == "insert" and where is None:
+        if kind == "insert" and where is None:
             form.position.errors.append(_("That clause no longer exists. Choose another place."))
             status = 409
         elif form.preview.data:
@@ -573,6 +556,7 @@ def _amendment_form(
                 "new_clause_kind": where.kind if where else None,
                 "parent": where.parent if where else None,
                 "after": where.after if where else None,
+                "expected_version": form.expected_version.data,
             }
             try:
                 if amendment is None:
@@ -587,6 +571,9 @@ def _amendment_form(
                 if amendment is not None:
                     amendment = _amendment(conference, amendment.id, me)
                 target = db.session.get(Clause, target.id) if target is not None else None
+                if isinstance(error, service.StaleError) and target is not None:
+                    # Let them save again deliberately against the version now shown.
+                    _set_hidden(form.expected_version, target.version)
             else:
                 db.session.commit()
                 flash(

@@ -71,6 +71,7 @@ from resolutions.models import (
     User,
     utcnow,
 )
+from resolutions.rules import visibility
 
 POLL_STARTED = (PollState.OPEN, PollState.CLOSED, PollState.PUBLISHED)
 
@@ -92,14 +93,8 @@ ACTIONS = (
 
 def can_view_amendment(amendment: Amendment, viewer: Participant) -> bool:
     """Everyone in the conference sees a submitted amendment; a draft only its proposer and
-    the delegates invited to co-sponsor it."""
-    if viewer.conference_id != amendment.resolution.conference_id:
-        return False
-    if amendment.state != AmendmentState.DRAFT:
-        return True
-    return amendment.proposer_id == viewer.id or any(
-        s.participant_id == viewer.id for s in amendment.sponsors
-    )
+    the delegates invited to co-sponsor it (the rule: ``rules.visibility``)."""
+    return visibility.can_view_amendment(amendment, amendment.resolution.conference_id, viewer)
 
 
 def _started_polls(amendment_ids: Iterable[int]) -> tuple[set[int], set[int]]:
@@ -299,6 +294,23 @@ def _clean_justification(justification: str | None) -> str:
     )
 
 
+def _check_version(target: Clause | None, expected_version: int | None) -> None:
+    """Never save an amendment against a text its author has not seen: the target must still
+    be at ``expected_version`` (a deleted target is refused by ``_shape``)."""
+    if target is None or target.is_deleted or expected_version is None:
+        return
+    if expected_version != target.version:
+        raise StaleError(
+            _(
+                "Someone changed this clause while you were writing (it is now at version "
+                "%(v)s). Nothing was saved: the current text is shown above your text; "
+                "check your amendment and save again.",
+                v=target.version,
+            ),
+            "expected_version",
+        )
+
+
 def propose_amendment(
     resolution: Resolution,
     proposer: Participant,
@@ -310,12 +322,15 @@ def propose_amendment(
     new_clause_kind: ClauseKind | None = None,
     parent: Clause | None = None,
     after: Clause | None = None,
+    expected_version: int | None = None,
 ) -> Amendment:
     """A delegate (or the chair) drafts an amendment; only they see it until they submit it.
 
     replace: ``target`` and its new ``text`` (which must differ); delete: ``target``; insert:
     ``text`` and its place: ``new_clause_kind``, ``parent`` (a sub-clause) and ``after``
     (None: first among its siblings). Records the target's version it was written against.
+    ``expected_version`` is the target's version the form showed: if the target changed since,
+    nothing is saved (StaleError), as for clauses. None (scripts) takes the current version.
     Refused after the amendment deadline.
     """
     _require_member(proposer, resolution)
@@ -324,6 +339,7 @@ def propose_amendment(
     _require_open(resolution)
     now = utcnow()
     _deadline_check(_conference(resolution), now)
+    _check_version(target, expected_version)
     shape = _shape(
         resolution,
         kind,
@@ -362,10 +378,12 @@ def update_amendment(
     new_clause_kind: ClauseKind | None = None,
     parent: Clause | None = None,
     after: Clause | None = None,
+    expected_version: int | None = None,
 ) -> Amendment:
     """The proposer changes their draft: its text and justification, and an insert's place
     (``new_clause_kind``/``parent``/``after``; ignored for replace and delete). The kind and
-    the target stay. A replace or delete is now written against the target's current version.
+    the target stay. A replace or delete is now written against the target's version the
+    form showed (``expected_version``; StaleError if it changed since, None: the current one).
     """
     _require_proposer(amendment, actor, _("Only the proposer may edit an amendment."))
     resolution = amendment.resolution
@@ -377,6 +395,7 @@ def update_amendment(
         _("Only a draft can be edited; this amendment is %(state)s."),
     )
     insert = amendment.kind == AmendmentKind.INSERT
+    _check_version(amendment.target_clause, expected_version)
     shape = _shape(
         resolution,
         amendment.kind,
