@@ -114,7 +114,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 test: system-deps $(BIN)/flask translations node_modules/axe-core/axe.min.js
-	RESOLUTIONS_REQUIRE_POSTGRES=1 RESOLUTIONS_REQUIRE_REDIS=1 RESOLUTIONS_REQUIRE_BROWSER=1 $(BIN)/pytest -n 2 --dist loadgroup
+	RESOLUTIONS_REQUIRE_POSTGRES=1 RESOLUTIONS_REQUIRE_REDIS=1 RESOLUTIONS_REQUIRE_BROWSER=1 $(BIN)/pytest -n 2 --dist loadgroup --durations=15
 
 test-fast: $(BIN)/flask translations
 	$(BIN)/pytest -n 2 -m "not e2e and not slow"

@@ -171,14 +171,3 @@ def render_pdf(template: str, language: str, **context: Any) -> bytes:
 def created_stamp(moment: datetime) -> str:
     """The PDF creation date (naive UTC in the database) as W3C-DTF for the metadata."""
     return moment.replace(microsecond=0).isoformat() + "Z"
-
-
-def safe_filename(*parts: str) -> str:
-    """An ASCII file name from a few parts (the conference's short name may be Cyrillic)."""
-    words = []
-    for part in parts:
-        cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in part)
-        cleaned = "-".join(filter(None, cleaned.split("-")))
-        if cleaned:
-            words.append(cleaned)
-    return "-".join(words) or "document"
