@@ -353,6 +353,11 @@ def time_zone_names() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def settings_of(conference: Conference) -> ConferenceSettings:
+    """The conference's current settings, as ``update_settings`` takes them."""
+    return ConferenceSettings(**{name: getattr(conference, name) for name in SETTINGS_FIELDS})
+
+
 def _audit_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return getattr(value, "value", value)
