@@ -112,7 +112,7 @@ def test_secretariat_pages_fit_a_phone(live_world, signed_in_page, screenshot) -
     expect(page.get_by_label("Quorum")).to_have_value("0")
     page.get_by_label("Quorum").fill("3/2")
     page.get_by_role("button", name="Save settings").click()
-    expect(page.locator("#quorum-error")).to_contain_text("fraction of the weight")
+    expect(page.locator("#quorum-error")).to_contain_text("more than the whole weight")
     _both_widths(page, screenshot, "settings-error")
     page.get_by_label("Quorum").fill("1/2")
     page.get_by_role("button", name="Save settings").click()
