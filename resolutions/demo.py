@@ -131,6 +131,7 @@ def load_demo() -> Conference:
         "и Кавказа",
         short_name="РКП-2026",
         place="г. Бишкек",
+        timezone="Asia/Bishkek",
         start_date=today + timedelta(days=5),
         language="ru",
         state=ConferenceState.DRAFTING,
