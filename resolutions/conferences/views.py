@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
@@ -587,14 +586,10 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
     return render_template("conferences/import.html", upload=upload), _form_status(upload)
 
 
+# The participant fields an import changes, named as the audit log names them (one home).
 IMPORT_FIELD_LABELS = {
-    "name": _l("Name"),
-    "role": _l("Role"),
-    "organisation": _l("Organisation"),
-    "country": _l("Country"),
-    "delegation": _l("Delegation"),
-    "voting_right": _l("Voting right"),
-    "weight": _l("Vote weight"),
+    name: audit_labels.DETAIL[name]
+    for name in ("name", "role", "organisation", "country", "delegation", "voting_right", "weight")
 }
 
 
