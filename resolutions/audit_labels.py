@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from flask_babel import format_date, format_datetime
+from babel.dates import get_timezone_location
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -220,6 +221,11 @@ def _moment(value: str, zone: tzinfo, *, with_time: bool) -> str:
     return format_date(date(parsed.year, parsed.month, parsed.day), "long")
 
 
+def zone_in_words(zone: str) -> str:
+    """A time zone as people know it, in the reader's language ("Бишкек"), not its IANA id."""
+    return get_timezone_location(zone, locale=str(get_locale() or "en"), return_city=True)
+
+
 def value_text(action: str, key: str, value: Any, names: Names) -> str:
     """One recorded value in words."""
     if value is None or value == "" or value == []:
@@ -239,6 +245,8 @@ def value_text(action: str, key: str, value: Any, names: Names) -> str:
         return labels.label(_kind_table(action), value)
     if key in VALUES:
         return labels.label(VALUES[key], value)
+    if key == "timezone" and isinstance(value, str):
+        return zone_in_words(value)
     if key == "quorum" and str(value) == "0":
         return _("none")
     if key in DATES and isinstance(value, str):

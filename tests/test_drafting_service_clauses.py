@@ -75,10 +75,15 @@ def test_only_the_secretariat_creates_resolutions(db, world, role):
     assert db.session.scalar(sa.select(sa.func.count(Resolution.id))) == 0
 
 
-def test_a_site_admin_who_is_no_member_cannot_create_a_resolution(db, world):
+def test_a_site_admin_who_is_no_member_manages_the_draft_as_its_secretariat(db, world):
+    # The site administrator opens and manages any conference (issue 12, "Setting up"); an
+    # ordinary user who is no member still cannot (the next test and the role tests above).
     admin = make_user(name="Ad Min", is_admin=True)
+    resolution = service.create_resolution(world.conference, admin, "Title")
+    assert resolution.conference_id == world.conference.id
+    outsider = make_user(name="Out Sider")
     with pytest.raises(PermissionDenied):
-        service.create_resolution(world.conference, admin, "Title")
+        service.create_resolution(world.conference, outsider, "Other")
 
 
 def test_secretariat_of_another_conference_cannot_edit_this_one(db, world, other_world):

@@ -664,6 +664,7 @@ def audit_log(conference: Conference, me: Participant) -> str:
         head=audit.short_digest(chain.head),
         break_reason=audit_labels.break_reason,
         in_zone=lambda moment: audit_labels.in_zone(moment, conference.zone),
+        zone_label=audit_labels.zone_in_words(conference.timezone),
     )
 
 
