@@ -18,7 +18,7 @@ from resolutions.drafting.forms import (
     TriageRulingForm,
 )
 from resolutions.drafting.service import DraftingError, TriageRow
-from resolutions.drafting.views import Page, _refused, _resolution, bp
+from resolutions.drafting.views._common import Page, _refused, _resolution, bp
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (

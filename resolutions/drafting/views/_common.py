@@ -1,0 +1,108 @@
+"""The drafting blueprint and what its pages share: finding a resolution, clause or amendment
+of the conference, answering a refused change, the URLs pages lead back to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from resolutions.auth.access import get_in_conference
+from resolutions.drafting import service
+from resolutions.drafting.service import DraftingError, PermissionDenied
+from resolutions.drafting.text import NumberedClause, render_text
+from resolutions.extensions import db
+from resolutions.models import Amendment, Clause, Conference, Participant, Resolution
+
+bp = Blueprint("drafting", __name__, url_prefix="/c/<int:conference_id>")
+
+Page = str | tuple[str, int] | Response
+
+
+@bp.app_template_filter("render_text")
+def render_text_filter(text: str) -> Markup:
+    """``{{ clause.text|render_text }}``: escaped text with the tiny safe markup."""
+    return render_text(text)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _resolution(conference: Conference, resolution_id: int) -> Resolution:
+    return get_in_conference(Resolution, resolution_id, conference)
+
+
+def _clause(conference: Conference, clause_id: int) -> Clause:
+    return get_in_conference(Clause, clause_id, conference)
+
+
+def _amendment(conference: Conference, amendment_id: int, me: Participant) -> Amendment:
+    amendment = get_in_conference(Amendment, amendment_id, conference)
+    if not service.can_view_amendment(amendment, me):
+        abort(404)  # another delegate's draft: as if it did not exist
+    return amendment
+
+
+def _refused(error: DraftingError, form: FlaskForm | None = None) -> None:
+    """Undo the request's changes; 403 for a permission rule; otherwise show the message next
+    to the field it names, or as a flash."""
+    db.session.rollback()
+    if isinstance(error, PermissionDenied):
+        abort(403)
+    field = getattr(form, error.field, None) if form is not None and error.field else None
+    visible = getattr(getattr(field, "widget", None), "input_type", None) != "hidden"
+    if field is not None and hasattr(field, "errors") and visible:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _set_hidden(field: Any, value: object) -> None:
+    """Change a field the user posted (a submitted value would otherwise be drawn again)."""
+    field.data = value
+    field.raw_data = [str(value)]
+
+
+def _draft_url(resolution: Resolution, anchor: str | None = None) -> str:
+    return url_for(
+        "drafting.resolution",
+        conference_id=resolution.conference_id,
+        resolution_id=resolution.id,
+        _anchor=anchor,
+    )
+
+
+def _amendment_url(amendment: Amendment) -> str:
+    return url_for(
+        "drafting.amendment",
+        conference_id=amendment.resolution.conference_id,
+        amendment_id=amendment.id,
+    )
+
+
+def _back_to(amendment: Amendment) -> str:
+    """Where a button on an amendment leads back to: the page it was pressed on."""
+    if request.form.get("back") == "draft":
+        return _draft_url(amendment.resolution, f"amendment-{amendment.id}")
+    return _amendment_url(amendment)
+
+
+def _diff_attributes(conference: Conference, resolution: Resolution, clause: Clause) -> dict:
+    """What drafting.js needs to show the live diff of a textarea against ``clause``."""
+    return {
+        "data-diff-url": url_for(
+            "drafting.diff_preview", conference_id=conference.id, resolution_id=resolution.id
+        ),
+        "data-diff-clause": str(clause.id),
+        "data-diff-target": "live-diff",
+    }
+
+
+def _reference(clause: NumberedClause | None, resolution: Resolution) -> str | None:
+    if clause is None:
+        return None
+    return service.clause_reference(clause, resolution.numbering_style)
