@@ -1,0 +1,285 @@
+"""The delegate's pages: the ballot and casting a vote, checking in, proxies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy.orm import selectinload
+
+from resolutions.auth.access import conference_role, get_in_conference
+from resolutions.extensions import db
+from resolutions.models import (
+    Choice,
+    Conference,
+    Participant,
+    Poll,
+    PollEntitlement,
+    PollState,
+    Proxy,
+    Role,
+    User,
+)
+from resolutions.voting import attendance, live, service
+from resolutions.voting.errors import PermissionDenied, VotingError
+from resolutions.voting.forms import ActionForm, CastForm, ProxyForm, new_idempotency_key
+from resolutions.voting.views._common import (
+    _accept,
+    _is_fragment,
+    _live_attrs,
+    _refuse,
+    _wants_json,
+    bp,
+)
+
+# --- ballot ----------------------------------------------------------------------------------
+
+
+@bp.get("/vote")
+@conference_role(Role.DELEGATE)
+def ballot(conference: Conference, me: Participant) -> str:
+    """The delegate's page: the open poll, their ballot(s), the receipt; proxies and check-in."""
+    attrs = _live_attrs(conference, "ballot")
+    poll = live.current_poll(conference.id)
+    context = _ballot_context(conference, me, poll)
+    template = "voting/_ballot_live.html" if _is_fragment() else "voting/ballot.html"
+    return render_template(template, **attrs, **context)
+
+
+def _ballot_context(conference: Conference, me: Participant, poll: Poll | None) -> dict[str, Any]:
+    voters: list[dict[str, Any]] = []
+    if poll is not None and poll.state == PollState.OPEN:
+        mine = service.my_votes(poll, me)
+        rows = db.session.execute(
+            sa.select(PollEntitlement, Participant, User)
+            .join(Participant, Participant.id == PollEntitlement.participant_id)
+            .join(User, User.id == Participant.user_id)
+            .where(PollEntitlement.poll_id == poll.id, PollEntitlement.holder_id == me.id)
+            .order_by(Participant.id != me.id, User.name)
+        ).all()
+        for entitlement, participant, _user in rows:
+            voter = _voter(participant, entitlement.weight, me)
+            voter["record"] = mine.get(participant.id)
+            voters.append(voter)
+    pending = [v for v in voters if v["record"] is None]
+    holds = attendance.proxies_held(me)
+    given = attendance.proxy_given(me)
+    # The ballots this delegate would cast if a poll opened now (the script's template).
+    potential = [_voter(me, me.weight, me)] if me.voting_right and me.present else []
+    potential += [_voter(proxy.principal, proxy.principal.weight, me) for proxy in holds]
+    return {
+        "potential": potential,
+        "poll": poll,
+        "public": live.public_poll_context(poll) if poll is not None else None,
+        "result": (
+            service.poll_result(poll)
+            if poll is not None and poll.state == PollState.PUBLISHED
+            else None
+        ),
+        "voters": voters,
+        "pending": pending,
+        "cast_form": CastForm(formdata=None, idempotency_key=new_idempotency_key()),
+        "check_in_form": ActionForm(formdata=None),
+        "holds": holds,
+        "given": given,
+        "roll_call_open": conference.roll_call_open,
+    }
+
+
+def _held(poll_id: int, me: Participant) -> list[int]:
+    """The votes ``me`` casts in the poll (their own and their principals')."""
+    return list(
+        db.session.scalars(
+            sa.select(PollEntitlement.participant_id).where(
+                PollEntitlement.poll_id == poll_id, PollEntitlement.holder_id == me.id
+            )
+        )
+    )
+
+
+def _voter(participant: Participant, weight: int, me: Participant) -> dict[str, Any]:
+    return {
+        "id": participant.id,
+        "name": participant.name,
+        "delegation": participant.delegation,
+        "weight": weight,
+        "is_me": participant.id == me.id,
+        "record": None,
+    }
+
+
+@bp.post("/polls/<int:poll_id>/ballot")
+@conference_role(Role.DELEGATE)
+def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
+    """Record a ballot; POST-redirect-GET without JavaScript, JSON for the page's script.
+
+    The poll is not loaded here: ``cast_ballot`` locks it and refuses a poll of another
+    conference (the caster is a member of the conference in the URL), one query fewer on the
+    busiest request of the sitting.
+    """
+    form = CastForm()
+    if not form.validate_on_submit():
+        message = next(iter(e for errors in form.errors.values() for e in errors), "")
+        if _wants_json():
+            return jsonify(ok=False, message=str(message)), 400
+        flash(str(message) or _("The ballot could not be read. Please try again."), "error")
+        return redirect(url_for("voting.ballot", conference_id=conference.id))
+    # Read before the commit expires them: afterwards each would cost a query.
+    my_id, my_name, conference_id = me.id, me.name, conference.id
+    wanted = form.for_.data or None
+    if form.for_all.data == "1" and not wanted:
+        # The script built this form before knowing of a late proxy: every ballot I hold.
+        wanted = _held(poll_id, me) or None
+    try:
+        receipt = service.cast_ballot(
+            poll_id,
+            me,
+            Choice(form.choice.data),
+            for_participant_ids=wanted,
+            idempotency_key=form.idempotency_key.data or None,
+        )
+    except VotingError as error:
+        db.session.rollback()
+        if _wants_json():
+            status = 403 if isinstance(error, PermissionDenied) else 409
+            return jsonify(ok=False, message=str(error)), status
+        flash(str(error), "error")
+        return redirect(url_for("voting.ballot", conference_id=conference_id))
+    # The caster's own name needs no query (their user is the signed-in one, already loaded).
+    names = [my_name] if receipt.recorded == [my_id] else _names(receipt.recorded)
+    if receipt.already_recorded:
+        message = _("Already recorded. Your receipt: %(receipt)s", receipt=receipt.receipt)
+    else:
+        message = ngettext(
+            "Your vote has been recorded. Receipt: %(receipt)s",
+            "Your %(num)d votes have been recorded. Receipt: %(receipt)s",
+            len(receipt.recorded),
+            receipt=receipt.receipt,
+        )
+    if _wants_json():
+        return jsonify(
+            ok=True,
+            receipt=receipt.receipt,
+            recorded=receipt.recorded,
+            names=names,
+            already_recorded=receipt.already_recorded,
+            message=message,
+        )
+    flash(message, "success")
+    return redirect(url_for("voting.ballot", conference_id=conference_id))
+
+
+def _names(participant_ids: list[int]) -> list[str]:
+    if not participant_ids:
+        return []
+    rows = db.session.execute(
+        sa.select(Participant.id, User.name)
+        .join(User, User.id == Participant.user_id)
+        .where(Participant.id.in_(participant_ids))
+    ).all()
+    by_id = dict(rows)
+    return [by_id.get(pid, "") for pid in participant_ids]
+
+
+@bp.post("/check-in")
+@conference_role(Role.DELEGATE)
+def self_check_in(conference: Conference, me: Participant) -> Response:
+    """A delegate checks themself in while the chair's roll call is open."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attendance.self_check_in(conference, me)
+    except VotingError as error:
+        return _refuse(error, "voting.ballot", conference_id=conference.id)
+    return _accept(conference, _("You are checked in. Welcome!"), "voting.ballot")
+
+
+# --- proxies ---------------------------------------------------------------------------------
+
+
+@bp.route("/proxies", methods=["GET", "POST"])
+@conference_role(Role.DELEGATE)
+def proxies(conference: Conference, me: Participant) -> Any:
+    """Give my vote to another present delegate; see whom I hold proxies for; revoke."""
+    form = ProxyForm()
+    candidates = _proxy_candidates(conference, me)
+    form.holder.choices = [(0, _("Choose a delegate"))] + [
+        (p.id, _proxy_label(p)) for p in candidates
+    ]
+    if request.method == "POST" and form.validate_on_submit():
+        holder = get_in_conference(Participant, form.holder.data, conference)
+        try:
+            attendance.give_proxy(me, holder)
+        except VotingError as error:
+            db.session.rollback()
+            if isinstance(error, PermissionDenied):
+                abort(403)
+            form.holder.errors = [str(error)]
+            return (
+                render_template("voting/proxies.html", **_proxies_context(me, form, candidates)),
+                400,
+            )
+        else:
+            message = _("%(name)s will vote for you.", name=holder.name)
+            return _accept(conference, message, "voting.proxies")
+    elif request.method == "POST":
+        return (
+            render_template("voting/proxies.html", **_proxies_context(me, form, candidates)),
+            400,
+        )
+    return render_template("voting/proxies.html", **_proxies_context(me, form, candidates))
+
+
+def _proxies_context(me: Participant, form: ProxyForm, candidates: list[Participant]) -> dict:
+    return {
+        "form": form,
+        "candidates": candidates,
+        "given": attendance.proxy_given(me),
+        "holds": attendance.proxies_held(me),
+        "revoke_form": ActionForm(formdata=None),
+        "poll_open": live.current_poll(me.conference_id, open_only=True) is not None,
+    }
+
+
+def _proxy_label(participant: Participant) -> str:
+    parts = [participant.name]
+    if participant.delegation:
+        parts.append(participant.delegation)
+    elif participant.country:
+        parts.append(participant.country)
+    return " · ".join(parts)
+
+
+def _proxy_candidates(conference: Conference, me: Participant) -> list[Participant]:
+    """Present delegates (and the chair) with voting right, other than me."""
+    return list(
+        db.session.scalars(
+            sa.select(Participant)
+            .join(User, User.id == Participant.user_id)
+            .options(selectinload(Participant.user))
+            .where(
+                Participant.conference_id == conference.id,
+                Participant.id != me.id,
+                Participant.present.is_(True),
+                Participant.voting_right.is_(True),
+                Participant.role.in_([Role.DELEGATE, Role.CHAIR]),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+@bp.post("/proxies/<int:proxy_id>/revoke")
+@conference_role(Role.DELEGATE)
+def revoke_proxy(conference: Conference, me: Participant, proxy_id: int) -> Response:
+    proxy = get_in_conference(Proxy, proxy_id, conference)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attendance.revoke_proxy(proxy, me)
+    except VotingError as error:
+        return _refuse(error, "voting.proxies", conference_id=conference.id)
+    return _accept(conference, _("The proxy has been revoked."), "voting.proxies")
