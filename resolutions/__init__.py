@@ -60,7 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.localize_callback = str
 
-    from resolutions import auth, cli, health, request_log, web
+    from resolutions import auth, cli, health, refusals, request_log, web
 
     # Before any route is added: every <int:...> in a URL is bounded by what the database holds.
     app.url_map.converters["int"] = web.IdConverter
@@ -85,5 +85,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     web.init_app(app)
+    refusals.init_app(app)
     cli.init_app(app)
     return app

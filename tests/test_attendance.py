@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.models import AuditEntry, Proxy
 from resolutions.voting import attendance
 from resolutions.voting.attendance import (
-    PermissionDenied,
-    VotingError,
     give_proxy,
     present_weight,
     proxies_held,
@@ -69,7 +68,7 @@ def test_yesterdays_proxy_counts_no_more(db, world):
 
 
 def test_delegates_check_themselves_in_only_during_the_roll_call(db, world):
-    with pytest.raises(VotingError, match="roll call is not open"):
+    with pytest.raises(DomainError, match="roll call is not open"):
         attendance.self_check_in(world.conference, world.delegate)
     attendance.open_roll_call(world.conference, world.chair)
     db.session.commit()
@@ -79,7 +78,7 @@ def test_delegates_check_themselves_in_only_during_the_roll_call(db, world):
     assert world.delegate.present is True
     attendance.close_roll_call(world.conference, world.secretariat)
     db.session.commit()
-    with pytest.raises(VotingError, match="roll call is not open"):
+    with pytest.raises(DomainError, match="roll call is not open"):
         attendance.self_check_in(world.conference, world.delegates[1])
     assert actions(db).count("participant.checked_in") == 1
     assert "roll_call.opened" in actions(db)
@@ -184,7 +183,7 @@ def test_proxy_rules(db, world, other_world, case, message):
         procedural_poll(world)
     db.session.commit()
     before = db.session.scalar(sa.select(sa.func.count(Proxy.id)))
-    with pytest.raises(VotingError, match=message):
+    with pytest.raises(DomainError, match=message):
         give_proxy(principal, holder)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Proxy.id))) == before
@@ -206,7 +205,7 @@ def test_a_proxy_cannot_be_revoked_while_a_poll_is_open(db, world):
     check_in(world.chair, d1)
     proxy = give_proxy(d2, d1)
     procedural_poll(world)
-    with pytest.raises(VotingError, match="A poll is open"):
+    with pytest.raises(DomainError, match="A poll is open"):
         revoke_proxy(proxy, d2)
     assert proxy.revoked_at is None
 

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from resolutions.drafting import service
-from resolutions.drafting.service import DraftingError, PermissionDenied
 from resolutions.drafting.text import DiffSegment
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.models import (
     Amendment,
     AmendmentKind,
@@ -171,7 +171,7 @@ def test_adopting_a_delete_removes_the_subtree_and_decides_the_amendments_around
         sa.select(AuditEntry).where(AuditEntry.action == "amendment.reanchored")
     ).all()
     assert [e.object_id for e in reanchored] == [insert_after.id]
-    with pytest.raises(DraftingError, match="deleted"):
+    with pytest.raises(DomainError, match="deleted"):
         service.submit_amendment(draft_replace, world.delegate)
     # Adopting the re-anchored insert puts the new clause where the deleted one stood.
     service.adopt_by_consent(insert_after, world.chair)
@@ -255,7 +255,7 @@ def test_inserts_at_one_place_land_in_the_order_they_are_adopted(db, world, draf
 def test_adopting_is_refused_unless_admitted(db, world, draft):
     target = clauses_by_number(draft)["1"]
     amendment = admitted(world, draft, REPLACE, target=target, text="x", state=S.SUBMITTED)
-    with pytest.raises(DraftingError, match="Only an admitted amendment can be adopted"):
+    with pytest.raises(DomainError, match="Only an admitted amendment can be adopted"):
         service.adopt_amendment(amendment, world.chair.user)
     assert target.text != "x"
     assert (
@@ -372,11 +372,11 @@ def test_vote_order_refusals(db, world, draft):
     for role in ("secretariat", "delegate", "observer"):
         with pytest.raises(PermissionDenied):
             service.set_vote_order(draft, world.member(role), [one.id])
-    with pytest.raises(DraftingError, match="only once"):
+    with pytest.raises(DomainError, match="only once"):
         service.set_vote_order(draft, world.chair, [one.id, one.id])
-    with pytest.raises(DraftingError, match="Only admitted amendments"):
+    with pytest.raises(DomainError, match="Only admitted amendments"):
         service.set_vote_order(draft, world.chair, [one.id, submitted.id])
-    with pytest.raises(DraftingError, match="Only admitted amendments"):
+    with pytest.raises(DomainError, match="Only admitted amendments"):
         service.set_vote_order(draft, world.chair, [one.id, 999_999])
     assert one.vote_order is None
 
@@ -477,7 +477,7 @@ def test_adopting_the_resolution_locks_the_text(db, world, draft):
         lambda: service.reject_resolution(draft, world.chair.user),
     ]
     for refuse in refusals:
-        with pytest.raises(DraftingError, match="adopted; its text can no longer change"):
+        with pytest.raises(DomainError, match="adopted; its text can no longer change"):
             refuse()
     assert service.allowed_actions(mine, world.delegate) == frozenset()
     entry = db.session.scalars(
@@ -489,7 +489,7 @@ def test_adopting_the_resolution_locks_the_text(db, world, draft):
 def test_rejecting_the_resolution_locks_it_too(db, world, draft):
     service.reject_resolution(draft, world.chair.user)
     assert draft.state == ResolutionState.REJECTED
-    with pytest.raises(DraftingError, match="rejected"):
+    with pytest.raises(DomainError, match="rejected"):
         service.add_clause(draft, world.secretariat.user, kind=OP, text="x")
 
 

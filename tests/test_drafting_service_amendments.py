@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from resolutions.drafting import service
-from resolutions.drafting.service import DraftingError, PermissionDenied, StaleError
+from resolutions.errors import DomainError, PermissionDenied, StaleError
 from resolutions.models import (
     Amendment,
     AmendmentKind,
@@ -156,7 +156,7 @@ def test_propose_checks_the_shape(db, world, draft, kwargs, message, field):
     for key in ("target", "parent", "after"):
         if key in kwargs:
             kwargs[key] = by[kwargs[key]]
-    with pytest.raises(DraftingError, match=message) as error:
+    with pytest.raises(DomainError, match=message) as error:
         service.propose_amendment(draft, world.delegate, **kwargs)
     assert error.value.field == field
     db.session.rollback()
@@ -218,9 +218,9 @@ def test_deadline_refuses_proposing_and_submitting_with_a_clear_message(db, worl
     amendment = replace(world, draft)
     world.conference.amendment_deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    with pytest.raises(DraftingError, match="deadline for amendments passed on"):
+    with pytest.raises(DomainError, match="deadline for amendments passed on"):
         service.submit_amendment(amendment, world.delegate)
-    with pytest.raises(DraftingError, match="deadline"):
+    with pytest.raises(DomainError, match="deadline"):
         replace(world, draft, clause="3")
     db.session.rollback()
     assert amendment.state == S.DRAFT
@@ -266,7 +266,7 @@ def test_only_the_proposer_updates_and_only_a_draft(db, world, draft):
     with pytest.raises(PermissionDenied):
         service.update_amendment(amendment, world.delegates[1], text="x", justification="")
     service.submit_amendment(amendment, world.delegate)
-    with pytest.raises(DraftingError, match="Only a draft can be edited"):
+    with pytest.raises(DomainError, match="Only a draft can be edited"):
         service.update_amendment(amendment, world.delegate, text="x", justification="")
 
 
@@ -287,7 +287,7 @@ def test_discard_deletes_a_draft_only(db, world, draft):
         == "amendment.discarded"
     )
     submitted = amendment_in(world, draft, S.SUBMITTED)
-    with pytest.raises(DraftingError, match="Only a draft can be discarded"):
+    with pytest.raises(DomainError, match="Only a draft can be discarded"):
         service.discard_amendment(submitted, world.delegate)
 
 
@@ -385,7 +385,7 @@ def test_every_transition_from_every_state(db, world, draft, state):
             assert amendment.state == RESULT[name], name
             assert len(service.amendment_history(amendment)) > entries, name
         else:
-            with pytest.raises(DraftingError) as error:
+            with pytest.raises(DomainError) as error:
                 transition(world, amendment)
             assert not isinstance(error.value, PermissionDenied), name
             db.session.rollback()
@@ -422,7 +422,7 @@ def test_transitions_by_the_wrong_role_are_refused(db, world, draft, transition,
 
 def test_out_of_order_needs_a_reason_and_keeps_it(db, world, draft):
     amendment = amendment_in(world, draft, S.SUBMITTED)
-    with pytest.raises(DraftingError, match="Give the reason") as error:
+    with pytest.raises(DomainError, match="Give the reason") as error:
         service.rule_out_of_order(amendment, world.secretariat, "   ")
     assert error.value.field == "reason"
     assert amendment.state == S.SUBMITTED
@@ -458,7 +458,7 @@ def test_withdrawal_is_refused_once_a_poll_has_opened(db, world, draft, poll_sta
     amendment = amendment_in(world, draft, S.ADMITTED)
     _poll(db, world, amendment, poll_state)
     assert "withdraw" not in service.allowed_actions(amendment, world.delegate)
-    with pytest.raises(DraftingError, match="poll on this amendment has opened"):
+    with pytest.raises(DomainError, match="poll on this amendment has opened"):
         service.withdraw_amendment(amendment, world.delegate)
     assert amendment.state == S.ADMITTED
 
@@ -475,7 +475,7 @@ def test_adopt_by_consent_is_refused_while_a_poll_on_it_is_open(db, world, draft
     amendment = amendment_in(world, draft, S.ADMITTED)
     _poll(db, world, amendment, PollState.OPEN)
     assert "adopt_by_consent" not in service.allowed_actions(amendment, world.chair)
-    with pytest.raises(DraftingError, match="poll on this amendment is open"):
+    with pytest.raises(DomainError, match="poll on this amendment is open"):
         service.adopt_by_consent(amendment, world.chair)
 
 
@@ -570,16 +570,16 @@ def test_sponsor_invitation_refusals(db, world, other_world, draft):
     invite = service.invite_sponsor
     with pytest.raises(PermissionDenied):
         invite(amendment, world.delegates[1], world.delegates[2])
-    with pytest.raises(DraftingError, match="cannot co-sponsor their own"):
+    with pytest.raises(DomainError, match="cannot co-sponsor their own"):
         invite(amendment, world.delegate, world.delegate)
     for nobody in (world.observer, world.secretariat, other_world.delegate, None):
-        with pytest.raises(DraftingError, match="Choose a delegate of this conference"):
+        with pytest.raises(DomainError, match="Choose a delegate of this conference"):
             invite(amendment, world.delegate, nobody)
     invite(amendment, world.delegate, world.delegates[1])
-    with pytest.raises(DraftingError, match="already been invited"):
+    with pytest.raises(DomainError, match="already been invited"):
         invite(amendment, world.delegate, world.delegates[1])
     service.respond_to_sponsorship(amendment, world.delegates[1], True)
-    with pytest.raises(DraftingError, match="already co-sponsors"):
+    with pytest.raises(DomainError, match="already co-sponsors"):
         invite(amendment, world.delegate, world.delegates[1])
 
 
@@ -589,7 +589,7 @@ def test_sponsorship_answers_are_checked(db, world, draft):
         service.respond_to_sponsorship(amendment, world.delegates[1], True)
     service.invite_sponsor(amendment, world.delegate, world.delegates[1])
     service.respond_to_sponsorship(amendment, world.delegates[1], True)
-    with pytest.raises(DraftingError, match="already answered"):
+    with pytest.raises(DomainError, match="already answered"):
         service.respond_to_sponsorship(amendment, world.delegates[1], False)
 
 
@@ -597,7 +597,7 @@ def test_no_sponsorship_changes_once_decided(db, world, draft):
     amendment = amendment_in(world, draft, S.SUBMITTED)
     service.invite_sponsor(amendment, world.delegate, world.delegates[1])
     service.rule_out_of_order(amendment, world.secretariat, "Late.")
-    with pytest.raises(DraftingError, match="can no longer be invited"):
+    with pytest.raises(DomainError, match="can no longer be invited"):
         service.invite_sponsor(amendment, world.delegate, world.delegates[2])
-    with pytest.raises(DraftingError, match="invitation has lapsed"):
+    with pytest.raises(DomainError, match="invitation has lapsed"):
         service.respond_to_sponsorship(amendment, world.delegates[1], True)

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from resolutions.drafting import service
-from resolutions.drafting.service import DraftingError, PermissionDenied, StaleError
 from resolutions.drafting.text import ParsedParagraph, parse_draft
+from resolutions.errors import DomainError, PermissionDenied, StaleError
 from resolutions.models import (
     AuditEntry,
     BallotKind,
@@ -98,7 +98,7 @@ def test_secretariat_of_another_conference_cannot_edit_this_one(db, world, other
     ("title", "message"), [("   ", "Enter the title"), ("x" * 301, "too long")]
 )
 def test_resolution_title_is_checked(db, world, title, message):
-    with pytest.raises(DraftingError, match=message) as error:
+    with pytest.raises(DomainError, match=message) as error:
         service.create_resolution(world.conference, world.secretariat.user, title)
     assert error.value.field == "title"
 
@@ -107,9 +107,9 @@ def test_closed_conference_refuses_changes(db, world):
     resolution = make_draft(world)
     world.conference.state = ConferenceState.CLOSED
     db.session.commit()
-    with pytest.raises(DraftingError, match="closed"):
+    with pytest.raises(DomainError, match="closed"):
         service.create_resolution(world.conference, world.secretariat.user, "Another")
-    with pytest.raises(DraftingError, match="closed"):
+    with pytest.raises(DomainError, match="closed"):
         service.add_clause(resolution, world.secretariat.user, kind=OP, text="x")
 
 
@@ -234,7 +234,7 @@ def test_add_clause_refuses_impossible_places(db, world, where, message):
         "after other level": {"kind": OP, "after": by["2(a)"]},
         "after other kind": {"kind": OP, "after": by["P1"]},
     }[where]
-    with pytest.raises(DraftingError, match=message):
+    with pytest.raises(DomainError, match=message):
         service.add_clause(resolution, actor, text="x", **kwargs)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Clause.id))) == count
@@ -256,7 +256,7 @@ def test_add_clause_text_is_checked_and_nothing_is_saved(db, world, text, messag
     resolution = make_draft(world)
     db.session.commit()
     count = db.session.scalar(sa.select(sa.func.count(ClauseVersion.id)))
-    with pytest.raises(DraftingError, match=message) as error:
+    with pytest.raises(DomainError, match=message) as error:
         service.add_clause(resolution, world.secretariat.user, kind=OP, text=text)
     assert error.value.field == "text"
     db.session.rollback()
@@ -340,7 +340,7 @@ def test_edit_refuses_a_50000_character_text(db, world):
     resolution = make_draft(world)
     clause = clauses_by_number(resolution)["1"]
     db.session.commit()
-    with pytest.raises(DraftingError, match="too long"):
+    with pytest.raises(DomainError, match="too long"):
         service.edit_clause(clause, world.secretariat.user, "я" * 50_000, expected_version=1)
     db.session.rollback()
     assert clause.version == 1
@@ -380,11 +380,11 @@ def test_move_refusals_and_no_op(db, world):
     resolution = make_draft(world)
     by = clauses_by_number(resolution)
     actor = world.secretariat.user
-    with pytest.raises(DraftingError, match="after itself"):
+    with pytest.raises(DomainError, match="after itself"):
         service.move_clause(by["2"], actor, after=by["2"])
-    with pytest.raises(DraftingError, match="same kind and level"):
+    with pytest.raises(DomainError, match="same kind and level"):
         service.move_clause(by["2"], actor, after=by["P2"])
-    with pytest.raises(DraftingError, match="same kind and level"):
+    with pytest.raises(DomainError, match="same kind and level"):
         service.move_clause(by["2(a)"], actor, after=by["1"])
     service.move_clause(by["2"], actor, after=by["1"])  # already there
     assert by["2"].version == 1
@@ -497,7 +497,7 @@ def test_import_in_the_paragraphs_style(db, world):
 def test_import_refuses_bad_previews_and_saves_nothing(db, world, paragraphs, message):
     resolution = service.create_resolution(world.conference, world.secretariat.user, "R")
     db.session.commit()
-    with pytest.raises(DraftingError, match=message):
+    with pytest.raises(DomainError, match=message):
         service.import_draft(resolution, world.secretariat.user, paragraphs)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Clause.id))) == 0
@@ -579,7 +579,7 @@ def test_text_at_poll_uses_the_opening_moment(db, world):
         ballot_kind=BallotKind.NAMED,
         majority_method=MajorityMethod.SIMPLE,
     )
-    with pytest.raises(DraftingError):
+    with pytest.raises(DomainError):
         service.text_at_poll(procedural)
 
 

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db as _db
 from resolutions.models import (
     BallotKind,
@@ -24,7 +25,6 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import service
-from resolutions.voting.service import PermissionDenied, VotingError
 from tests.conftest import make_conference, sign_in
 from tests.objects.voting import check_in, give_proxy, procedural_poll, secret_units
 
@@ -219,7 +219,7 @@ def test_two_different_ballots_at_once_record_one_and_refuse_the_other(app, pres
     )
     assert gate.arrived == 2
     receipts = [r for r in results if isinstance(r, service.Receipt)]
-    refusals = [r for r in results if isinstance(r, VotingError)]
+    refusals = [r for r in results if isinstance(r, DomainError)]
     assert len(receipts) == 1 and len(refusals) == 1, results
     assert "first ballot stands" in refusals[0].message
     assert len(records(poll.id)) == 1
@@ -339,7 +339,7 @@ def test_a_proxy_vote_without_a_valid_proxy_is_refused(app, world):
     assert answer.status_code == 403
     assert "no proxy" in answer.get_json()["message"]
     # A proxy given after the opening does not count in this poll (and is refused anyway).
-    with pytest.raises(VotingError):
+    with pytest.raises(DomainError):
         proxy_after = give_proxy(d3, world.chair)
     assert proxy_after is None
     _db.session.rollback()

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from resolutions import create_app
+from resolutions.errors import DomainError
 from resolutions.extensions import db as _db
 from resolutions.models import (
     BallotKind,
@@ -327,7 +328,7 @@ def test_errors_do_not_name_the_choice(app):
 def test_a_secret_result_is_not_shown_while_the_poll_is_open(app):
     sitting = seat_sitting()
     cast_over_http(app, sitting, {1: Choice.YES})
-    with pytest.raises(service.VotingError):
+    with pytest.raises(DomainError):
         service.poll_result(sitting.poll)
 
 

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from resolutions.drafting import service as drafting
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db as _db
 from resolutions.models import (
     AmendmentKind,
@@ -28,7 +29,6 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import service
-from resolutions.voting.service import PermissionDenied, VotingError
 from tests.conftest import make_conference
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import (
@@ -121,7 +121,7 @@ def test_a_poll_takes_the_conferences_rules_unless_overridden(db, world):
     ],
 )
 def test_bad_poll_settings_are_refused_with_a_message(db, world, kwargs, message):
-    with pytest.raises(VotingError, match=message):
+    with pytest.raises(DomainError, match=message):
         service.create_poll(world.conference, world.chair, subject=PollSubject.PROCEDURAL, **kwargs)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Poll.id))) == 0
@@ -144,7 +144,7 @@ def test_subjects_must_belong_to_the_conference_and_be_admitted(db, world, other
     resolution = make_draft(world)
     foreign = make_draft(other_world)
     db.session.commit()
-    with pytest.raises(VotingError, match="resolution of this conference"):
+    with pytest.raises(DomainError, match="resolution of this conference"):
         service.create_poll(
             world.conference, world.chair, subject=PollSubject.RESOLUTION, resolution=foreign
         )
@@ -154,7 +154,7 @@ def test_subjects_must_belong_to_the_conference_and_be_admitted(db, world, other
     )
     drafting.submit_amendment(amendment, world.delegate)
     db.session.commit()
-    with pytest.raises(VotingError, match="Only an admitted amendment"):
+    with pytest.raises(DomainError, match="Only an admitted amendment"):
         service.create_poll(
             world.conference, world.chair, subject=PollSubject.AMENDMENT, amendment=amendment
         )
@@ -164,7 +164,7 @@ def test_subjects_must_belong_to_the_conference_and_be_admitted(db, world, other
     )
     assert poll.resolution_id == resolution.id
     assert poll.title.startswith("A-1: delete operative clause 2")
-    with pytest.raises(VotingError, match="already prepared or open"):
+    with pytest.raises(DomainError, match="already prepared or open"):
         service.create_poll(
             world.conference, world.chair, subject=PollSubject.AMENDMENT, amendment=amendment
         )
@@ -175,7 +175,7 @@ def test_a_closed_conference_holds_no_polls(db, world):
 
     world.conference.state = ConferenceState.CLOSED
     db.session.commit()
-    with pytest.raises(VotingError, match="conference is closed"):
+    with pytest.raises(DomainError, match="conference is closed"):
         service.create_poll(
             world.conference, world.chair, subject=PollSubject.PROCEDURAL, title="Q?"
         )
@@ -219,10 +219,10 @@ def test_one_open_poll_at_a_time(db, world):
     check_in(world.chair)
     first = procedural_poll(world)
     second = procedural_poll(world, opened=False, title="Another question?")
-    with pytest.raises(VotingError, match="Another poll is open"):
+    with pytest.raises(DomainError, match="Another poll is open"):
         service.open_poll(second, world.chair)
     db.session.rollback()
-    with pytest.raises(VotingError, match="Only a prepared poll"):
+    with pytest.raises(DomainError, match="Only a prepared poll"):
         service.open_poll(first, world.chair)
 
 
@@ -238,7 +238,7 @@ def test_the_database_refuses_a_second_open_poll(db, world):
 
 def test_a_poll_needs_someone_present_to_open(db, world):
     poll = procedural_poll(world, opened=False)
-    with pytest.raises(VotingError, match="Nobody with a voting right is checked in"):
+    with pytest.raises(DomainError, match="Nobody with a voting right is checked in"):
         service.open_poll(poll, world.chair)
 
 
@@ -288,7 +288,7 @@ def test_a_second_secret_ballot_from_another_form_is_refused(db, sitting):
     d1 = sitting.delegates[0]
     service.cast_ballot(poll.id, d1, YES, idempotency_key="tab-1")
     for choice in (YES, NO):
-        with pytest.raises(VotingError, match="already recorded .* the first ballot stands") as e:
+        with pytest.raises(DomainError, match="already recorded .* the first ballot stands") as e:
             service.cast_ballot(poll.id, d1, choice, idempotency_key="tab-2")
         assert "yes" not in e.value.message.lower().replace("yes,", "")
     assert sum(secret_units(poll.id).values()) == 3
@@ -300,7 +300,7 @@ def test_named_same_choice_is_already_recorded_a_different_one_refused(db, sitti
     first = service.cast_ballot(poll.id, d1, YES, idempotency_key="tab-1")
     same = service.cast_ballot(poll.id, d1, YES, idempotency_key="tab-2")
     assert same.already_recorded and same.receipt == first.receipt
-    with pytest.raises(VotingError, match="different ballot is already recorded"):
+    with pytest.raises(DomainError, match="different ballot is already recorded"):
         service.cast_ballot(poll.id, d1, NO, idempotency_key="tab-3")
     assert db.session.scalar(sa.select(VoteRecord.choice)) == YES
 
@@ -357,7 +357,7 @@ def test_refusals_record_nothing(db, world, other_world):
     for caster, ids, message in cases:
         with pytest.raises(PermissionDenied, match=message):
             service.cast_ballot(poll.id, caster, YES, for_participant_ids=ids)
-    with pytest.raises(VotingError, match="Choose yes, no or abstain"):
+    with pytest.raises(DomainError, match="Choose yes, no or abstain"):
         service.cast_ballot(poll.id, d1, "maybe")
     assert service.turnout(poll).ballots == 0
 
@@ -365,13 +365,13 @@ def test_refusals_record_nothing(db, world, other_world):
 def test_no_ballot_before_opening_or_after_closing(db, sitting):
     poll = procedural_poll(sitting, opened=False)
     d1 = sitting.delegates[0]
-    with pytest.raises(VotingError, match="not open yet"):
+    with pytest.raises(DomainError, match="not open yet"):
         service.cast_ballot(poll.id, d1, YES)
     service.open_poll(poll, sitting.chair)
     db.session.commit()
     service.close_poll(poll, sitting.chair)
     db.session.commit()
-    with pytest.raises(VotingError, match="closed: ballots are no longer accepted"):
+    with pytest.raises(DomainError, match="closed: ballots are no longer accepted"):
         service.cast_ballot(poll.id, d1, YES)
     assert db.session.scalar(sa.select(sa.func.count(VoteRecord.id))) == 0
 
@@ -463,12 +463,12 @@ def test_closing_with_nobody_voting(db, sitting):
 
 def test_closing_twice_or_a_prepared_poll_is_refused(db, sitting):
     poll = procedural_poll(sitting, opened=False)
-    with pytest.raises(VotingError, match="Only an open poll"):
+    with pytest.raises(DomainError, match="Only an open poll"):
         service.close_poll(poll, sitting.chair)
     service.open_poll(poll, sitting.chair)
     service.close_poll(poll, sitting.chair)
     db.session.commit()
-    with pytest.raises(VotingError, match="Only an open poll"):
+    with pytest.raises(DomainError, match="Only an open poll"):
         service.close_poll(poll, sitting.chair)
 
 
@@ -487,7 +487,7 @@ def test_a_mismatch_between_voters_and_choices_stops_the_close(db, sitting):
     poll = procedural_poll(sitting, ballot_kind=BallotKind.SECRET)
     vote(poll, sitting, [YES, NO])
     lose_units(poll.id, 2)
-    with pytest.raises(VotingError, match="do not add up"):
+    with pytest.raises(DomainError, match="do not add up"):
         service.close_poll(poll, sitting.chair)
     db.session.rollback()
     assert db.session.get(Poll, poll.id).state == PollState.OPEN
@@ -499,7 +499,7 @@ def test_a_mismatch_between_voters_and_choices_stops_the_close(db, sitting):
 def test_cancelling_needs_a_reason_and_discards_secret_choices(db, sitting):
     poll = procedural_poll(sitting, ballot_kind=BallotKind.SECRET)
     vote(poll, sitting, [YES, NO])
-    with pytest.raises(VotingError, match="Say why"):
+    with pytest.raises(DomainError, match="Say why"):
         service.cancel_poll(poll, sitting.chair, "  ")
     service.cancel_poll(poll, sitting.chair, "The wrong text was put to the vote.")
     db.session.commit()
@@ -508,18 +508,18 @@ def test_cancelling_needs_a_reason_and_discards_secret_choices(db, sitting):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BallotChoice)) == 0
     assert unit_keys(poll.id) == []  # the ballot box went with the cancel
     assert service.turnout(poll).ballots == 2  # who took part stays on record
-    with pytest.raises(VotingError, match="closed: ballots are no longer accepted"):
+    with pytest.raises(DomainError, match="closed: ballots are no longer accepted"):
         service.cast_ballot(poll.id, sitting.delegates[2], YES)
-    with pytest.raises(VotingError, match="once the poll is closed"):
+    with pytest.raises(DomainError, match="once the poll is closed"):
         service.poll_result(poll)
-    with pytest.raises(VotingError, match="Only a prepared or open poll"):
+    with pytest.raises(DomainError, match="Only a prepared or open poll"):
         service.cancel_poll(poll, sitting.chair, "again")
     assert "poll.cancelled" in audit_actions()
 
 
 def test_publishing_only_a_closed_poll(db, sitting):
     poll = procedural_poll(sitting)
-    with pytest.raises(VotingError, match="Only a closed poll"):
+    with pytest.raises(DomainError, match="Only a closed poll"):
         service.publish_poll(poll, sitting.chair)
     service.close_poll(poll, sitting.chair)
     service.publish_poll(poll, sitting.chair)
@@ -532,7 +532,7 @@ def test_publishing_only_a_closed_poll(db, sitting):
 def test_results_are_hidden_until_close_and_from_the_floor_until_published(db, sitting):
     poll = procedural_poll(sitting, ballot_kind=BallotKind.SECRET)
     vote(poll, sitting, [YES])
-    with pytest.raises(VotingError, match="once the poll is closed"):
+    with pytest.raises(DomainError, match="once the poll is closed"):
         service.poll_result(poll)
     members = (sitting.chair, sitting.delegate, sitting.secretariat, sitting.observer)
     assert not any(service.can_see_result(poll, p) for p in members)
@@ -664,7 +664,7 @@ def test_the_resolution_as_a_whole(db, sitting):
     service.close_poll(again, sitting.chair)
     db.session.commit()
     assert (again.outcome, resolution.state) == (PollOutcome.ADOPTED, ResolutionState.ADOPTED)
-    with pytest.raises(VotingError, match="already been decided"):
+    with pytest.raises(DomainError, match="already been decided"):
         service.create_poll(
             sitting.conference,
             sitting.chair,

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from resolutions import create_app
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import (
     BallotKind,
@@ -298,7 +299,7 @@ def test_a_ballot_box_lost_in_a_crash_voids_the_poll_visibly(pg_app):
     db.session.execute(sa.text(f"TRUNCATE {box_name(sitting.poll.id)}"))
     db.session.commit()
 
-    with pytest.raises(service.VotingError, match="void"):
+    with pytest.raises(DomainError, match="void"):
         service.cast_ballot(sitting.poll.id, sitting.delegates[1], Choice.NO)
 
     chair = sign_in(pg_app.test_client(), sitting.chair)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from resolutions import audit
 from resolutions.auth.access import has_role
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
     Conference,
@@ -34,11 +35,9 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import notify
-from resolutions.voting.errors import PermissionDenied, VotingError
 
 __all__ = [
     "PermissionDenied",
-    "VotingError",
     "close_roll_call",
     "give_proxy",
     "live_proxy_clause",
@@ -101,7 +100,7 @@ def _require_chair_or_secretariat(conference: Conference, actor: Participant) ->
 
 def _require_not_closed(conference: Conference) -> None:
     if conference.is_closed:
-        raise VotingError(_("The conference is closed."))
+        raise DomainError(_("The conference is closed."))
 
 
 def open_roll_call(conference: Conference, actor: Participant) -> None:
@@ -166,7 +165,7 @@ def self_check_in(conference: Conference, participant: Participant) -> None:
         raise PermissionDenied(_("Only delegates of this conference check themselves in."))
     _require_not_closed(conference)
     if not conference.roll_call_open:
-        raise VotingError(
+        raise DomainError(
             _("The roll call is not open: ask the chair or the secretariat to check you in.")
         )
     if participant.present:
@@ -232,41 +231,41 @@ def give_proxy(principal: Participant, holder: Participant) -> Proxy:
     if holder.conference_id != principal.conference_id:
         raise PermissionDenied(_("You can only give your vote to a delegate of this conference."))
     if conference.proxy_limit == 0:
-        raise VotingError(_("The rules of this conference do not allow proxies."))
+        raise DomainError(_("The rules of this conference do not allow proxies."))
     if not principal.voting_right:
         raise PermissionDenied(_("You have no voting right to give."))
     if holder.id == principal.id:
-        raise VotingError(_("You cannot give your vote to yourself."))
+        raise DomainError(_("You cannot give your vote to yourself."))
     if not holder.voting_right or not has_role(holder, Role.DELEGATE):
-        raise VotingError(
+        raise DomainError(
             _("%(name)s has no voting right and cannot hold a proxy.", name=holder.name)
         )
     if not holder.present:
-        raise VotingError(
+        raise DomainError(
             _("%(name)s is not checked in: a proxy goes to a present delegate.", name=holder.name)
         )
     if _poll_open(conference.id):
-        raise VotingError(_("A poll is open: proxies can change once it is closed."))
+        raise DomainError(_("A poll is open: proxies can change once it is closed."))
     _expire_old_proxies(principal)
     existing = proxy_given(principal)
     if existing is not None:
-        raise VotingError(
+        raise DomainError(
             _(
                 "You have already given your vote to %(name)s today; revoke that proxy first.",
                 name=existing.holder.name,
             )
         )
     if proxies_held(principal):
-        raise VotingError(
+        raise DomainError(
             _("You hold proxies for other delegates, so you cannot give your own vote away.")
         )
     if proxy_given(holder) is not None:
-        raise VotingError(
+        raise DomainError(
             _("%(name)s has given their own vote away and cannot hold one.", name=holder.name)
         )
     held = len(proxies_held(holder))
     if held >= conference.proxy_limit:
-        raise VotingError(
+        raise DomainError(
             _(
                 "%(name)s already holds %(count)d proxies, the most the rules allow.",
                 name=holder.name,
@@ -304,7 +303,7 @@ def revoke_proxy(proxy: Proxy, actor: Participant) -> None:
     if proxy.revoked_at is not None:
         return
     if _poll_open(proxy.conference_id):
-        raise VotingError(_("A poll is open: proxies can change once it is closed."))
+        raise DomainError(_("A poll is open: proxies can change once it is closed."))
     proxy.revoked_at = utcnow()
     audit.record(
         "proxy.revoked",

@@ -1,18 +1,7 @@
-"""The voting area's domain errors (re-exported by ``service`` and ``attendance``)."""
+"""TODO(rules): gone once the voting views (being split into a package) use resolutions.errors."""
 
-from __future__ import annotations
+from resolutions.errors import DomainError, PermissionDenied
 
+VotingError = DomainError
 
-class VotingError(Exception):
-    """A voting rule refused the action. ``message`` is translated and safe to show.
-
-    Messages never name a ballot's choice.
-    """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class PermissionDenied(VotingError):
-    """The actor may not do this (the view answers 403)."""
+__all__ = ["PermissionDenied", "VotingError"]

@@ -2,11 +2,11 @@
 
 Service functions take plain arguments, check the rules (role, state, deadline, what the text
 allows), change rows, write the audit entries and ``flush()``; they never commit. The view
-commits once, or rolls back when a ``DraftingError`` is raised.
+commits once, or rolls back when a ``resolutions.errors.DomainError`` is raised (the one error
+hierarchy of every service; ``resolutions.refusals`` answers it).
 
 The package, in the order its modules build on each other:
 
-- ``errors``: ``DraftingError``, ``PermissionDenied``, ``StaleError``.
 - ``_common``: limits, live and pending states, input cleaning, the checks every change makes.
 - ``obsolescence``: what removing clauses does to the amendments pending on them.
 - ``clauses``: resolutions, clauses, positions, versions, import, the text at a moment.
@@ -67,7 +67,6 @@ from resolutions.drafting.service.clauses import (
     text_at_poll,
     update_resolution,
 )
-from resolutions.drafting.service.errors import DraftingError, PermissionDenied, StaleError
 from resolutions.drafting.service.page import (
     AmendmentView,
     DraftPage,
@@ -87,6 +86,10 @@ from resolutions.drafting.service.record import (
     read_adopted_text,
     verify_adopted_text,
 )
+from resolutions.errors import DomainError, PermissionDenied, StaleError
+
+# TODO(rules): gone once the views (being split into packages) catch DomainError.
+DraftingError = DomainError
 
 __all__ = [
     "ACTIONS",

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from resolutions import audit
 from resolutions.auth.access import has_role, seat_of
-from resolutions.drafting.service.errors import DraftingError, PermissionDenied
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.labels import AMENDMENT_STATE, label
 from resolutions.models import (
@@ -58,9 +58,9 @@ def _clean(
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text).strip()
     if required and not text:
-        raise DraftingError(empty_message or _("Enter the text."), field)
+        raise DomainError(empty_message or _("Enter the text."), field)
     if len(text) > limit:
-        raise DraftingError(
+        raise DomainError(
             _(
                 "The text is too long: %(length)s characters, at most %(limit)s are allowed.",
                 length=f"{len(text):,}",
@@ -87,11 +87,11 @@ def _conference(resolution: Resolution) -> Conference:
 def _require_open(resolution: Resolution) -> None:
     """The text can change: the conference is not closed and the resolution is not decided."""
     if _conference(resolution).is_closed:
-        raise DraftingError(_("The conference is closed; its documents can no longer change."))
+        raise DomainError(_("The conference is closed; its documents can no longer change."))
     if resolution.state == ResolutionState.ADOPTED:
-        raise DraftingError(_("The resolution has been adopted; its text can no longer change."))
+        raise DomainError(_("The resolution has been adopted; its text can no longer change."))
     if resolution.state == ResolutionState.REJECTED:
-        raise DraftingError(_("The resolution has been rejected; its text can no longer change."))
+        raise DomainError(_("The resolution has been rejected; its text can no longer change."))
 
 
 def _require_secretariat(conference_id: int, user: User) -> None:
@@ -118,7 +118,7 @@ def _require_amendment_state(
     """Refuse unless the amendment is in one of the ``allowed`` states; ``message`` is
     already translated and names the amendment's current state with ``%(state)s``."""
     if amendment.state not in allowed:
-        raise DraftingError(message % {"state": label(AMENDMENT_STATE, amendment.state)})
+        raise DomainError(message % {"state": label(AMENDMENT_STATE, amendment.state)})
 
 
 def _lock(obj: object) -> None:

@@ -32,7 +32,6 @@ from resolutions.drafting.service.clauses import (
     _delete_subtree,
     numbered_text,
 )
-from resolutions.drafting.service.errors import DraftingError, PermissionDenied, StaleError
 from resolutions.drafting.service.obsolescence import (
     _after_deletion,
     _live_amendments_touching,
@@ -40,6 +39,7 @@ from resolutions.drafting.service.obsolescence import (
 )
 from resolutions.drafting.service.record import freeze_adopted_text
 from resolutions.drafting.text import ClauseSnapshot, NumberedClause, number_clauses
+from resolutions.errors import DomainError, PermissionDenied, StaleError
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -146,7 +146,7 @@ def set_vote_order(
         raise PermissionDenied(_("Only the chair may set the voting order."))
     _require_open(resolution)
     if len(set(ordered_amendment_ids)) != len(ordered_amendment_ids):
-        raise DraftingError(_("Each amendment may appear only once in the voting order."))
+        raise DomainError(_("Each amendment may appear only once in the voting order."))
     found = {
         a.id: a
         for a in db.session.scalars(
@@ -336,7 +336,7 @@ def adopt_by_consent(amendment: Amendment, actor: Participant) -> list[Amendment
     if not has_role(actor, Role.CHAIR):
         raise PermissionDenied(_("Only the chair may adopt an amendment by general consent."))
     if _poll_started(amendment)[1]:
-        raise DraftingError(_("A poll on this amendment is open; wait for its result."))
+        raise DomainError(_("A poll on this amendment is open; wait for its result."))
     return _adopt(amendment, actor.user, poll_id=None, by_consent=True)
 
 

@@ -50,7 +50,7 @@ from resolutions.drafting.service._common import (
     amendment_name,
 )
 from resolutions.drafting.service.clauses import _check_parent, _clause
-from resolutions.drafting.service.errors import DraftingError, PermissionDenied, StaleError
+from resolutions.errors import DomainError, PermissionDenied, StaleError
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -220,7 +220,7 @@ def sponsor_candidates(amendment: Amendment) -> list[Participant]:
 def _deadline_check(conference: Conference, now: datetime) -> None:
     deadline = conference.amendment_deadline
     if deadline is not None and now > deadline:
-        raise DraftingError(
+        raise DomainError(
             _(
                 "The deadline for amendments passed on %(when)s; amendments can no longer be "
                 "proposed or submitted.",
@@ -251,9 +251,9 @@ def _shape(
     """Check what the amendment does against the current text; return it normalised."""
     if kind in (AmendmentKind.REPLACE, AmendmentKind.DELETE):
         if target is None:
-            raise DraftingError(_("Choose the clause to amend."), "target")
+            raise DomainError(_("Choose the clause to amend."), "target")
         if target.resolution_id != resolution.id:
-            raise DraftingError(_("That clause belongs to another resolution."), "target")
+            raise DomainError(_("That clause belongs to another resolution."), "target")
         if target.is_deleted:
             raise StaleError(
                 _("This clause has been deleted; it can no longer be amended."), "target"
@@ -262,25 +262,25 @@ def _shape(
             return _Shape("", target, None, None, None)
         text = _clean_clause_text(text)
         if text == target.text:
-            raise DraftingError(
+            raise DomainError(
                 _("The new text is the same as the current text: change something."), "text"
             )
         return _Shape(text, target, None, None, None)
     # Insert.
     if target is not None:
-        raise DraftingError(_("An insertion does not replace a clause."), "target")
+        raise DomainError(_("An insertion does not replace a clause."), "target")
     if parent is not None:
         new_clause_kind = ClauseKind.OPERATIVE if new_clause_kind is None else new_clause_kind
     if new_clause_kind is None:
-        raise DraftingError(_("Choose where the new clause goes."), "position")
+        raise DomainError(_("Choose where the new clause goes."), "position")
     _check_parent(resolution, parent, new_clause_kind)
     if after is not None:
         if after.resolution_id != resolution.id:
-            raise DraftingError(_("That clause belongs to another resolution."), "position")
+            raise DomainError(_("That clause belongs to another resolution."), "position")
         if after.is_deleted:
             raise StaleError(_("That clause has been deleted. Choose another place."), "position")
         if after.kind != new_clause_kind or after.parent_id != (parent.id if parent else None):
-            raise DraftingError(
+            raise DomainError(
                 _("A clause can only be placed among clauses of the same kind and level."),
                 "position",
             )
@@ -502,9 +502,7 @@ def withdraw_amendment(amendment: Amendment, actor: Participant) -> None:
         _("Only a submitted or admitted amendment can be withdrawn; this one is %(state)s."),
     )
     if _poll_started(amendment)[0]:
-        raise DraftingError(
-            _("A poll on this amendment has opened; it can no longer be withdrawn.")
-        )
+        raise DomainError(_("A poll on this amendment has opened; it can no longer be withdrawn."))
     amendment.state = AmendmentState.WITHDRAWN
     amendment.decided_at = utcnow()
     db.session.flush()
@@ -601,19 +599,17 @@ def invite_sponsor(
         or sponsor.conference_id != resolution.conference_id
         or not has_role(sponsor, Role.DELEGATE)
     ):
-        raise DraftingError(_("Choose a delegate of this conference."), "participant")
+        raise DomainError(_("Choose a delegate of this conference."), "participant")
     if sponsor.id == amendment.proposer_id:
-        raise DraftingError(_("The proposer cannot co-sponsor their own amendment."), "participant")
+        raise DomainError(_("The proposer cannot co-sponsor their own amendment."), "participant")
     now = utcnow()
     existing = db.session.get(AmendmentSponsor, (amendment.id, sponsor.id))
     if existing is not None and existing.status == SponsorStatus.CONFIRMED:
-        raise DraftingError(
+        raise DomainError(
             _("%(name)s already co-sponsors this amendment.", name=sponsor.name), "participant"
         )
     if existing is not None and existing.status == SponsorStatus.INVITED:
-        raise DraftingError(
-            _("%(name)s has already been invited.", name=sponsor.name), "participant"
-        )
+        raise DomainError(_("%(name)s has already been invited.", name=sponsor.name), "participant")
     if existing is None:
         existing = AmendmentSponsor(
             amendment_id=amendment.id, participant_id=sponsor.id, invited_at=now
@@ -644,7 +640,7 @@ def respond_to_sponsorship(amendment: Amendment, sponsor: Participant, accept: b
         raise PermissionDenied(_("You have not been invited to co-sponsor this amendment."))
     _lock(invitation)
     if invitation.status != SponsorStatus.INVITED:
-        raise DraftingError(_("You have already answered this invitation."))
+        raise DomainError(_("You have already answered this invitation."))
     _require_amendment_state(
         amendment, LIVE_STATES, _("The amendment is %(state)s; the invitation has lapsed.")
     )
@@ -694,7 +690,7 @@ def rule_on_amendments(
     raises and the caller rolls the whole batch back."""
     ids = sorted(set(amendment_ids))
     if not ids:
-        raise DraftingError(_("Tick the amendments to rule on."), "amendments")
+        raise DomainError(_("Tick the amendments to rule on."), "amendments")
     found = {
         a.id: a
         for a in db.session.scalars(

@@ -27,7 +27,6 @@ from resolutions.drafting.service._common import (
     _require_open,
     _require_secretariat,
 )
-from resolutions.drafting.service.errors import DraftingError, StaleError
 from resolutions.drafting.service.obsolescence import _after_deletion
 from resolutions.drafting.text import (
     ClauseSnapshot,
@@ -35,6 +34,7 @@ from resolutions.drafting.text import (
     ParsedParagraph,
     number_clauses,
 )
+from resolutions.errors import DomainError, StaleError
 from resolutions.extensions import db
 from resolutions.models import (
     Clause,
@@ -107,12 +107,12 @@ def text_at(resolution: Resolution, moment: datetime) -> list[NumberedClause]:
 
 def text_at_poll(poll: Poll) -> list[NumberedClause]:
     """The text of the poll's resolution as it stood when the poll opened; the current text
-    for a poll not opened yet. A poll without a resolution has no text: DraftingError."""
+    for a poll not opened yet. A poll without a resolution has no text: DomainError."""
     if poll.resolution_id is None:
-        raise DraftingError(_("This poll is not about a resolution."))
+        raise DomainError(_("This poll is not about a resolution."))
     resolution = db.session.get(Resolution, poll.resolution_id)
     if resolution is None:  # pragma: no cover - the foreign key prevents it
-        raise DraftingError(_("This poll is not about a resolution."))
+        raise DomainError(_("This poll is not about a resolution."))
     if poll.opened_at is None:
         return numbered_text(resolution)
     return text_at(resolution, poll.opened_at)
@@ -170,7 +170,7 @@ def create_resolution(
     """A new, empty draft resolution (secretariat only), after the conference's others."""
     _require_secretariat(conference.id, actor)
     if conference.is_closed:
-        raise DraftingError(_("The conference is closed; its documents can no longer change."))
+        raise DomainError(_("The conference is closed; its documents can no longer change."))
     title = _clean(
         title,
         limit=MAX_TITLE_CHARS,
@@ -291,13 +291,13 @@ def _check_parent(resolution: Resolution, parent: Clause | None, kind: ClauseKin
     if parent is None:
         return
     if parent.resolution_id != resolution.id:
-        raise DraftingError(_("That clause belongs to another resolution."), "position")
+        raise DomainError(_("That clause belongs to another resolution."), "position")
     if parent.is_deleted:
         raise StaleError(_("That clause has been deleted. Choose another place."), "position")
     if parent.kind != ClauseKind.OPERATIVE or kind != ClauseKind.OPERATIVE:
-        raise DraftingError(_("Only operative clauses have sub-clauses."), "position")
+        raise DomainError(_("Only operative clauses have sub-clauses."), "position")
     if _depth(parent) >= MAX_DEPTH:
-        raise DraftingError(
+        raise DomainError(
             _("A sub-clause (i) cannot have sub-clauses of its own."),
             "position",
         )
@@ -328,7 +328,7 @@ def _place(
             or after.kind != kind
             or after.parent_id != parent_id
         ):
-            raise DraftingError(
+            raise DomainError(
                 _("A clause can only be placed among clauses of the same kind and level."),
                 "position",
             )
@@ -459,7 +459,7 @@ def move_clause(clause: Clause, actor: User, *, after: Clause | None) -> None:
     if clause.is_deleted:
         raise StaleError(_("This clause has been deleted; it can no longer be moved."))
     if after is not None and after.id == clause.id:
-        raise DraftingError(_("A clause cannot be placed after itself."), "position")
+        raise DomainError(_("A clause cannot be placed after itself."), "position")
     parent = db.session.get(Clause, clause.parent_id) if clause.parent_id else None
     siblings = _siblings(resolution.id, clause.kind, clause.parent_id)
     index = next(i for i, s in enumerate(siblings) if s.id == clause.id)
@@ -593,9 +593,9 @@ def import_draft(
     _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     if not paragraphs:
-        raise DraftingError(_("There is nothing to import: paste the text of the draft."), "text")
+        raise DomainError(_("There is nothing to import: paste the text of the draft."), "text")
     if len(paragraphs) > MAX_IMPORT_PARAGRAPHS:
-        raise DraftingError(
+        raise DomainError(
             _("At most %(limit)s paragraphs can be imported at once.", limit=MAX_IMPORT_PARAGRAPHS),
             "text",
         )
@@ -605,14 +605,14 @@ def import_draft(
     for number, paragraph in enumerate(paragraphs, start=1):
         try:
             texts.append(_clean_clause_text(paragraph.text))
-        except DraftingError as error:
-            raise DraftingError(
+        except DomainError as error:
+            raise DomainError(
                 _("Paragraph %(number)s: %(problem)s", number=number, problem=error.message),
                 "text",
             ) from None
         if paragraph.kind == ClauseKind.PREAMBULAR:
             if paragraph.depth != 0:
-                raise DraftingError(
+                raise DomainError(
                     _(
                         "Paragraph %(number)s: preambular paragraphs have no sub-clauses.",
                         number=number,
@@ -620,7 +620,7 @@ def import_draft(
                     "text",
                 )
             if seen_operative:
-                raise DraftingError(
+                raise DomainError(
                     _(
                         "Paragraph %(number)s: a preambular paragraph cannot follow an "
                         "operative one. Make it operative or move it up.",
@@ -632,7 +632,7 @@ def import_draft(
         if not 0 <= paragraph.depth <= MAX_DEPTH or (
             paragraph.depth > 0 and (last_depth is None or paragraph.depth > last_depth + 1)
         ):
-            raise DraftingError(
+            raise DomainError(
                 _(
                     "Paragraph %(number)s: a sub-clause must follow an operative clause or "
                     "sub-clause one level up.",

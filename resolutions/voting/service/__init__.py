@@ -5,8 +5,8 @@ commits once. The exception is ``cast_ballot``, which owns its transaction: a ba
 acknowledged only after its commit, so an acknowledged ballot survives a crash of the worker.
 
 Actors are ``Participant``s (the view's ``me``). Only the chair prepares, opens, closes,
-cancels and publishes polls. A refused action raises ``VotingError`` (``PermissionDenied``
-for a role or object rule; the view answers 403) with a translated message that never names a
+cancels and publishes polls. A refused action raises ``resolutions.errors.DomainError``
+(``PermissionDenied`` for a role or object rule: 403) with a translated message that never names a
 ballot's choice.
 
 Ballot integrity
@@ -29,7 +29,6 @@ archives, base backups, replicas), links a voter to a choice after the poll clos
 
 The package, in the order its modules build on each other:
 
-- ``errors`` (``resolutions.voting.errors``): ``VotingError``, ``PermissionDenied``.
 - ``_common``: the finished and pending states, the chair's check, the poll lock, labels.
 - ``secrecy``: a secret poll's choice rows, written apart from the voter and erased at close.
 - ``results``: turnout, the frozen result, who may see it, the chair's voting queue.
@@ -39,7 +38,6 @@ The package, in the order its modules build on each other:
 Callers import from here (``from resolutions.voting import service``).
 """
 
-from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.service._common import FINISHED, PENDING
 from resolutions.voting.service.ballots import Receipt, cast_ballot
 from resolutions.voting.service.polls import (
@@ -68,12 +66,10 @@ __all__ = [
     "FINISHED",
     "PENDING",
     "NamedVote",
-    "PermissionDenied",
     "PollResult",
     "QueueItem",
     "Receipt",
     "Turnout",
-    "VotingError",
     "box_name",
     "can_see_result",
     "cancel_poll",

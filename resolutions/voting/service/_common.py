@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from resolutions.auth.access import has_role
 from resolutions.drafting import service as drafting
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
     Clause,
@@ -21,7 +22,6 @@ from resolutions.models import (
     Resolution,
     Role,
 )
-from resolutions.voting.errors import PermissionDenied, VotingError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def _require_chair(conference_id: int, actor: Participant) -> None:
 
 def _require_not_closed(conference: Conference) -> None:
     if conference.is_closed:
-        raise VotingError(_("The conference is closed."))
+        raise DomainError(_("The conference is closed."))
 
 
 def _conference_of(poll: Poll) -> Conference:

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
     BallotKind,
@@ -26,7 +27,6 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import notify
-from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.service._common import _lock_poll
 from resolutions.voting.service.secrecy import put_in_box
 
@@ -87,7 +87,7 @@ def cast_ballot(
     try:
         choice = Choice(choice)
     except ValueError as error:
-        raise VotingError(_("Choose yes, no or abstain.")) from error
+        raise DomainError(_("Choose yes, no or abstain.")) from error
     caster_id, conference_id = caster.id, caster.conference_id
     targets = list(dict.fromkeys(for_participant_ids or [caster_id]))
     receipt = _receipt_code(poll_id, caster_id, idempotency_key)
@@ -101,7 +101,7 @@ def cast_ballot(
                 continue
             db.session.commit()
             return result
-        raise VotingError(_("The ballot could not be recorded; please try again."))
+        raise DomainError(_("The ballot could not be recorded; please try again."))
     except BaseException:
         db.session.rollback()
         raise
@@ -120,8 +120,8 @@ def _cast_once(
         raise PermissionDenied(_("This poll does not belong to your conference."))
     if poll.state != PollState.OPEN:
         if poll.state == PollState.CREATED:
-            raise VotingError(_("This poll is not open yet."))
-        raise VotingError(_("This poll is closed: ballots are no longer accepted."))
+            raise DomainError(_("This poll is not open yet."))
+        raise DomainError(_("This poll is closed: ballots are no longer accepted."))
     entitlements = {
         e.participant_id: e
         for e in db.session.scalars(
@@ -181,7 +181,7 @@ def _cast_once(
         put_in_box(poll_id, choice, sum(entitlements[t].weight for t in targets))
     # SQLite: now that we hold the write lock, make sure no close slipped in before it.
     if db.session.scalar(sa.select(Poll.state).where(Poll.id == poll_id)) != PollState.OPEN:
-        raise VotingError(_("This poll is closed: ballots are no longer accepted."))
+        raise DomainError(_("This poll is closed: ballots are no longer accepted."))
     notify.touch(conference_id, "turnout")
     return Receipt(receipt=receipt, recorded=targets, already_recorded=False)
 
@@ -210,14 +210,14 @@ def _already_cast(
         return Receipt(receipt=receipt, recorded=targets, already_recorded=False)
     names = _names(list(existing), poll.conference_id)
     if named:
-        raise VotingError(
+        raise DomainError(
             _(
                 "A different ballot is already recorded for %(names)s in this poll; "
                 "it cannot be changed. Nothing new was recorded.",
                 names=names,
             )
         )
-    raise VotingError(
+    raise DomainError(
         _(
             "A ballot is already recorded for %(names)s in this secret poll; the first ballot "
             "stands. Nothing new was recorded.",

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from resolutions import audit
 from resolutions.drafting import service as drafting
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -33,7 +34,6 @@ from resolutions.models import (
 )
 from resolutions.voting import notify
 from resolutions.voting.attendance import live_proxy_clause
-from resolutions.voting.errors import VotingError
 from resolutions.voting.majority import Decision, Tally, decide, format_quorum, parse_quorum
 from resolutions.voting.service._common import (
     PENDING,
@@ -70,7 +70,7 @@ def _check_subject(poll: Poll) -> None:
     if poll.subject == PollSubject.AMENDMENT:
         amendment = db.session.get(Amendment, poll.amendment_id)
         if amendment is None or amendment.state != AmendmentState.ADMITTED:
-            raise VotingError(
+            raise DomainError(
                 _(
                     "Only an admitted amendment can be put to the vote (not a withdrawn, "
                     "obsolete or already decided one)."
@@ -79,11 +79,11 @@ def _check_subject(poll: Poll) -> None:
     if poll.subject == PollSubject.CLAUSE:
         clause = db.session.get(Clause, poll.clause_id)
         if clause is None or clause.is_deleted:
-            raise VotingError(_("This clause is no longer in the text."))
+            raise DomainError(_("This clause is no longer in the text."))
     if poll.resolution_id is not None:
         resolution = db.session.get(Resolution, poll.resolution_id)
         if resolution is None or resolution.state != ResolutionState.DRAFT:
-            raise VotingError(_("The resolution has already been decided; its text is locked."))
+            raise DomainError(_("The resolution has already been decided; its text is locked."))
 
 
 def _subject_text(poll: Poll) -> str:
@@ -146,38 +146,38 @@ def create_poll(
     subject = PollSubject(subject)
     if subject == PollSubject.AMENDMENT:
         if not _in_conference(amendment, conference):
-            raise VotingError(_("Choose an amendment of this conference."))
+            raise DomainError(_("Choose an amendment of this conference."))
         assert amendment is not None
         resolution = amendment.resolution
         clause = None
     elif subject == PollSubject.CLAUSE:
         if not _in_conference(clause, conference):
-            raise VotingError(_("Choose a clause of this conference."))
+            raise DomainError(_("Choose a clause of this conference."))
         assert clause is not None
         resolution = clause.resolution
         amendment = None
     elif subject == PollSubject.RESOLUTION:
         if not _in_conference(resolution, conference):
-            raise VotingError(_("Choose a resolution of this conference."))
+            raise DomainError(_("Choose a resolution of this conference."))
         amendment = clause = None
     else:
         amendment = clause = None
         if resolution is not None and not _in_conference(resolution, conference):
-            raise VotingError(_("Choose a resolution of this conference."))
+            raise DomainError(_("Choose a resolution of this conference."))
     title = (title or "").strip()
     question = (question or "").strip()
     if subject == PollSubject.PROCEDURAL and not title:
-        raise VotingError(_("Enter the question put to the vote."))
+        raise DomainError(_("Enter the question put to the vote."))
     if len(title) > 300:
-        raise VotingError(_("The title is too long (at most 300 characters)."))
+        raise DomainError(_("The title is too long (at most 300 characters)."))
     kind = BallotKind(ballot_kind) if ballot_kind else conference.ballot_kind
     method = MajorityMethod(majority_method) if majority_method else conference.majority_method
     try:
         parsed_quorum = parse_quorum(quorum if quorum not in (None, "") else conference.quorum)
     except ValueError as error:
-        raise VotingError(str(error)) from error
+        raise DomainError(str(error)) from error
     if allow_change and kind == BallotKind.SECRET:
-        raise VotingError(
+        raise DomainError(
             _("A secret ballot cannot be changed once cast; allow changes only in a named poll.")
         )
     poll = Poll(
@@ -209,7 +209,7 @@ def create_poll(
         else:
             same = same.where(Poll.resolution_id == poll.resolution_id)
         if db.session.scalar(same) is not None:
-            raise VotingError(_("A poll on this is already prepared or open."))
+            raise DomainError(_("A poll on this is already prepared or open."))
     poll.title = (title or _default_title(subject, amendment, clause, resolution))[:300]
     db.session.add(poll)
     db.session.flush()
@@ -275,7 +275,7 @@ def open_poll(poll: Poll, actor: Participant) -> Poll:
     conference = _conference_of(poll)
     _require_not_closed(conference)
     if poll.state != PollState.CREATED:
-        raise VotingError(_("Only a prepared poll can be opened."))
+        raise DomainError(_("Only a prepared poll can be opened."))
     other = db.session.scalar(
         sa.select(Poll.title).where(
             Poll.conference_id == poll.conference_id,
@@ -284,13 +284,13 @@ def open_poll(poll: Poll, actor: Participant) -> Poll:
         )
     )
     if other is not None:
-        raise VotingError(
+        raise DomainError(
             _("Another poll is open (%(title)s): close or cancel it first.", title=other)
         )
     _check_subject(poll)
     entitlements = _entitlements(poll.conference_id)
     if not entitlements:
-        raise VotingError(
+        raise DomainError(
             _("Nobody with a voting right is checked in: run the check-in before opening.")
         )
     poll.subject_text = _subject_text(poll)
@@ -301,7 +301,7 @@ def open_poll(poll: Poll, actor: Participant) -> Poll:
         db.session.flush()
     except IntegrityError as error:
         # Another chair's click won the race; the view rolls this transaction back.
-        raise VotingError(_("Another poll is open: close or cancel it first.")) from error
+        raise DomainError(_("Another poll is open: close or cancel it first.")) from error
     db.session.execute(
         sa.insert(PollEntitlement), [{"poll_id": poll.id, **row} for row in entitlements]
     )
@@ -342,7 +342,7 @@ def close_poll(poll: Poll, actor: Participant) -> Poll:
     _require_chair(poll.conference_id, actor)
     locked = _lock_poll(poll.id, exclusive=True)
     if locked is None or locked.state != PollState.OPEN:
-        raise VotingError(_("Only an open poll can be closed."))
+        raise DomainError(_("Only an open poll can be closed."))
     poll = locked
     # Write first: on SQLite this takes the database's write lock before counting.
     poll.state = PollState.CLOSED
@@ -355,7 +355,7 @@ def close_poll(poll: Poll, actor: Participant) -> Poll:
     counted = sum(weights.values())
     if counted != voted_weight:
         log.error("poll %s: ballot rows do not match the voters' weight", poll.id)
-        raise VotingError(
+        raise DomainError(
             _("The ballots of this poll do not add up; it cannot be closed. Tell the secretariat.")
         )
     entitled = poll.entitled_weight or 0
@@ -440,8 +440,10 @@ def _apply_outcome(poll: Poll, actor: Participant) -> None:
                 drafting.adopt_resolution(resolution, actor.user, poll_id=poll.id)
             elif poll.outcome == PollOutcome.REJECTED:
                 drafting.reject_resolution(resolution, actor.user, poll_id=poll.id)
-    except drafting.DraftingError as error:
-        raise VotingError(getattr(error, "message", str(error))) from error
+    except DomainError as error:
+        # Applying the outcome is part of closing: whatever drafting refuses (even as a
+        # permission) refuses the close, as a plain refusal the chair reads.
+        raise DomainError(error.message) from error
 
 
 def cancel_poll(poll: Poll, actor: Participant, reason: str) -> Poll:
@@ -453,10 +455,10 @@ def cancel_poll(poll: Poll, actor: Participant, reason: str) -> Poll:
     _require_chair(poll.conference_id, actor)
     reason = (reason or "").strip()
     if not reason:
-        raise VotingError(_("Say why the poll is cancelled."))
+        raise DomainError(_("Say why the poll is cancelled."))
     locked = _lock_poll(poll.id, exclusive=True)
     if locked is None or locked.state not in PENDING:
-        raise VotingError(_("Only a prepared or open poll can be cancelled."))
+        raise DomainError(_("Only a prepared or open poll can be cancelled."))
     poll = locked
     poll.state = PollState.CANCELLED
     poll.cancel_reason = reason[:2000]
@@ -482,7 +484,7 @@ def publish_poll(poll: Poll, actor: Participant) -> Poll:
     if poll.state == PollState.PUBLISHED:
         return poll
     if poll.state != PollState.CLOSED:
-        raise VotingError(_("Only a closed poll can be published."))
+        raise DomainError(_("Only a closed poll can be published."))
     poll.state = PollState.PUBLISHED
     poll.published_at = utcnow()
     audit.record("poll.published", actor=actor.user, conference_id=poll.conference_id, obj=poll)

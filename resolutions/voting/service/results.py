@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from resolutions.drafting import service as drafting
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -30,7 +31,6 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.rules import visibility
-from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.majority import Tally, threshold
 from resolutions.voting.service._common import FINISHED, PENDING, _numbered
 from resolutions.voting.service.secrecy import count_units
@@ -175,7 +175,7 @@ def poll_result(poll: Poll) -> PollResult:
     secret poll's counts are never shown before it closes).
     """
     if poll.state not in FINISHED or poll.outcome is None:
-        raise VotingError(_("The result is shown once the poll is closed."))
+        raise DomainError(_("The result is shown once the poll is closed."))
     yes, no, abstain = poll.yes_weight or 0, poll.no_weight or 0, poll.abstain_weight or 0
     entitled = poll.entitled_weight or 0
     needed, basis, strict = threshold(poll.majority_method, Tally(yes, no, abstain, entitled))

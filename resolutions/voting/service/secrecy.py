@@ -58,10 +58,10 @@ from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import BallotChoice, Choice, Poll, PollState
 from resolutions.models.voting import random_ballot_id
-from resolutions.voting.errors import VotingError
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,8 @@ def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _void() -> VotingError:
-    return VotingError(
+def _void() -> DomainError:
+    return DomainError(
         _(
             "This secret poll is void: the database restarted while it was open and its "
             "ballots were lost. The chair will run it again."
@@ -208,7 +208,7 @@ def count_units(poll_id: int) -> dict[Choice, int] | None:
         )
         if choice is None:
             log.error("poll %s: a unit in the ballot box was not written by a cast", poll_id)
-            raise VotingError(
+            raise DomainError(
                 _(
                     "The ballots of this poll do not add up; it cannot be closed. "
                     "Tell the secretariat."
