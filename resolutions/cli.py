@@ -12,9 +12,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from resolutions import audit, backup
-from resolutions.auth.service import MIN_PASSWORD_LENGTH, hash_password, normalise_email
+from resolutions.auth.service import MIN_PASSWORD_LENGTH, hash_password
 from resolutions.extensions import db
 from resolutions.models import Conference, User
+from resolutions.rules.accounts import normalise_email
 
 
 def init_app(app: Flask) -> None:

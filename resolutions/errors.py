@@ -10,8 +10,9 @@ raises these, and one mapper turns them into an answer (``resolutions.refusals``
 - ``NotFound``: the object is not there for this actor (404);
 - ``StaleError``: the form was written against an older state of the object (409).
 
-``message`` is already translated (the service calls ``gettext``) and safe to show: it never
-names a secret ballot's choice. ``field`` names the form field it belongs to, when there is
+``message`` is already translated (the service calls ``gettext``; a pure module passes a
+``resolutions.messages.Message``, translated when shown) and safe to show: it never names a
+secret ballot's choice. ``field`` names the form field it belongs to, when there is
 one.
 """
 
@@ -19,13 +20,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from resolutions.messages import Message
+
 
 class DomainError(Exception):
     """A rule refused the action; ``message`` is translated and meant for the user."""
 
     status: ClassVar[int] = 409
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str | Message, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

@@ -40,9 +40,9 @@ def refuse(error: DomainError, form: Any = None) -> int:
     field = getattr(form, error.field, None) if form is not None and error.field else None
     visible = getattr(getattr(field, "widget", None), "input_type", None) != "hidden"
     if field is not None and hasattr(field, "errors") and visible:
-        field.errors = [*field.errors, error.message]
+        field.errors = [*field.errors, str(error.message)]
     else:
-        flash(error.message, "error")
+        flash(str(error.message), "error")
     return error.status
 
 
@@ -55,7 +55,7 @@ def refuse_and_redirect(error: DomainError, url: str) -> Response:
 def refusal_json(error: DomainError) -> tuple[Response, int]:
     """For the page's scripts: ``{"ok": false, "message": ...}`` with the refusal's status."""
     db.session.rollback()
-    return jsonify(ok=False, message=error.message), error.status
+    return jsonify(ok=False, message=str(error.message)), error.status
 
 
 def init_app(app: Flask) -> None:
@@ -63,7 +63,8 @@ def init_app(app: Flask) -> None:
     def unhandled_refusal(error: DomainError) -> Any:
         db.session.rollback()
         if _wants_json():
-            return {"error": error.message, "message": error.message}, error.status
+            message = str(error.message)
+            return {"error": message, "message": message}, error.status
         if isinstance(error, PermissionDenied | NotFound):
             return render_error(error.status)
-        return render_error(error.status, error.message)
+        return render_error(error.status, str(error.message))

@@ -1,4 +1,5 @@
-"""What every page shares: security headers, error pages, template helpers."""
+"""What every page shares: security headers, error pages, template globals (the filters are
+in ``resolutions.filters``)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from resolutions import labels
-from resolutions.auth.access import has_role
 from resolutions.conferences.clock import conference_time
 from resolutions.conferences.navigation import conference_nav_items
 from resolutions.extensions import db
 from resolutions.models import Conference, Role
-from resolutions.voting.majority import quorum_label
-from resolutions.voting.naming import poll_label
+from resolutions.rules.roles import has_role
 from resolutions.voting.open_vote import vote_banner
 
 # The largest id the database holds: PostgreSQL's ``integer`` (SQLite's is wider).
@@ -157,12 +155,6 @@ def init_app(app: Flask) -> None:
         if request.accept_mimetypes.best == "application/json":
             return {"error": error.name}, error.code
         return render_error(error.code)
-
-    for name, table in labels.TABLES.items():
-        app.add_template_filter(lambda value, table=table: labels.label(table, value), name)
-    app.add_template_filter(quorum_label, "quorum_label")
-
-    app.add_template_filter(poll_label, "poll_label")
 
     @app.context_processor
     def template_helpers() -> dict[str, Any]:

@@ -25,8 +25,8 @@ from typing import Any
 
 from flask import Flask
 
-from resolutions.auth.access import IMPLIED_ROLES
 from resolutions.models import Role
+from resolutions.rules.roles import IMPLIED_ROLES
 from tests.authz_rules import ADMIN, PUBLIC, SIGNED_IN
 from tests.conftest import make_conference, make_user, sign_in
 from tests.url_params import url_params_for

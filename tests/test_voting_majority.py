@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resolutions.models import MajorityMethod, PollOutcome
+from resolutions.enums import MajorityMethod, PollOutcome
 from resolutions.voting import majority
 from resolutions.voting.majority import (
     Quorum,
@@ -24,8 +24,8 @@ from resolutions.voting.majority import (
     format_quorum,
     majority_reached,
     parse_quorum,
-    quorum_label,
 )
+from resolutions.voting.quorum_words import quorum_label
 
 ADOPTED, REJECTED, NO_QUORUM = PollOutcome.ADOPTED, PollOutcome.REJECTED, PollOutcome.NO_QUORUM
 SIMPLE = MajorityMethod.SIMPLE

@@ -20,6 +20,7 @@ from resolutions import audit
 from resolutions.concurrency import off_loop, release_idle_connection
 from resolutions.extensions import db
 from resolutions.models import Conference, LoginToken, Participant, Role, TokenPurpose, User, utcnow
+from resolutions.rules.accounts import normalise_email
 
 _hasher = PasswordHasher()  # hash and verify: a quarter second of CPU, so through _argon2
 # Verified when the e-mail is unknown, so that the answer takes as long as for a real account.
@@ -27,10 +28,6 @@ _DUMMY_HASH = _hasher.hash("not-a-password")
 
 T = TypeVar("T")
 MIN_PASSWORD_LENGTH = 10
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _argon2(function: Callable[..., T], *args: str) -> T:

@@ -1,11 +1,13 @@
-"""Reading a participants CSV file: pure parsing and row checks, no database.
+"""Reading a participants CSV file: pure parsing and row checks, no Flask and no database.
 
 The secretariat's spreadsheet may come from Excel or LibreOffice, in Russian or English: the
 header names and role names are accepted in both languages, the file is UTF-8 (with or without
 a byte-order mark) or Windows-1251 (what Excel writes on a Russian Windows), and the delimiter
 is a comma or a semicolon (whichever the header row uses). ``write`` produces the same format
 (semicolons and a BOM, so that Russian Excel opens it in columns): the sample files come from
-it. Comparing the rows with the conference's participants is in ``service``.
+it. Comparing the rows with the conference's participants and applying them is in
+``service`` (``plan_import``, ``apply_import``). The messages are ``resolutions.messages``'s
+``Message``: translated when shown, so this module needs no Flask.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from resolutions.auth.service import normalise_email
-from resolutions.models import Role
+from resolutions.enums import Role
+from resolutions.errors import InvalidInput
+from resolutions.messages import Message
+from resolutions.rules.accounts import normalise_email
+
+# Babel's keywords, so that ``make extract-messages`` finds the texts below.
+_ = _l = Message
 
 MAX_ROWS = 5000
 MAX_WEIGHT = 1_000_000
@@ -139,8 +144,8 @@ ROLE_NAMES = {
 }
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not UTF-8, no header, missing columns)."""
+class ImportFileError(InvalidInput):
+    """The file as a whole cannot be read (not UTF-8, no header, missing columns): 400."""
 
 
 @dataclass(frozen=True)
@@ -159,7 +164,7 @@ class ImportRow:
 @dataclass(frozen=True)
 class RowError:
     line: int
-    message: str
+    message: str | Message
 
 
 @dataclass
@@ -225,7 +230,7 @@ def _reads_as_text(text: str) -> bool:
     return good >= 0.98 * len(text)
 
 
-def _yes_no(raw: str) -> tuple[bool | None, str | None]:
+def _yes_no(raw: str) -> tuple[bool | None, Message | None]:
     value = raw.strip().lower()
     if not value:
         return None, None
@@ -338,7 +343,7 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def _check_email(raw: str) -> tuple[str | None, str | None]:
+def _check_email(raw: str) -> tuple[str | None, Message | None]:
     """(normalised e-mail, None) or (None, error message)."""
     if not raw:
         return None, _("The e-mail is missing.")
@@ -349,7 +354,7 @@ def _check_email(raw: str) -> tuple[str | None, str | None]:
     return normalise_email(raw), None
 
 
-def _check_weight(raw: str) -> tuple[int | None, str | None]:
+def _check_weight(raw: str) -> tuple[int | None, Message | None]:
     if not raw:
         return 1, None
     if not re.fullmatch(r"\d+", raw) or int(raw) < 1 or int(raw) > MAX_WEIGHT:
@@ -443,7 +448,7 @@ def _read_row(
             return ""
         return record[index].strip()
 
-    problems: list[str] = []
+    problems: list[Message] = []
     values = {column: cell(column) for column in COLUMNS}
     if not values["name"]:
         problems.append(_("The name is missing."))

@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from resolutions.auth.access import has_role
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -28,6 +27,7 @@ from resolutions.models import (
     SponsorStatus,
     User,
 )
+from resolutions.rules.roles import has_role
 
 
 @dataclass

@@ -12,8 +12,8 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from resolutions.auth.access import has_role
 from resolutions.models import Conference, Participant, Role
+from resolutions.rules.roles import has_role
 
 ALL = (Role.SECRETARIAT, Role.CHAIR, Role.DELEGATE, Role.OBSERVER)
 

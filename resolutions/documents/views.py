@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from fractions import Fraction
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.documents import content
 from resolutions.documents.render import (
-    LANGUAGES,
-    datetime_in_words,
     document_language,
-    weight_text,
 )
 from resolutions.models import Conference, Participant, Resolution, ResolutionState, Role
 
 bp = Blueprint("documents", __name__, url_prefix="/c/<int:conference_id>")
-
-
-@bp.app_template_filter("document_participant")
-def document_participant(participant: Participant) -> str:
-    """ "Name (delegation)" as the documents name a proposer or co-sponsor."""
-    extra = participant.delegation or participant.organisation
-    return f"{participant.name} ({extra})" if extra else participant.name
-
-
-@bp.app_template_filter("document_moment")
-def document_moment(moment: datetime) -> str:
-    """A stored (naive UTC) moment in words, in the language the document is rendered in."""
-    language = str(get_locale() or "ru")
-    return datetime_in_words(moment, language if language in LANGUAGES else "ru")
-
-
-@bp.app_template_filter("exact_weight")
-def exact_weight(value: Fraction | int) -> str:
-    return weight_text(value)
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:

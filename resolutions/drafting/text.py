@@ -14,8 +14,7 @@ from typing import Literal, Protocol
 
 from markupsafe import Markup, escape
 
-from resolutions.models.conferences import NumberingStyle
-from resolutions.models.drafting import ClauseKind
+from resolutions.enums import ClauseKind, NumberingStyle
 
 # --- numbering ------------------------------------------------------------------------------
 

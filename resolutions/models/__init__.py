@@ -1,39 +1,44 @@
-"""All tables of the product, one module per area. Import from here."""
+"""All tables of the product, one module per area. Import from here.
 
+The enumerations are defined in ``resolutions.enums`` (pure, for the rules) and re-exported.
+"""
+
+from resolutions.enums import (
+    AmendmentKind,
+    AmendmentState,
+    BallotKind,
+    Choice,
+    ClauseKind,
+    ConferenceState,
+    MajorityMethod,
+    NumberingStyle,
+    PollOutcome,
+    PollState,
+    PollSubject,
+    ResolutionState,
+    Role,
+    SponsorStatus,
+)
 from resolutions.models.accounts import LoginToken, TokenPurpose, User
 from resolutions.models.audit import AuditCheckpoint, AuditEntry
 from resolutions.models.common import utcnow
 from resolutions.models.conferences import (
-    BallotKind,
     Conference,
-    ConferenceState,
-    MajorityMethod,
-    NumberingStyle,
     Participant,
     Proxy,
-    Role,
 )
 from resolutions.models.drafting import (
     AdoptedText,
     Amendment,
-    AmendmentKind,
     AmendmentSponsor,
-    AmendmentState,
     Clause,
-    ClauseKind,
     ClauseVersion,
     Resolution,
-    ResolutionState,
-    SponsorStatus,
 )
 from resolutions.models.voting import (
     BallotChoice,
-    Choice,
     Poll,
     PollEntitlement,
-    PollOutcome,
-    PollState,
-    PollSubject,
     VoteRecord,
 )
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -8,40 +7,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from resolutions.enums import BallotKind, ConferenceState, MajorityMethod, Role
 from resolutions.extensions import db
 from resolutions.models.common import enum_column, utcnow
-
-
-class ConferenceState(enum.StrEnum):
-    PREPARATION = "preparation"
-    DRAFTING = "drafting"
-    VOTING = "voting"
-    CLOSED = "closed"
-
-
-class Role(enum.StrEnum):
-    SECRETARIAT = "secretariat"
-    CHAIR = "chair"
-    DELEGATE = "delegate"
-    OBSERVER = "observer"
-
-
-class MajorityMethod(enum.StrEnum):
-    SIMPLE = "simple"
-    ABSOLUTE = "absolute"
-    TWO_THIRDS = "two_thirds"
-    THREE_QUARTERS = "three_quarters"
-    ABSOLUTE_OF_ENTITLED = "absolute_of_entitled"
-
-
-class BallotKind(enum.StrEnum):
-    NAMED = "named"
-    SECRET = "secret"  # noqa: S105 (a ballot kind, not a password)
-
-
-class NumberingStyle(enum.StrEnum):
-    NUMBERED = "numbered"  # unnumbered preambular clauses, then numbered operative clauses
-    PARAGRAPHS = "paragraphs"  # plain unnumbered paragraphs
 
 
 class Conference(db.Model):

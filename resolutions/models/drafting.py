@@ -1,20 +1,20 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from resolutions.enums import (
+    AmendmentKind,
+    AmendmentState,
+    ClauseKind,
+    NumberingStyle,
+    ResolutionState,
+    SponsorStatus,
+)
 from resolutions.extensions import db
 from resolutions.models.common import enum_column, utcnow
-from resolutions.models.conferences import NumberingStyle
-
-
-class ResolutionState(enum.StrEnum):
-    DRAFT = "draft"
-    ADOPTED = "adopted"  # the text is locked
-    REJECTED = "rejected"
 
 
 class Resolution(db.Model):
@@ -41,11 +41,6 @@ class Resolution(db.Model):
     )
     # The frozen record of the adopted text; it goes only with the resolution itself.
     adopted_text: Mapped[AdoptedText | None] = relationship(cascade="all, delete-orphan")
-
-
-class ClauseKind(enum.StrEnum):
-    PREAMBULAR = "preambular"
-    OPERATIVE = "operative"
 
 
 class Clause(db.Model):
@@ -98,23 +93,6 @@ class ClauseVersion(db.Model):
 
     clause: Mapped[Clause] = relationship(back_populates="versions")
     author: Mapped[User | None] = relationship()  # noqa: F821
-
-
-class AmendmentKind(enum.StrEnum):
-    INSERT = "insert"
-    REPLACE = "replace"
-    DELETE = "delete"
-
-
-class AmendmentState(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    ADMITTED = "admitted"
-    OUT_OF_ORDER = "out_of_order"
-    ADOPTED = "adopted"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    OBSOLETE = "obsolete"
 
 
 class Amendment(db.Model):
@@ -176,12 +154,6 @@ class Amendment(db.Model):
     sponsors: Mapped[list[AmendmentSponsor]] = relationship(
         back_populates="amendment", cascade="all, delete-orphan"
     )
-
-
-class SponsorStatus(enum.StrEnum):
-    INVITED = "invited"
-    CONFIRMED = "confirmed"
-    DECLINED = "declined"
 
 
 class AmendmentSponsor(db.Model):

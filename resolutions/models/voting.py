@@ -1,42 +1,21 @@
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from resolutions.enums import (
+    BallotKind,
+    Choice,
+    MajorityMethod,
+    PollOutcome,
+    PollState,
+    PollSubject,
+)
 from resolutions.extensions import db
 from resolutions.models.common import enum_column, utcnow
-from resolutions.models.conferences import BallotKind, MajorityMethod
-
-
-class PollSubject(enum.StrEnum):
-    AMENDMENT = "amendment"
-    CLAUSE = "clause"
-    RESOLUTION = "resolution"
-    PROCEDURAL = "procedural"
-
-
-class PollState(enum.StrEnum):
-    CREATED = "created"
-    OPEN = "open"
-    CLOSED = "closed"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
-
-
-class PollOutcome(enum.StrEnum):
-    ADOPTED = "adopted"
-    REJECTED = "rejected"
-    NO_QUORUM = "no_quorum"
-
-
-class Choice(enum.StrEnum):
-    YES = "yes"
-    NO = "no"
-    ABSTAIN = "abstain"
 
 
 class Poll(db.Model):

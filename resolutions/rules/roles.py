@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from resolutions.models import Participant, Role
+from typing import TYPE_CHECKING
+
+from resolutions.enums import Role
+
+if TYPE_CHECKING:
+    from resolutions.models import Participant
 
 IMPLIED_ROLES: dict[Role, frozenset[Role]] = {
     Role.SECRETARIAT: frozenset({Role.SECRETARIAT}),

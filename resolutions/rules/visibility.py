@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from resolutions.models import Amendment, AmendmentState, Participant, PollState, Role
+from typing import TYPE_CHECKING
+
+from resolutions.enums import AmendmentState, PollState, Role
 from resolutions.rules.roles import has_role
+
+if TYPE_CHECKING:
+    from resolutions.models import Amendment, Participant
 
 # A poll has a result once it closes; it is public once published.
 _WITH_RESULT = frozenset({PollState.CLOSED, PollState.PUBLISHED})

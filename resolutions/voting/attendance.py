@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from resolutions import audit
-from resolutions.auth.access import has_role
 from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
@@ -34,6 +33,7 @@ from resolutions.models import (
     User,
     utcnow,
 )
+from resolutions.rules.roles import has_role
 from resolutions.voting import notify
 
 __all__ = [

@@ -20,7 +20,8 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional, Validation
 from resolutions import labels
 from resolutions.forms import select_choices
 from resolutions.models import BallotKind, Choice, MajorityMethod, PollSubject
-from resolutions.voting.majority import parse_quorum
+from resolutions.voting.majority import QuorumError, parse_quorum
+from resolutions.voting.quorum_words import quorum_problem
 
 DEFAULT = ""  # "use the conference's rule" in the override selects
 
@@ -75,8 +76,8 @@ def _valid_quorum(form: FlaskForm, field: Field) -> None:
     if field.data:
         try:
             parse_quorum(field.data)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
+        except QuorumError as error:
+            raise ValidationError(quorum_problem(error)) from error
 
 
 class PollRulesForm(FlaskForm):

@@ -26,10 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from flask_babel import gettext as _
-
-from resolutions.models.conferences import MajorityMethod
-from resolutions.models.voting import PollOutcome
+from resolutions.enums import MajorityMethod, PollOutcome
 
 QuorumKind = Literal["none", "weight", "fraction"]
 Basis = Literal["yes+no", "all", "entitled"]
@@ -62,12 +59,26 @@ class Quorum:
 NO_QUORUM = Quorum("none")
 
 
+def N_(message: str) -> str:  # noqa: N802 (Babel's keyword for "translate later")
+    """Mark ``message`` for the catalogue; whoever shows it translates it (no Flask here)."""
+    return message
+
+
+class QuorumError(ValueError):
+    """The text is no quorum. ``message`` is the English message id, in the catalogue; the
+    caller shows ``gettext(error.message)`` (``resolutions.voting.quorum_words``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 def parse_quorum(text: str) -> Quorum:
     """Read a quorum: "0" (none), "25" (a weight), "1/2" or "50%" (of the entitled weight).
 
     The one grammar of a quorum: the conference's settings, the poll form and the voting
     service all read it here (a share of 0, such as "0/5" or "0%", is no quorum). Raises
-    ``ValueError`` with a translated message saying what is accepted.
+    ``QuorumError`` (a ``ValueError``) whose message says what is accepted.
     """
     cleaned = (text or "").strip()
     if _WHOLE.fullmatch(cleaned):
@@ -77,13 +88,13 @@ def parse_quorum(text: str) -> Quorum:
     if match := _FRACTION.fullmatch(cleaned):
         numerator, denominator = int(match[1]), int(match[2])
         if denominator == 0:
-            raise ValueError(_("A quorum cannot divide by zero."))
+            raise QuorumError(N_("A quorum cannot divide by zero."))
         fraction = Fraction(numerator, denominator)
     elif match := _PERCENT.fullmatch(cleaned):
         fraction = Fraction(int(match[1]), 100)
     if fraction is None:
-        raise ValueError(
-            _(
+        raise QuorumError(
+            N_(
                 "Write the quorum as 0 (none), a whole weight such as 25, or a share of the "
                 "weight entitled to vote such as 1/2 or 50%."
             )
@@ -91,7 +102,7 @@ def parse_quorum(text: str) -> Quorum:
     if fraction == 0:
         return NO_QUORUM
     if fraction > 1:
-        raise ValueError(_("A quorum cannot be more than the whole weight entitled to vote."))
+        raise QuorumError(N_("A quorum cannot be more than the whole weight entitled to vote."))
     return Quorum("fraction", fraction)
 
 
@@ -101,20 +112,6 @@ def format_quorum(quorum: Quorum) -> str:
     if quorum.kind == "fraction":
         return f"{quorum.value.numerator}/{quorum.value.denominator}"
     return str(quorum.value.numerator)
-
-
-def quorum_label(text: str | None) -> str:
-    """A stored quorum in words, for the pages ("none", "weight 25", "1/2 of the entitled
-    weight"); the template filter ``quorum_label``. Text that is no quorum is shown as is."""
-    try:
-        quorum = parse_quorum(text or "0")
-    except ValueError:
-        return text or ""
-    if quorum.kind == "none":
-        return _("none")
-    if quorum.kind == "fraction":
-        return _("%(fraction)s of the entitled weight", fraction=format_quorum(quorum))
-    return _("weight %(weight)s", weight=format_quorum(quorum))
 
 
 @dataclass(frozen=True)

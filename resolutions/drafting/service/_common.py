@@ -11,7 +11,7 @@ from collections.abc import Collection
 from flask_babel import gettext as _
 
 from resolutions import audit
-from resolutions.auth.access import has_role, seat_of
+from resolutions.auth.access import seat_of
 from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.labels import AMENDMENT_STATE, label
@@ -25,6 +25,7 @@ from resolutions.models import (
     Role,
     User,
 )
+from resolutions.rules.roles import has_role
 
 # The same limits as the forms (resolutions/drafting/forms.py), so both say the same thing.
 MAX_CLAUSE_CHARS = 20_000

@@ -12,7 +12,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from resolutions.auth.access import has_role
 from resolutions.drafting.service._common import (
     LIVE_STATES,
     PENDING_STATES,
@@ -54,6 +53,7 @@ from resolutions.models import (
     User,
     utcnow,
 )
+from resolutions.rules.roles import has_role
 
 # Voting order among amendments to one clause when the chair has not set one: the furthest
 # from the original first.

@@ -32,7 +32,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from resolutions.auth.access import has_role
 from resolutions.drafting.service._common import (
     LIVE_STATES,
     MAX_JUSTIFICATION_CHARS,
@@ -72,6 +71,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.rules import visibility
+from resolutions.rules.roles import has_role
 
 POLL_STARTED = (PollState.OPEN, PollState.CLOSED, PollState.PUBLISHED)
 

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from resolutions.auth.access import conference_role, has_role
+from resolutions.auth.access import conference_role
 from resolutions.drafting import service
 from resolutions.drafting.forms import (
     TRIAGE_SORTS,
@@ -31,6 +31,7 @@ from resolutions.models import (
     ResolutionState,
     Role,
 )
+from resolutions.rules.roles import has_role
 
 SORT_KEYS = {
     "number": lambda row: (row.amendment.number or 0, row.amendment.id),

@@ -9,7 +9,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from resolutions.auth.access import has_role
 from resolutions.drafting import service as drafting
 from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
@@ -22,6 +21,7 @@ from resolutions.models import (
     Resolution,
     Role,
 )
+from resolutions.rules.roles import has_role
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,15 @@ from resolutions.models import (
 )
 from resolutions.voting import notify
 from resolutions.voting.attendance import live_proxy_clause
-from resolutions.voting.majority import Decision, Tally, decide, format_quorum, parse_quorum
+from resolutions.voting.majority import (
+    Decision,
+    QuorumError,
+    Tally,
+    decide,
+    format_quorum,
+    parse_quorum,
+)
+from resolutions.voting.quorum_words import quorum_problem
 from resolutions.voting.service._common import (
     PENDING,
     _clause_label,
@@ -174,8 +182,8 @@ def create_poll(
     method = MajorityMethod(majority_method) if majority_method else conference.majority_method
     try:
         parsed_quorum = parse_quorum(quorum if quorum not in (None, "") else conference.quorum)
-    except ValueError as error:
-        raise DomainError(str(error)) from error
+    except QuorumError as error:
+        raise DomainError(quorum_problem(error)) from error
     if allow_change and kind == BallotKind.SECRET:
         raise DomainError(
             _("A secret ballot cannot be changed once cast; allow changes only in a named poll.")
