@@ -16,13 +16,14 @@ from resolutions.drafting.text import (
     diff_side,
     letter_label,
     number_clauses,
+    paragraph_parents,
     parse_draft,
     render_text,
     roman_label,
     tokenize,
     word_diff,
 )
-from resolutions.models import ClauseKind, NumberingStyle
+from resolutions.enums import ClauseKind, NumberingStyle
 
 PRE, OP = ClauseKind.PREAMBULAR, ClauseKind.OPERATIVE
 NUMBERED, PARAGRAPHS = NumberingStyle.NUMBERED, NumberingStyle.PARAGRAPHS
@@ -534,3 +535,36 @@ def test_render_returns_markup_that_jinja_will_not_escape_again():
     rendered = render_text("x < y")
     assert isinstance(rendered, Markup)
     assert escape(rendered) == rendered
+
+
+# --- depth → clause tree --------------------------------------------------------------------
+
+PRE, OP = ClauseKind.PREAMBULAR, ClauseKind.OPERATIVE
+
+
+def test_paragraph_parents_follow_the_depths():
+    entries = [(PRE, 0), (OP, 0), (OP, 1), (OP, 2), (OP, 1), (OP, 0), (OP, 1)]
+    assert paragraph_parents(entries) == [None, None, 1, 2, 1, None, 5]
+
+
+def test_paragraph_parents_of_a_skipped_level_is_the_nearest_shallower_one():
+    """The preview still reads when a depth jumps (the import itself refuses it)."""
+    assert paragraph_parents([(OP, 0), (OP, 2)]) == [None, 0]
+    assert paragraph_parents([(OP, 1)]) == [None]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2), max_size=12))
+def test_paragraph_parents_match_the_draft_numbering(raw_depths):
+    """Built into clauses with those parents, the numbering gives every paragraph the depth
+    it was given (for any depths the import accepts)."""
+    depths: list[int] = []
+    for depth in raw_depths:  # what the import accepts: at most one level deeper
+        depths.append(min(depth, depths[-1] + 1) if depths else 0)
+    parents = paragraph_parents([(OP, d) for d in depths])
+    snapshots = [
+        ClauseSnapshot(i + 1, OP, None if p is None else p + 1, i + 1, f"t{i}")
+        for i, p in enumerate(parents)
+    ]
+    numbered = number_clauses(snapshots, NumberingStyle.NUMBERED)
+    assert [c.depth for c in sorted(numbered, key=lambda c: c.clause_id)] == depths

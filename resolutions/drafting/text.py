@@ -302,6 +302,27 @@ class ParsedParagraph:
     had_number: bool
 
 
+def paragraph_parents(paragraphs: Iterable[tuple[ClauseKind, int]]) -> list[int | None]:
+    """The tree of paragraphs given in order as (kind, depth): for each, the index of the
+    paragraph it is a sub-clause of, or None.
+
+    The one home of "depth → clause tree" (the import preview numbers with it, the import
+    saves with it): an operative paragraph of depth d > 0 belongs to the operative paragraph
+    of depth d - 1 open before it (the nearest shallower one when levels were skipped, so a
+    preview of a bad depth still reads); preambular paragraphs and depth 0 have no parent.
+    """
+    parents: list[int | None] = []
+    open_at: list[int] = []  # index of the operative paragraph open at each level
+    for index, (kind, depth) in enumerate(paragraphs):
+        if kind != ClauseKind.OPERATIVE:
+            parents.append(None)
+            continue
+        del open_at[depth:]
+        parents.append(open_at[-1] if depth and open_at else None)
+        open_at.append(index)
+    return parents
+
+
 # "1." "12)" "(3)" "3 -" "4 –" followed by the text. A dot or dash needs a space after it, so
 # "1.5 million" or "2-3 days" at the start of a paragraph are not taken for numbers.
 _NUMBER = re.compile(

@@ -33,6 +33,7 @@ from resolutions.drafting.text import (
     NumberedClause,
     ParsedParagraph,
     number_clauses,
+    paragraph_parents,
 )
 from resolutions.errors import DomainError, StaleError
 from resolutions.extensions import db
@@ -651,11 +652,10 @@ def import_draft(
     # (clause, index of its parent in ``items``, depth); saved level by level so that each
     # level is one batch of INSERTs and the sub-clauses know their parents' ids.
     items: list[tuple[Clause, int | None, int]] = []
-    chain: list[int] = []  # index in ``items`` of the current clause at each depth
+    parents = paragraph_parents((p.kind, p.depth) for p in paragraphs)
     children: dict[int, int] = {}
-    for paragraph, text in zip(paragraphs, texts, strict=True):
+    for paragraph, text, parent_index in zip(paragraphs, texts, parents, strict=True):
         depth = paragraph.depth if paragraph.kind == ClauseKind.OPERATIVE else 0
-        parent_index = chain[depth - 1] if depth > 0 else None
         if parent_index is None:
             tops[paragraph.kind] += GAP
             position = tops[paragraph.kind]
@@ -671,8 +671,6 @@ def import_draft(
             created_at=now,
         )
         items.append((clause, parent_index, depth))
-        del chain[depth:]
-        chain.append(len(items) - 1)
     for level in range(MAX_DEPTH + 1):
         for clause, parent_index, depth in items:
             if depth == level:
