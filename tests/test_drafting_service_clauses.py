@@ -319,6 +319,27 @@ def test_edit_from_a_stale_form_is_refused_and_saves_nothing(db, world):
     assert len(versions(db, clause)) == 2
 
 
+def test_delete_and_move_from_a_stale_page_are_refused_and_change_nothing(db, world):
+    """The delete and move buttons carry the version the page showed: the service refuses
+    them once someone changed the clause since, as it refuses a stale edit."""
+    resolution = make_draft(world)
+    by = clauses_by_number(resolution)
+    clause, first = by["2"], by["1"]
+    service.edit_clause(clause, world.secretariat.user, "Their change.", expected_version=1)
+    db.session.commit()
+    with pytest.raises(StaleError, match="now at version 2"):
+        service.delete_clause(clause, world.secretariat.user, expected_version=1)
+    db.session.rollback()
+    with pytest.raises(StaleError, match="now at version 2"):
+        service.move_clause(clause, world.secretariat.user, after=None, expected_version=1)
+    db.session.rollback()
+    assert not clause.is_deleted
+    assert [p for p, _ in paths(resolution)][:4] == ["P1", "P2", "1", "2"]
+    assert clauses_by_number(resolution)["1"].id == first.id
+    service.move_clause(clause, world.secretariat.user, after=None, expected_version=2)
+    service.delete_clause(clause, world.secretariat.user, expected_version=3)
+
+
 def test_edit_with_the_same_text_changes_nothing(db, world):
     resolution = make_draft(world)
     clause = clauses_by_number(resolution)["1"]

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 
 from resolutions import audit
 from resolutions.auth.access import seat_of
-from resolutions.errors import DomainError, PermissionDenied
+from resolutions.errors import DomainError, PermissionDenied, StaleError
 from resolutions.extensions import db
 from resolutions.labels import AMENDMENT_STATE, label
 from resolutions.models import (
     Amendment,
     AmendmentState,
+    Clause,
     Conference,
     Participant,
     Resolution,
@@ -111,6 +112,20 @@ def _require_proposer(amendment: Amendment, actor: Participant, message: str) ->
     _require_member(actor, amendment.resolution)
     if amendment.proposer_id != actor.id:
         raise PermissionDenied(message)
+
+
+def require_version(
+    clause: Clause, expected_version: int | None, message: str, field: str | None = None
+) -> None:
+    """The one optimistic version check of the drafting service (clause edits, moves and
+    deletions, amendments against their target): never act on a text the user has not seen.
+
+    ``expected_version`` is the clause's version the form showed; if the clause moved on since,
+    ``StaleError`` (409) with ``message``, already translated, which may name the current
+    version as ``%(version)s``. None (a script, the demo) accepts the current version.
+    """
+    if expected_version is not None and expected_version != clause.version:
+        raise StaleError(message % {"version": clause.version}, field)
 
 
 def _require_amendment_state(

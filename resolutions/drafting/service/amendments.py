@@ -47,6 +47,7 @@ from resolutions.drafting.service._common import (
     _require_open,
     _require_proposer,
     amendment_name,
+    require_version,
 )
 from resolutions.drafting.service.clauses import _check_parent, _clause
 from resolutions.errors import DomainError, PermissionDenied, StaleError
@@ -297,18 +298,18 @@ def _clean_justification(justification: str | None) -> str:
 def _check_version(target: Clause | None, expected_version: int | None) -> None:
     """Never save an amendment against a text its author has not seen: the target must still
     be at ``expected_version`` (a deleted target is refused by ``_shape``)."""
-    if target is None or target.is_deleted or expected_version is None:
+    if target is None or target.is_deleted:
         return
-    if expected_version != target.version:
-        raise StaleError(
-            _(
-                "Someone changed this clause while you were writing (it is now at version "
-                "%(v)s). Nothing was saved: the current text is shown above your text; "
-                "check your amendment and save again.",
-                v=target.version,
-            ),
-            "expected_version",
-        )
+    require_version(
+        target,
+        expected_version,
+        _(
+            "Someone changed this clause while you were writing (it is now at version "
+            "%(version)s). Nothing was saved: the current text is shown above your text; "
+            "check your amendment and save again."
+        ),
+        "expected_version",
+    )
 
 
 def propose_amendment(

@@ -26,6 +26,7 @@ from resolutions.drafting.service._common import (
     _record,
     _require_open,
     _require_secretariat,
+    require_version,
 )
 from resolutions.drafting.service.obsolescence import _after_deletion
 from resolutions.drafting.text import (
@@ -425,14 +426,14 @@ def edit_clause(clause: Clause, actor: User, text: str, *, expected_version: int
     _lock(clause)
     if clause.is_deleted:
         raise StaleError(_("This clause has been deleted; it can no longer be edited."))
-    if expected_version != clause.version:
-        raise StaleError(
-            _(
-                "Someone changed this clause while you had the form open (it is now at "
-                "version %(version)s). Nothing was saved: read the current text and try again.",
-                version=clause.version,
-            )
-        )
+    require_version(
+        clause,
+        expected_version,
+        _(
+            "Someone changed this clause while you had the form open (it is now at "
+            "version %(version)s). Nothing was saved: read the current text and try again."
+        ),
+    )
     text = _clean_clause_text(text)
     if text == clause.text:
         return clause
@@ -449,16 +450,28 @@ def edit_clause(clause: Clause, actor: User, text: str, *, expected_version: int
     return clause
 
 
-def move_clause(clause: Clause, actor: User, *, after: Clause | None) -> None:
+def _changed_under_the_page() -> str:
+    """The delete and move buttons' refusal: the edit form's check, for the page's text."""
+    return _(
+        "Someone changed this clause while you had the page open (it is now at version "
+        "%(version)s). Nothing was done: read the current text and try again."
+    )
+
+
+def move_clause(
+    clause: Clause, actor: User, *, after: Clause | None, expected_version: int | None = None
+) -> None:
     """Move ``clause`` among its siblings (secretariat only): after ``after``, or first.
 
     Only the moved clause is rewritten (a "move" version); a clause stays at its level.
+    ``expected_version`` is the version the page showed (StaleError if it changed since).
     """
     resolution = clause.resolution
     _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     if clause.is_deleted:
         raise StaleError(_("This clause has been deleted; it can no longer be moved."))
+    require_version(clause, expected_version, _changed_under_the_page())
     if after is not None and after.id == clause.id:
         raise DomainError(_("A clause cannot be placed after itself."), "position")
     parent = db.session.get(Clause, clause.parent_id) if clause.parent_id else None
@@ -521,12 +534,13 @@ def _delete_subtree(
     return {c.id for c in deleted}, previous
 
 
-def delete_clause(clause: Clause, actor: User) -> None:
+def delete_clause(clause: Clause, actor: User, *, expected_version: int | None = None) -> None:
     """Delete ``clause`` and its sub-clauses from the text (secretariat only).
 
     The clauses stay in the database, marked deleted with a "delete" version, so history and
     earlier texts still show them. Amendments that the deletion makes impossible follow the
     same rules as after an adopted delete amendment (see ``adopt_amendment``).
+    ``expected_version`` is the version the page showed (StaleError if it changed since).
     """
     _require_secretariat(clause.resolution.conference_id, actor)
     _remove_clause(
@@ -536,6 +550,7 @@ def delete_clause(clause: Clause, actor: User) -> None:
         action="clause.deleted",
         details={},
         obsolete_reason=_("The clause it concerns was deleted by the secretariat."),
+        expected_version=expected_version,
     )
 
 
@@ -565,12 +580,14 @@ def _remove_clause(
     action: str,
     details: dict[str, object],
     obsolete_reason: str,
+    expected_version: int | None = None,
 ) -> None:
     resolution = clause.resolution
     _require_open(resolution)
     _lock(clause)
     if clause.is_deleted:
         raise StaleError(_("This clause has already been deleted."))
+    require_version(clause, expected_version, _changed_under_the_page())
     reference = _reference(resolution, clause.id)
     deleted, previous = _delete_subtree(clause, version_reason, actor, utcnow())
     db.session.flush()
