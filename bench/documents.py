@@ -61,7 +61,7 @@ def _build() -> tuple[int, int, list[tuple[str, int]]]:
     """The demo conference, its secretariat, and the resolutions to export."""
     conference = load_demo()
     secretariat = next(p for p in conference.participants if p.role == Role.SECRETARIAT)
-    actor = secretariat.user
+    actor = secretariat
     demo = conference.resolutions[0]
     if not drafting.numbered_text(demo):
         # The demo's draft is not filled in yet: use the demo-like text of the tests.

@@ -70,7 +70,7 @@ def test_closing_is_offered_after_adoption_needs_a_confirmation_and_locks_everyt
 
     # Read-only everywhere: the text, polls, participants, settings.
     with pytest.raises(DomainError):
-        drafting.create_resolution(world.conference, world.secretariat.user, "Another")
+        drafting.create_resolution(world.conference, world.secretariat, "Another")
     with pytest.raises(DomainError):
         voting.create_poll(
             world.conference,
@@ -96,7 +96,7 @@ def test_closing_is_offered_after_adoption_needs_a_confirmation_and_locks_everyt
 
 def test_closing_waits_for_an_open_poll(db, world):
     resolution = make_draft(world)
-    drafting.add_clause(resolution, world.secretariat.user, kind=ClauseKind.OPERATIVE, text="X")
+    drafting.add_clause(resolution, world.secretariat, kind=ClauseKind.OPERATIVE, text="X")
     conferences.move_stage(world.conference, ConferenceState.VOTING, world.chair)
     poll = voting.create_poll(
         world.conference,

@@ -105,11 +105,11 @@ def test_the_heading_says_resolution_once(db, world, as_user):
     sitting = hold_sitting(world, adopt=False)
     drafting.update_resolution(
         sitting.resolution,
-        world.secretariat.user,
+        world.secretariat,
         title="Resolution on the freedom of association",
         numbering_style=sitting.resolution.numbering_style,
     )
-    drafting.adopt_resolution(sitting.resolution, world.chair.user)
+    drafting.adopt_resolution(sitting.resolution, world.chair)
     db.session.commit()
     text = pdf_text(_pdf(as_user(world.delegate), _url(world, sitting.resolution, lang="en")))
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -133,9 +133,9 @@ def test_no_hyphen_gets_into_the_text_layer(app, as_user):
         f"{LONG_WORD} достопримечательностями высокопревосходительство" for _ in range(12)
     )
     drafting.add_clause(
-        sitting.resolution, world.secretariat.user, kind=ClauseKind.OPERATIVE, text=sentence
+        sitting.resolution, world.secretariat, kind=ClauseKind.OPERATIVE, text=sentence
     )
-    drafting.adopt_resolution(sitting.resolution, world.chair.user)
+    drafting.adopt_resolution(sitting.resolution, world.chair)
     db.session.commit()
     pdf = _pdf(as_user(world.secretariat), _url(world, sitting.resolution))
     save_pngs(pdf, "adopted-resolution-hyphenation")

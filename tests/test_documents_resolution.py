@@ -183,7 +183,7 @@ def test_numbers_follow_positions_as_on_screen(world, as_user):
     """Moving a clause renumbers the PDF, from the same numbered_text the screen shows."""
     resolution = make_draft(world)
     clauses = clauses_by_number(resolution)
-    drafting.move_clause(clauses["4"], world.secretariat.user, after=clauses["1"])
+    drafting.move_clause(clauses["4"], world.secretariat, after=clauses["1"])
     db.session.commit()
     text = flat(pdf_text(get_pdf(as_user(world.secretariat), resolution_url(world, resolution))))
     expected = [
@@ -196,11 +196,11 @@ def test_numbers_follow_positions_as_on_screen(world, as_user):
 
 def test_paragraph_style_has_no_numbers(world, as_user):
     resolution = drafting.create_resolution(
-        world.conference, world.secretariat.user, "Plain", NumberingStyle.PARAGRAPHS
+        world.conference, world.secretariat, "Plain", NumberingStyle.PARAGRAPHS
     )
     drafting.import_draft(
         resolution,
-        world.secretariat.user,
+        world.secretariat,
         parse_draft(
             "Having discussed the reports, the Conference notes them.\n\n"
             "Recalling its charter, the Conference calls for solidarity.",

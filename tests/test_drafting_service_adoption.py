@@ -51,7 +51,7 @@ def text(resolution) -> list[tuple[str, str]]:
 def test_adopting_a_replace_writes_a_new_version_linked_to_the_amendment(db, world, draft):
     target = clauses_by_number(draft)["2"]
     amendment = admitted(world, draft, REPLACE, target=target, text="Urges everyone:")
-    assert service.adopt_amendment(amendment, world.chair.user, poll_id=None) == []
+    assert service.adopt_amendment(amendment, world.chair, poll_id=None) == []
     db.session.commit()
     assert target.text == "Urges everyone:"
     last = service.clause_history(target)[-1]
@@ -122,11 +122,11 @@ def test_a_secretariat_edit_flags_amendments_written_before_it(db, world, draft)
     amendment = admitted(world, draft, REPLACE, target=target, text="Requests a report;")
     delete = admitted(world, draft, DELETE, target=target)
     original = target.text
-    service.edit_clause(target, world.secretariat.user, "Requests nothing;", expected_version=1)
+    service.edit_clause(target, world.secretariat, "Requests nothing;", expected_version=1)
     assert service.is_stale(amendment) and service.is_stale(delete)
-    service.edit_clause(target, world.secretariat.user, original, expected_version=2)
+    service.edit_clause(target, world.secretariat, original, expected_version=2)
     assert not service.is_stale(amendment)  # the text is again the one it was written against
-    service.move_clause(target, world.secretariat.user, after=None)
+    service.move_clause(target, world.secretariat, after=None)
     assert not service.is_stale(amendment)  # a move is not a change of text
 
 
@@ -144,7 +144,7 @@ def test_adopting_a_delete_removes_the_subtree_and_decides_the_amendments_around
     draft_replace = admitted(world, draft, REPLACE, target=by["2"], text="z", state=S.DRAFT)
     untouched = admitted(world, draft, REPLACE, target=by["3"], text="w")
 
-    obsolete = service.adopt_amendment(delete, world.chair.user, poll_id=7)
+    obsolete = service.adopt_amendment(delete, world.chair, poll_id=7)
     db.session.commit()
 
     assert [a.id for a in obsolete] == [
@@ -192,7 +192,7 @@ def test_deleting_a_clause_directly_has_the_same_consequences(db, world, draft):
     by = clauses_by_number(draft)
     replace_it = admitted(world, draft, REPLACE, target=by["4"], text="x")
     insert_after = admitted(world, draft, INSERT, new_clause_kind=OP, after=by["4"], text="y")
-    service.delete_clause(by["4"], world.secretariat.user)
+    service.delete_clause(by["4"], world.secretariat)
     db.session.commit()
     assert replace_it.state == S.OBSOLETE
     assert replace_it.obsoleted_by_id is None
@@ -256,7 +256,7 @@ def test_adopting_is_refused_unless_admitted(db, world, draft):
     target = clauses_by_number(draft)["1"]
     amendment = admitted(world, draft, REPLACE, target=target, text="x", state=S.SUBMITTED)
     with pytest.raises(DomainError, match="Only an admitted amendment can be adopted"):
-        service.adopt_amendment(amendment, world.chair.user)
+        service.adopt_amendment(amendment, world.chair)
     assert target.text != "x"
     assert (
         db.session.scalar(
@@ -457,7 +457,7 @@ def test_adopting_the_resolution_locks_the_text(db, world, draft):
     pending = admitted(world, draft, REPLACE, target=by["1"], text="x")
     submitted = admitted(world, draft, DELETE, target=by["3"], state=S.SUBMITTED)
     mine = admitted(world, draft, DELETE, target=by["4"], state=S.DRAFT)
-    obsolete = service.adopt_resolution(draft, world.chair.user, poll_id=5)
+    obsolete = service.adopt_resolution(draft, world.chair, poll_id=5)
     db.session.commit()
     assert draft.state == ResolutionState.ADOPTED and draft.adopted_at is not None
     assert {a.id for a in obsolete} == {pending.id, submitted.id}
@@ -465,7 +465,7 @@ def test_adopting_the_resolution_locks_the_text(db, world, draft):
     assert pending.state_reason.startswith("The resolution was decided")
     assert mine.state == S.DRAFT
 
-    secretariat = world.secretariat.user
+    secretariat = world.secretariat
     refusals = [
         lambda: service.edit_clause(by["1"], secretariat, "x", expected_version=1),
         lambda: service.add_clause(draft, secretariat, kind=OP, text="x"),
@@ -473,8 +473,8 @@ def test_adopting_the_resolution_locks_the_text(db, world, draft):
         lambda: service.move_clause(by["1"], secretariat, after=None),
         lambda: admitted(world, draft, DELETE, target=by["1"], state=S.DRAFT),
         lambda: service.submit_amendment(mine, world.delegate),
-        lambda: service.adopt_resolution(draft, world.chair.user),
-        lambda: service.reject_resolution(draft, world.chair.user),
+        lambda: service.adopt_resolution(draft, world.chair),
+        lambda: service.reject_resolution(draft, world.chair),
     ]
     for refuse in refusals:
         with pytest.raises(DomainError, match="adopted; its text can no longer change"):
@@ -487,10 +487,10 @@ def test_adopting_the_resolution_locks_the_text(db, world, draft):
 
 
 def test_rejecting_the_resolution_locks_it_too(db, world, draft):
-    service.reject_resolution(draft, world.chair.user)
+    service.reject_resolution(draft, world.chair)
     assert draft.state == ResolutionState.REJECTED
     with pytest.raises(DomainError, match="rejected"):
-        service.add_clause(draft, world.secretariat.user, kind=OP, text="x")
+        service.add_clause(draft, world.secretariat, kind=OP, text="x")
 
 
 # --- the draft page data ----------------------------------------------------------------------
@@ -563,7 +563,7 @@ def test_draft_page_places_amendments_and_filters(db, world, draft):
 def test_draft_page_flags_stale_amendments_with_both_diffs(db, world, draft):
     target = clauses_by_number(draft)["4"]
     amendment = admitted(world, draft, REPLACE, target=target, text="Decides to act.")
-    service.edit_clause(target, world.secretariat.user, "Decides to wait.", expected_version=1)
+    service.edit_clause(target, world.secretariat, "Decides to wait.", expected_version=1)
     db.session.commit()
     [view] = service.draft_page_data(draft, world.chair).amendments_to[target.id]
     assert view.is_stale

@@ -53,7 +53,7 @@ def amendment_in(world, resolution, state: AmendmentState) -> Amendment:
     """An amendment by world.delegate brought into ``state`` through the service."""
     # Each on a clause of its own, so that one adoption does not disturb the next call.
     target = service.add_clause(
-        resolution, world.secretariat.user, kind=ClauseKind.OPERATIVE, text="Requests."
+        resolution, world.secretariat, kind=ClauseKind.OPERATIVE, text="Requests."
     )
     amendment = service.propose_amendment(
         resolution,
@@ -79,7 +79,7 @@ def amendment_in(world, resolution, state: AmendmentState) -> Amendment:
     if state == S.ADOPTED:
         service.adopt_by_consent(amendment, world.chair)
     elif state == S.REJECTED:
-        service.reject_amendment(amendment, world.chair.user)
+        service.reject_amendment(amendment, world.chair)
     elif state == S.OBSOLETE:
         other = service.propose_amendment(
             resolution, world.delegates[1], kind=DELETE, target=target
@@ -96,7 +96,7 @@ def amendment_in(world, resolution, state: AmendmentState) -> Amendment:
 
 def test_delegate_drafts_a_replace_written_against_the_current_version(db, world, draft):
     target = clauses_by_number(draft)["2"]
-    service.edit_clause(target, world.secretariat.user, "Urges the members:", expected_version=1)
+    service.edit_clause(target, world.secretariat, "Urges the members:", expected_version=1)
     amendment = replace(world, draft)
     db.session.commit()
     assert amendment.state == S.DRAFT
@@ -165,14 +165,14 @@ def test_propose_checks_the_shape(db, world, draft, kwargs, message, field):
 
 def test_propose_on_a_deleted_clause_is_stale(db, world, draft):
     target = clauses_by_number(draft)["2"]
-    service.delete_clause(target, world.secretariat.user)
+    service.delete_clause(target, world.secretariat)
     with pytest.raises(StaleError, match="deleted"):
         service.propose_amendment(draft, world.delegate, kind=DELETE, target=target)
 
 
 def test_propose_and_update_refuse_a_text_written_against_an_older_version(db, world, draft):
     target = clauses_by_number(draft)["2"]
-    service.edit_clause(target, world.secretariat.user, "Urges all members:", expected_version=1)
+    service.edit_clause(target, world.secretariat, "Urges all members:", expected_version=1)
     with pytest.raises(StaleError, match="now at version 2") as error:
         service.propose_amendment(
             draft, world.delegate, kind=DELETE, target=target, expected_version=1
@@ -182,7 +182,7 @@ def test_propose_and_update_refuse_a_text_written_against_an_older_version(db, w
         draft, world.delegate, kind=DELETE, target=target, expected_version=2
     )
     assert amendment.target_version == 2
-    service.edit_clause(target, world.secretariat.user, "Urges everyone:", expected_version=2)
+    service.edit_clause(target, world.secretariat, "Urges everyone:", expected_version=2)
     with pytest.raises(StaleError, match="now at version 3"):
         service.update_amendment(
             amendment, world.delegate, text="", justification="Why.", expected_version=2
@@ -240,7 +240,7 @@ def test_before_the_deadline_submitting_works(db, world, draft):
 def test_update_changes_a_draft_and_rewrites_it_against_the_current_version(db, world, draft):
     amendment = replace(world, draft)
     target = clauses_by_number(draft)["2"]
-    service.edit_clause(target, world.secretariat.user, "Urges members:", expected_version=1)
+    service.edit_clause(target, world.secretariat, "Urges members:", expected_version=1)
     service.update_amendment(amendment, world.delegate, text="Urges all:", justification="  J  ")
     assert (amendment.text, amendment.justification, amendment.target_version) == (
         "Urges all:",
@@ -334,7 +334,7 @@ def test_only_the_proposer_submits(db, world, draft):
 
 def test_submitting_an_amendment_to_a_clause_deleted_since_is_stale(db, world, draft):
     amendment = replace(world, draft)
-    service.delete_clause(clauses_by_number(draft)["2"], world.secretariat.user)
+    service.delete_clause(clauses_by_number(draft)["2"], world.secretariat)
     with pytest.raises(StaleError, match="has been deleted"):
         service.submit_amendment(amendment, world.delegate)
     assert amendment.state == S.DRAFT
@@ -348,8 +348,8 @@ TRANSITIONS = {
     "rule_out_of_order": lambda w, a: service.rule_out_of_order(a, w.secretariat, "Reason."),
     "withdraw": lambda w, a: service.withdraw_amendment(a, w.delegate),
     "adopt_by_consent": lambda w, a: service.adopt_by_consent(a, w.chair),
-    "adopt": lambda w, a: service.adopt_amendment(a, w.chair.user, poll_id=None),
-    "reject": lambda w, a: service.reject_amendment(a, w.chair.user),
+    "adopt": lambda w, a: service.adopt_amendment(a, w.chair, poll_id=None),
+    "reject": lambda w, a: service.reject_amendment(a, w.chair),
 }
 ALLOWED = {
     S.DRAFT: {"submit"},

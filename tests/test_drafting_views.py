@@ -175,7 +175,7 @@ def test_each_role_sees_only_its_own_tools(world, draft, as_user) -> None:
 
 
 def test_an_empty_draft_invites_the_secretariat_to_import(world, as_user) -> None:
-    resolution = service.create_resolution(world.conference, world.secretariat.user, "Empty")
+    resolution = service.create_resolution(world.conference, world.secretariat, "Empty")
     db.session.commit()
     text = page_text(as_user(world.secretariat).get(url(world, f"/resolutions/{resolution.id}")))
     assert "The draft has no clauses yet." in text and "Import a draft" in text
@@ -273,7 +273,7 @@ def test_a_bad_clause_text_is_refused_next_to_the_field(
 
 def test_a_stale_edit_form_is_refused_and_keeps_the_users_text(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["3"]
-    service.edit_clause(clause, world.secretariat.user, "Requests a report;", expected_version=1)
+    service.edit_clause(clause, world.secretariat, "Requests a report;", expected_version=1)
     db.session.commit()
     answer = as_user(world.secretariat).post(
         url(world, f"/clauses/{clause.id}/edit"),
@@ -291,7 +291,7 @@ def test_a_stale_edit_form_is_refused_and_keeps_the_users_text(world, draft, as_
 
 def test_editing_a_deleted_clause_is_refused(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["4"]
-    service.delete_clause(clause, world.secretariat.user)
+    service.delete_clause(clause, world.secretariat)
     db.session.commit()
     answer = as_user(world.secretariat).post(
         url(world, f"/clauses/{clause.id}/edit"), data={"text": "Revived;", "expected_version": 2}
@@ -325,7 +325,7 @@ def test_deleting_a_clause_renumbers_the_rest(world, draft, as_user) -> None:
 
 def test_a_stale_delete_button_does_nothing(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["1"]
-    service.edit_clause(clause, world.secretariat.user, "Calls upon everyone;", expected_version=1)
+    service.edit_clause(clause, world.secretariat, "Calls upon everyone;", expected_version=1)
     db.session.commit()
     answer = as_user(world.secretariat).post(
         url(world, f"/clauses/{clause.id}/delete"), data={"expected_version": 1}
@@ -398,7 +398,7 @@ Concerned by the new law,
 
 
 def _empty_resolution(world) -> Resolution:
-    resolution = service.create_resolution(world.conference, world.secretariat.user, "Imported")
+    resolution = service.create_resolution(world.conference, world.secretariat, "Imported")
     db.session.commit()
     return resolution
 
@@ -491,7 +491,7 @@ def test_history_shows_each_version_with_its_diff_author_and_time(world, draft, 
     clause = clauses_by_number(draft)["3"]
     service.edit_clause(
         clause,
-        world.secretariat.user,
+        world.secretariat,
         "Requests the secretariat to report in writing;",
         expected_version=1,
     )
@@ -513,7 +513,7 @@ def test_text_at_a_moment_shows_the_text_as_it_stood(world, draft, as_user) -> N
     )
     first_version.created_at = utcnow() - timedelta(hours=2)
     db.session.commit()
-    service.edit_clause(clause, world.secretariat.user, "Requests a report;", expected_version=1)
+    service.edit_clause(clause, world.secretariat, "Requests a report;", expected_version=1)
     db.session.commit()
     moment = (utcnow() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     client = as_user(world.observer)
@@ -542,7 +542,7 @@ def test_text_at_a_poll_shows_the_text_when_the_poll_opened(world, draft, as_use
     db.session.add(poll)
     db.session.commit()
     later = utcnow() + timedelta(minutes=5)
-    service.edit_clause(clause, world.secretariat.user, "Requests a report;", expected_version=1)
+    service.edit_clause(clause, world.secretariat, "Requests a report;", expected_version=1)
     db.session.flush()
     for version in db.session.scalars(
         sa.select(ClauseVersion).where(

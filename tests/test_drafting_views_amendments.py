@@ -166,7 +166,7 @@ def test_the_same_text_is_refused_next_to_the_field(world, draft, as_user) -> No
 
 def test_amending_a_deleted_clause_is_refused(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["4"]
-    service.delete_clause(clause, world.secretariat.user)
+    service.delete_clause(clause, world.secretariat)
     db.session.commit()
     answer = as_user(world.delegate).post(
         url(world, f"/resolutions/{draft.id}/amendments/new"),
@@ -179,7 +179,7 @@ def test_amending_a_deleted_clause_is_refused(world, draft, as_user) -> None:
 
 def test_the_form_for_a_deleted_clause_says_so(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["4"]
-    service.delete_clause(clause, world.secretariat.user)
+    service.delete_clause(clause, world.secretariat)
     db.session.commit()
     answer = as_user(world.delegate).get(
         url(world, f"/resolutions/{draft.id}/amendments/new?kind=replace&clause={clause.id}")
@@ -191,7 +191,7 @@ def test_the_form_for_a_deleted_clause_says_so(world, draft, as_user) -> None:
 
 def test_a_form_written_against_an_older_version_is_refused(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["2"]
-    service.edit_clause(clause, world.secretariat.user, "Urges all members:", expected_version=1)
+    service.edit_clause(clause, world.secretariat, "Urges all members:", expected_version=1)
     db.session.commit()
     answer = as_user(world.delegate).post(
         url(world, f"/resolutions/{draft.id}/amendments/new"),
@@ -290,7 +290,7 @@ def test_the_diff_preview_answers_an_html_fragment_in_any_script(world, draft, a
     clause = clauses_by_number(draft)["3"]
     service.edit_clause(
         clause,
-        world.secretariat.user,
+        world.secretariat,
         "Просит секретариат доложить конференции;",
         expected_version=1,
     )
@@ -401,7 +401,7 @@ def test_an_amendment_written_against_an_older_version_shows_both_diffs(
     clause = clauses_by_number(draft)["3"]
     service.edit_clause(
         clause,
-        world.secretariat.user,
+        world.secretariat,
         "Requests the secretariat to report briefly;",
         expected_version=1,
     )
@@ -646,9 +646,7 @@ def test_editing_a_draft_written_against_an_older_version_is_refused(world, draf
     client = as_user(world.delegate)
     form = client.get(url(world, f"/amendments/{amendment.id}/edit")).get_data(as_text=True)
     assert 'name="expected_version" type="hidden" value="1"' in form
-    service.edit_clause(
-        clause, world.secretariat.user, "Calls upon every state;", expected_version=1
-    )
+    service.edit_clause(clause, world.secretariat, "Calls upon every state;", expected_version=1)
     db.session.commit()
     answer = client.post(
         url(world, f"/amendments/{amendment.id}/edit"),

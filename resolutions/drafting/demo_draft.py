@@ -90,7 +90,7 @@ def load(conference: Conference, actor: User | None = None) -> Resolution:
     )
     secretariat = next(p for p in members if p.role == Role.SECRETARIAT)
     delegates = {p.user.name: p for p in members if p.role == Role.DELEGATE}
-    writer = secretariat.user
+    writer = secretariat
 
     resolution = service.create_resolution(conference, writer, TITLE, NumberingStyle.NUMBERED)
     service.import_draft(resolution, writer, parse_draft(DRAFT))

@@ -86,7 +86,7 @@ def busy_draft(live_world) -> Any:
     service.submit_amendment(stale, world.delegates[2])
     service.edit_clause(
         numbers["3"],
-        world.secretariat.user,
+        world.secretariat,
         "Requests the secretariat to report to the next regular conference;",
         expected_version=1,
     )
@@ -167,7 +167,7 @@ def test_secretariat_imports_a_russian_draft_with_a_preview(
 ) -> None:
     world = live_world
     resolution = service.create_resolution(
-        world.conference, world.secretariat.user, "О свободе объединения"
+        world.conference, world.secretariat, "О свободе объединения"
     )
     db.session.commit()
     page = signed_in_page(
@@ -207,7 +207,7 @@ def test_a_stale_clause_edit_shows_the_current_text_and_keeps_the_users(
     page.get_by_label("Text of the clause").fill("Requests the secretariat to report soon;")
     expect(page.locator("#live-diff ins")).to_have_text("soon")
     # Meanwhile someone else changes the clause.
-    service.edit_clause(clause, world.secretariat.user, "Requests a report;", expected_version=1)
+    service.edit_clause(clause, world.secretariat, "Requests a report;", expected_version=1)
     db.session.commit()
     page.get_by_role("button", name="Save new version").click()
     expect(page.locator(".flash--error")).to_contain_text("Someone changed this clause")

@@ -131,10 +131,10 @@ def full_sitting() -> World:
     clauses = clauses_by_number(demo)
     first, second = clauses["1"], clauses["2"]
     drafting.edit_clause(
-        first, secretariat, first.text + " без промедления", expected_version=first.version
+        first, world.secretariat, first.text + " без промедления", expected_version=first.version
     )
-    drafting.move_clause(first, secretariat, after=second)
-    drafting.delete_clause(clauses_by_number(demo)["3"], secretariat)
+    drafting.move_clause(first, world.secretariat, after=second)
+    drafting.delete_clause(clauses_by_number(demo)["3"], world.secretariat)
     withdrawn = drafting.propose_amendment(
         demo, d1, kind=AmendmentKind.DELETE, target=clauses_by_number(demo)["1"]
     )

@@ -118,7 +118,7 @@ def hold_sitting(
     if hostile:
         clause = clauses_by_number(resolution)["3"]
         drafting.edit_clause(
-            clause, secretariat.user, f"{clause.text} {hostile}", expected_version=clause.version
+            clause, secretariat, f"{clause.text} {hostile}", expected_version=clause.version
         )
     clauses = clauses_by_number(resolution)
 

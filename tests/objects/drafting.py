@@ -53,7 +53,7 @@ def make_draft(
     style: NumberingStyle = NumberingStyle.NUMBERED,
 ) -> Resolution:
     """A resolution of ``world.conference`` imported from ``text`` by its secretariat (flushed)."""
-    actor = world.secretariat.user
+    actor = world.secretariat
     resolution = service.create_resolution(world.conference, actor, title, style)
     service.import_draft(
         resolution, actor, parse_draft(text, paragraphs=style == NumberingStyle.PARAGRAPHS)

@@ -3,7 +3,9 @@
 Service functions take plain arguments, check the rules (role, state, deadline, what the text
 allows), change rows, write the audit entries and ``flush()``; they never commit. The view
 commits once, or rolls back when a ``resolutions.errors.DomainError`` is raised (the one error
-hierarchy of every service; ``resolutions.refusals`` answers it).
+hierarchy of every service; ``resolutions.refusals`` answers it). The actor is always the
+``Participant`` seat the view's ``conference_role`` hands over (``me``; a site administrator's
+stand-in secretariat seat included), or None for what the product does by itself.
 
 The package, in the order its modules build on each other:
 
@@ -13,7 +15,8 @@ The package, in the order its modules build on each other:
 - ``amendments``: proposing, the states and their transitions, the deadline, co-sponsors.
 - ``adoption``: voting order, adopting and rejecting amendments and resolutions, preview.
 - ``record``: the adopted resolution frozen as a record (``AdoptedText``).
-- ``page``: labels, diffs and staleness of amendments, and the draft page.
+- ``read``: the read model (labels, diffs and staleness of amendments, the draft page's
+  data), dataclasses for the views; no writes.
 
 Callers import from here (``from resolutions.drafting import service``).
 """
@@ -67,7 +70,7 @@ from resolutions.drafting.service.clauses import (
     text_at_poll,
     update_resolution,
 )
-from resolutions.drafting.service.page import (
+from resolutions.drafting.service.read import (
     AmendmentView,
     DraftPage,
     TriageRow,

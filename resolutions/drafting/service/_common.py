@@ -11,7 +11,6 @@ from collections.abc import Collection
 from flask_babel import gettext as _
 
 from resolutions import audit
-from resolutions.auth.access import seat_of
 from resolutions.errors import DomainError, PermissionDenied, StaleError
 from resolutions.extensions import db
 from resolutions.labels import AMENDMENT_STATE, label
@@ -96,11 +95,12 @@ def _require_open(resolution: Resolution) -> None:
         raise DomainError(_("The resolution has been rejected; its text can no longer change."))
 
 
-def _require_secretariat(conference_id: int, user: User) -> None:
-    conference = db.session.get(Conference, conference_id)
-    member = seat_of(conference, user) if conference is not None else None
-    if not has_role(member, Role.SECRETARIAT):
+def _require_secretariat(conference_id: int, actor: Participant) -> User:
+    """The secretariat of this conference (a site administrator acts through the stand-in
+    seat ``auth.access.seat_of`` gives them); returns the person, the author of the change."""
+    if actor.conference_id != conference_id or not has_role(actor, Role.SECRETARIAT):
         raise PermissionDenied(_("Only the secretariat may edit the draft directly."))
+    return actor.user
 
 
 def _require_member(participant: Participant, resolution: Resolution) -> None:

@@ -303,8 +303,13 @@ def _adopt(
     return obsolete
 
 
+def _author(actor: Participant | None) -> User | None:
+    """The person behind the seat (None: the product itself, e.g. a script)."""
+    return actor.user if actor is not None else None
+
+
 def adopt_amendment(
-    amendment: Amendment, actor: User | None, *, poll_id: int | None = None
+    amendment: Amendment, actor: Participant | None, *, poll_id: int | None = None
 ) -> list[Amendment]:
     """Adopt an admitted amendment (after a poll, or by consent) and apply it to the text in
     this transaction: a replace gives its target a new version, a delete marks the target and
@@ -324,7 +329,7 @@ def adopt_amendment(
     ``obsoleted_by_id``. No role is checked: voting calls this after a poll, and
     ``adopt_by_consent`` checks the chair.
     """
-    return _adopt(amendment, actor, poll_id=poll_id, by_consent=False)
+    return _adopt(amendment, _author(actor), poll_id=poll_id, by_consent=False)
 
 
 def adopt_by_consent(amendment: Amendment, actor: Participant) -> list[Amendment]:
@@ -341,7 +346,7 @@ def adopt_by_consent(amendment: Amendment, actor: Participant) -> list[Amendment
 
 
 def reject_amendment(
-    amendment: Amendment, actor: User | None, *, poll_id: int | None = None
+    amendment: Amendment, actor: Participant | None, *, poll_id: int | None = None
 ) -> None:
     """A poll rejected an admitted amendment; the text does not change."""
     resolution = amendment.resolution
@@ -358,7 +363,7 @@ def reject_amendment(
     _record(
         "amendment.rejected",
         resolution,
-        actor,
+        _author(actor),
         amendment,
         {"number": amendment_name(amendment), "poll_id": poll_id},
     )
@@ -404,20 +409,20 @@ def _decide_resolution(
 
 
 def adopt_resolution(
-    resolution: Resolution, actor: User | None, *, poll_id: int | None = None
+    resolution: Resolution, actor: Participant | None, *, poll_id: int | None = None
 ) -> list[Amendment]:
     """The resolution as a whole is adopted: its text is locked (no more edits, amendments or
     transitions) and frozen as a record (``record.freeze_adopted_text``: the text, the
     heading data, the poll's figures and the audit head, with its SHA-256). Amendments still
     submitted or admitted become obsolete; they are returned."""
-    return _decide_resolution(resolution, actor, ResolutionState.ADOPTED, poll_id)
+    return _decide_resolution(resolution, _author(actor), ResolutionState.ADOPTED, poll_id)
 
 
 def reject_resolution(
-    resolution: Resolution, actor: User | None, *, poll_id: int | None = None
+    resolution: Resolution, actor: Participant | None, *, poll_id: int | None = None
 ) -> list[Amendment]:
     """The resolution as a whole is rejected: locked like an adopted one."""
-    return _decide_resolution(resolution, actor, ResolutionState.REJECTED, poll_id)
+    return _decide_resolution(resolution, _author(actor), ResolutionState.REJECTED, poll_id)
 
 
 # --- preview ----------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from resolutions.models import (
     ClauseVersion,
     Conference,
     NumberingStyle,
+    Participant,
     Poll,
     Resolution,
     User,
@@ -165,12 +166,12 @@ def list_resolutions(conference: Conference) -> list[Resolution]:
 
 def create_resolution(
     conference: Conference,
-    actor: User,
+    actor: Participant,
     title: str,
     numbering_style: NumberingStyle = NumberingStyle.NUMBERED,
 ) -> Resolution:
     """A new, empty draft resolution (secretariat only), after the conference's others."""
-    _require_secretariat(conference.id, actor)
+    author = _require_secretariat(conference.id, actor)
     if conference.is_closed:
         raise DomainError(_("The conference is closed; its documents can no longer change."))
     title = _clean(
@@ -193,7 +194,7 @@ def create_resolution(
     _record(
         "resolution.created",
         resolution,
-        actor,
+        author,
         resolution,
         {"title": title, "numbering_style": numbering_style.value},
     )
@@ -201,10 +202,10 @@ def create_resolution(
 
 
 def update_resolution(
-    resolution: Resolution, actor: User, *, title: str, numbering_style: NumberingStyle
+    resolution: Resolution, actor: Participant, *, title: str, numbering_style: NumberingStyle
 ) -> None:
     """Change the title or the numbering style of a draft (secretariat only)."""
-    _require_secretariat(resolution.conference_id, actor)
+    author = _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     title = _clean(
         title,
@@ -220,7 +221,7 @@ def update_resolution(
     _record(
         "resolution.updated",
         resolution,
-        actor,
+        author,
         resolution,
         {"title": title, "numbering_style": numbering_style.value},
     )
@@ -384,7 +385,7 @@ def _create_clause(
 
 def add_clause(
     resolution: Resolution,
-    actor: User,
+    actor: Participant,
     *,
     kind: ClauseKind,
     text: str,
@@ -396,24 +397,24 @@ def add_clause(
     ``parent`` makes it a sub-clause of an operative clause (then ``kind`` must be operative);
     at most two levels below a clause. Writes version 1 (reason "create").
     """
-    _require_secretariat(resolution.conference_id, actor)
+    author = _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     text = _clean_clause_text(text)
     clause = _create_clause(
-        resolution, kind=kind, text=text, parent=parent, after=after, author=actor, now=utcnow()
+        resolution, kind=kind, text=text, parent=parent, after=after, author=author, now=utcnow()
     )
     db.session.flush()
     _record(
         "clause.added",
         resolution,
-        actor,
+        author,
         clause,
         {"kind": kind.value, "number": _reference(resolution, clause.id)},
     )
     return clause
 
 
-def edit_clause(clause: Clause, actor: User, text: str, *, expected_version: int) -> Clause:
+def edit_clause(clause: Clause, actor: Participant, text: str, *, expected_version: int) -> Clause:
     """Give ``clause`` a new text (secretariat only), as a new version.
 
     ``expected_version`` is the version the form showed; if someone changed the clause since,
@@ -421,7 +422,7 @@ def edit_clause(clause: Clause, actor: User, text: str, *, expected_version: int
     again changes nothing.
     """
     resolution = clause.resolution
-    _require_secretariat(resolution.conference_id, actor)
+    author = _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     _lock(clause)
     if clause.is_deleted:
@@ -438,12 +439,12 @@ def edit_clause(clause: Clause, actor: User, text: str, *, expected_version: int
     if text == clause.text:
         return clause
     clause.text = text
-    _bump(clause, "edit", actor, utcnow())
+    _bump(clause, "edit", author, utcnow())
     db.session.flush()
     _record(
         "clause.edited",
         resolution,
-        actor,
+        author,
         clause,
         {"version": clause.version, "number": _reference(resolution, clause.id)},
     )
@@ -459,7 +460,7 @@ def _changed_under_the_page() -> str:
 
 
 def move_clause(
-    clause: Clause, actor: User, *, after: Clause | None, expected_version: int | None = None
+    clause: Clause, actor: Participant, *, after: Clause | None, expected_version: int | None = None
 ) -> None:
     """Move ``clause`` among its siblings (secretariat only): after ``after``, or first.
 
@@ -467,7 +468,7 @@ def move_clause(
     ``expected_version`` is the version the page showed (StaleError if it changed since).
     """
     resolution = clause.resolution
-    _require_secretariat(resolution.conference_id, actor)
+    author = _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     if clause.is_deleted:
         raise StaleError(_("This clause has been deleted; it can no longer be moved."))
@@ -483,14 +484,14 @@ def move_clause(
     before_ref = _reference(resolution, clause.id)
     now = utcnow()
     clause.position = _place(
-        resolution, clause.kind, parent, after, exclude_id=clause.id, author=actor, now=now
+        resolution, clause.kind, parent, after, exclude_id=clause.id, author=author, now=now
     )
-    _bump(clause, "move", actor, now)
+    _bump(clause, "move", author, now)
     db.session.flush()
     _record(
         "clause.moved",
         resolution,
-        actor,
+        author,
         clause,
         {"from": before_ref, "to": _reference(resolution, clause.id)},
     )
@@ -534,7 +535,9 @@ def _delete_subtree(
     return {c.id for c in deleted}, previous
 
 
-def delete_clause(clause: Clause, actor: User, *, expected_version: int | None = None) -> None:
+def delete_clause(
+    clause: Clause, actor: Participant, *, expected_version: int | None = None
+) -> None:
     """Delete ``clause`` and its sub-clauses from the text (secretariat only).
 
     The clauses stay in the database, marked deleted with a "delete" version, so history and
@@ -542,10 +545,10 @@ def delete_clause(clause: Clause, actor: User, *, expected_version: int | None =
     same rules as after an adopted delete amendment (see ``adopt_amendment``).
     ``expected_version`` is the version the page showed (StaleError if it changed since).
     """
-    _require_secretariat(clause.resolution.conference_id, actor)
+    author = _require_secretariat(clause.resolution.conference_id, actor)
     _remove_clause(
         clause,
-        actor,
+        author,
         version_reason="delete",
         action="clause.deleted",
         details={},
@@ -554,7 +557,7 @@ def delete_clause(clause: Clause, actor: User, *, expected_version: int | None =
     )
 
 
-def remove_clause_by_vote(clause: Clause, actor: User | None, *, poll_id: int) -> None:
+def remove_clause_by_vote(clause: Clause, actor: Participant | None, *, poll_id: int) -> None:
     """Take ``clause`` (and its sub-clauses) out of the text because the conference rejected it
     in a separate vote. Flushes.
 
@@ -562,9 +565,10 @@ def remove_clause_by_vote(clause: Clause, actor: User | None, *, poll_id: int) -
     poll on the clause with the outcome "rejected". Amendments the removal makes impossible
     follow the same rules as after a deletion.
     """
+    author = actor.user if actor is not None else None
     _remove_clause(
         clause,
-        actor,
+        author,
         version_reason="vote",
         action="clause.rejected_by_vote",
         details={"poll": poll_id},
@@ -599,7 +603,7 @@ def _remove_clause(
 
 
 def import_draft(
-    resolution: Resolution, actor: User, paragraphs: Sequence[ParsedParagraph]
+    resolution: Resolution, actor: Participant, paragraphs: Sequence[ParsedParagraph]
 ) -> list[Clause]:
     """Create the clauses of a confirmed import preview (secretariat only), all or none.
 
@@ -608,7 +612,7 @@ def import_draft(
     operative paragraph before it; preambular paragraphs must come before operative ones and
     have no sub-clauses. Every problem is reported with the paragraph's number.
     """
-    _require_secretariat(resolution.conference_id, actor)
+    author = _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     if not paragraphs:
         raise DomainError(_("There is nothing to import: paste the text of the draft."), "text")
@@ -697,7 +701,7 @@ def import_draft(
         db.session.flush()
     created = [clause for clause, _parent, _depth in items]
     for clause in created:
-        _write_version(clause, "create", actor, now)
+        _write_version(clause, "create", author, now)
     db.session.flush()
-    _record("resolution.imported", resolution, actor, resolution, {"clauses": len(created)})
+    _record("resolution.imported", resolution, author, resolution, {"clauses": len(created)})
     return created

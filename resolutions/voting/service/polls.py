@@ -434,20 +434,20 @@ def _apply_outcome(poll: Poll, actor: Participant) -> None:
         if poll.subject == PollSubject.AMENDMENT:
             amendment = db.session.get(Amendment, poll.amendment_id)
             if adopted:
-                drafting.adopt_amendment(amendment, actor.user, poll_id=poll.id)
+                drafting.adopt_amendment(amendment, actor, poll_id=poll.id)
             else:
-                drafting.reject_amendment(amendment, actor.user, poll_id=poll.id)
+                drafting.reject_amendment(amendment, actor, poll_id=poll.id)
         elif poll.subject == PollSubject.CLAUSE:
             # A separate vote on a clause asks whether it stays; without a quorum it does.
             if poll.outcome == PollOutcome.REJECTED:
                 clause = db.session.get(Clause, poll.clause_id)
-                drafting.remove_clause_by_vote(clause, actor.user, poll_id=poll.id)
+                drafting.remove_clause_by_vote(clause, actor, poll_id=poll.id)
         elif poll.subject == PollSubject.RESOLUTION:
             resolution = db.session.get(Resolution, poll.resolution_id)
             if adopted:
-                drafting.adopt_resolution(resolution, actor.user, poll_id=poll.id)
+                drafting.adopt_resolution(resolution, actor, poll_id=poll.id)
             elif poll.outcome == PollOutcome.REJECTED:
-                drafting.reject_resolution(resolution, actor.user, poll_id=poll.id)
+                drafting.reject_resolution(resolution, actor, poll_id=poll.id)
     except DomainError as error:
         # Applying the outcome is part of closing: whatever drafting refuses (even as a
         # permission) refuses the close, as a plain refusal the chair reads.

@@ -1,6 +1,8 @@
-"""What the pages show of amendments: an amendment's label, its diff against the current text
-(or the text it was written against), whether it is stale, ``AmendmentView`` for one amendment,
-and ``draft_page_data``: the numbered text with the amendments beneath each clause.
+"""The drafting read model (reads only, no writes): what the pages show of amendments.
+
+An amendment's label, its diff against the current text (or the text it was written against),
+whether it is stale, ``AmendmentView`` for one amendment, and ``draft_page_data``: the numbered
+text with the amendments beneath each clause.
 """
 
 from __future__ import annotations
