@@ -16,7 +16,7 @@ def _entries(db, action: str) -> list[AuditEntry]:
 
 def test_check_in_then_out_is_recorded(db, world):
     delegate = world.delegate
-    set_presence(world.conference, delegate, True, world.chair.user)
+    set_presence(world.conference, delegate, True, world.chair)
     db.session.commit()
     assert delegate.present is True
     assert delegate.checked_in_at is not None
@@ -25,7 +25,7 @@ def test_check_in_then_out_is_recorded(db, world):
     assert entry.actor_id == world.chair.user.id
     assert json.loads(entry.details)["user"] == delegate.user.email
 
-    set_presence(world.conference, delegate, False, world.chair.user)
+    set_presence(world.conference, delegate, False, world.chair)
     db.session.commit()
     assert delegate.present is False
     assert delegate.checked_in_at is None
@@ -33,9 +33,9 @@ def test_check_in_then_out_is_recorded(db, world):
 
 
 def test_checking_in_twice_records_once(db, world):
-    set_presence(world.conference, world.delegate, True, world.chair.user)
+    set_presence(world.conference, world.delegate, True, world.chair)
     first = world.delegate.checked_in_at
-    set_presence(world.conference, world.delegate, True, world.chair.user)
+    set_presence(world.conference, world.delegate, True, world.chair)
     db.session.commit()
     assert world.delegate.checked_in_at == first
     assert len(_entries(db, "participant.checked_in")) == 1
@@ -45,5 +45,5 @@ def test_participant_of_another_conference_is_refused(db, world, other_world):
     import pytest
 
     with pytest.raises(ValueError):
-        set_presence(world.conference, other_world.delegate, True, world.chair.user)
+        set_presence(world.conference, other_world.delegate, True, world.chair)
     assert other_world.delegate.present is False

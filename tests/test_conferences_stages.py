@@ -105,7 +105,7 @@ def test_closing_waits_for_an_open_poll(db, world):
         title="Closure",
         question="Close the debate?",
     )
-    attendance.set_presence(world.conference, world.delegate, True, world.secretariat.user)
+    attendance.set_presence(world.conference, world.delegate, True, world.secretariat)
     voting.open_poll(poll, world.chair)
     db.session.commit()
     with pytest.raises(conferences.ConferenceError, match="A poll is open"):

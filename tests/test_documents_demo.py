@@ -52,7 +52,7 @@ def test_demo_documents_render_to_png(app, as_user):
 
     voters: list[Participant] = [p for p in conference.participants if p.voting_right]
     for voter in voters:
-        set_presence(conference, voter, True, secretariat.user)
+        set_presence(conference, voter, True, secretariat)
     db.session.commit()
     first = next(a for a in drafting.voting_queue(resolution) if a.number == 1)
     _named_vote(conference, chair, voters, subject=PollSubject.AMENDMENT, amendment=first)

@@ -30,7 +30,6 @@ from resolutions.models import (
     PollState,
     Proxy,
     Role,
-    User,
     utcnow,
 )
 from resolutions.rules.roles import has_role
@@ -134,7 +133,7 @@ def close_roll_call(conference: Conference, actor: Participant) -> None:
 
 
 def set_presence(
-    conference: Conference, participant: Participant, present: bool, actor: User
+    conference: Conference, participant: Participant, present: bool, actor: Participant
 ) -> None:
     """Mark ``participant`` present (checked in now) or absent, with an audit entry, and tell
     the conference's live pages. Flushes. The one presence path: the chair's attendance list,
@@ -150,7 +149,7 @@ def set_presence(
     participant.checked_in_at = utcnow() if present else None
     audit.record(
         "participant.checked_in" if present else "participant.checked_out",
-        actor=actor,
+        actor=actor.user,
         conference_id=conference.id,
         obj=participant,
         details={"user": participant.user.email},
@@ -170,7 +169,7 @@ def self_check_in(conference: Conference, participant: Participant) -> None:
         )
     if participant.present:
         return
-    set_presence(conference, participant, True, participant.user)
+    set_presence(conference, participant, True, participant)
 
 
 # --- proxies ---------------------------------------------------------------------------------

@@ -161,7 +161,7 @@ def hold_sitting(
     drafting.admit_amendment(a2, secretariat)
     drafting.rule_out_of_order(a3, secretariat, words["a3_reason"])
     for participant in (chair, d1, d2, d3):
-        set_presence(world.conference, participant, True, secretariat.user)
+        set_presence(world.conference, participant, True, secretariat)
     db.session.commit()
 
     polls: dict[str, Poll] = {}

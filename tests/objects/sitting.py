@@ -48,7 +48,7 @@ def start_demo_sitting() -> Sitting:
     secretariat, chair = members[Role.SECRETARIAT], members[Role.CHAIR]
     voters = [p for p in conference.participants if p.voting_right]
     for voter in voters:
-        set_presence(conference, voter, True, secretariat.user)
+        set_presence(conference, voter, True, secretariat)
     db.session.commit()
     first = drafting.voting_queue(conference.resolutions[0])[0]
     poll = open_poll(conference, chair, subject=PollSubject.AMENDMENT, amendment=first)

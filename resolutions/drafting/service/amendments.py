@@ -295,9 +295,11 @@ def _clean_justification(justification: str | None) -> str:
     )
 
 
-def _check_version(target: Clause | None, expected_version: int | None) -> None:
-    """Never save an amendment against a text its author has not seen: the target must still
-    be at ``expected_version`` (a deleted target is refused by ``_shape``)."""
+def check_target_version(target: Clause | None, expected_version: int | None) -> None:
+    """Never save (nor preview) an amendment against a text its author has not seen: the
+    target must still be at ``expected_version``, else ``StaleError`` (a deleted target is
+    refused by ``_shape``). Saving checks it; the form's preview asks it too, so the author is
+    warned before they save."""
     if target is None or target.is_deleted:
         return
     require_version(
@@ -340,7 +342,7 @@ def propose_amendment(
     _require_open(resolution)
     now = utcnow()
     _deadline_check(_conference(resolution), now)
-    _check_version(target, expected_version)
+    check_target_version(target, expected_version)
     shape = _shape(
         resolution,
         kind,
@@ -396,7 +398,7 @@ def update_amendment(
         _("Only a draft can be edited; this amendment is %(state)s."),
     )
     insert = amendment.kind == AmendmentKind.INSERT
-    _check_version(amendment.target_clause, expected_version)
+    check_target_version(amendment.target_clause, expected_version)
     shape = _shape(
         resolution,
         amendment.kind,
