@@ -79,7 +79,7 @@ def dashboard(conference: Conference, me: Participant) -> Dashboard:
                 Resolution.state == ResolutionState.DRAFT,
             )
         )
-        board.awaiting_ruling = [a for r in drafts for a in sitting.awaiting_ruling(r)]
+        board.awaiting_ruling = [a for r in drafts for a in sitting.unruled_amendments(r)]
         board.without_access = db.session.scalar(
             sa.select(sa.func.count(Participant.id))
             .join(User, User.id == Participant.user_id)

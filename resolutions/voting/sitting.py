@@ -1,7 +1,7 @@
 """What the chair's console warns about and counts: reads only, no writes.
 
-- ``awaiting_ruling``: amendments submitted but never ruled on; they would lapse silently at
-  the vote on the resolution as a whole.
+- ``unruled_amendments``: one resolution's amendments submitted but never ruled on; they
+  would lapse silently at the vote on the resolution as a whole.
 - ``quorum_signal``: the weight a poll needs to be valid against the weight present (before a
   poll, with the conference's rule) or the weight voted (during one, with its frozen rule).
 - ``not_voted``: who has not voted yet in an open named poll.
@@ -35,7 +35,7 @@ from resolutions.models import (
 from resolutions.voting.majority import parse_quorum
 
 
-def awaiting_ruling(resolution: Resolution) -> list[Amendment]:
+def unruled_amendments(resolution: Resolution) -> list[Amendment]:
     """The resolution's submitted amendments nobody has ruled on yet, oldest first."""
     return list(
         db.session.scalars(

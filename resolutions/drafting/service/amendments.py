@@ -662,9 +662,10 @@ def respond_to_sponsorship(amendment: Amendment, sponsor: Participant, accept: b
 # --- triage: the secretariat's table of amendments ---------------------------------------------
 
 
-def awaiting_ruling(conference: Conference) -> list[tuple[Resolution, int]]:
+def resolutions_awaiting_ruling(conference: Conference) -> list[tuple[Resolution, int]]:
     """The conference's draft resolutions with amendments waiting for the secretariat's
-    ruling (submitted), and how many, in the resolutions' order (one query)."""
+    ruling (submitted), and how many (``voting.sitting.unruled_amendments`` lists one
+    resolution's), in the resolutions' order (one query)."""
     rows = db.session.execute(
         sa.select(Resolution, sa.func.count(Amendment.id))
         .join(Amendment, Amendment.resolution_id == Resolution.id)
