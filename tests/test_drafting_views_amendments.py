@@ -212,6 +212,30 @@ def test_a_form_written_against_an_older_version_is_refused(world, draft, as_use
     assert amendments() == []
 
 
+def test_a_preview_of_a_form_written_against_an_older_version_warns(world, draft, as_user):
+    """The preview warns as saving would, before the delegate saves: the target changed
+    since the form was opened."""
+    clause = clauses_by_number(draft)["2"]
+    service.edit_clause(clause, world.secretariat, "Urges all members:", expected_version=1)
+    db.session.commit()
+    answer = as_user(world.delegate).post(
+        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        data={
+            "kind": "replace",
+            "target": clause.id,
+            "expected_version": 1,
+            "text": "Urges the member organisations and partners:",
+            "preview": "1",
+        },
+    )
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 409
+    assert "Someone changed this clause while you were writing" in html
+    assert "Urges the member organisations and partners:</textarea>" in html  # theirs kept
+    assert 'name="expected_version" type="hidden" value="2"' in html
+    assert amendments() == []
+
+
 def test_an_insert_goes_where_chosen(world, draft, as_user) -> None:
     numbers = clauses_by_number(draft)
     client = as_user(world.delegate)

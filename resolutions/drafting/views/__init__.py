@@ -1,9 +1,10 @@
 """Drafting pages: the resolutions, the draft as a document, clauses, the import, amendments.
 
 Views parse the form, call ``resolutions.drafting.service`` (which flushes and never commits),
-commit once, and answer. A ``DraftingError`` from the service rolls the request back and is
-shown next to its field (or as a message) with 409; a ``PermissionDenied`` (an object-level
-rule such as "only the proposer") answers 403.
+commit once, and answer. A refusal from the service (``resolutions.errors.DomainError``) is
+answered by ``resolutions.refusals.refuse``: rolled back, shown next to its field (or as a
+message) with 409; a ``PermissionDenied`` (an object-level rule such as "only the proposer")
+answers 403.
 
 One blueprint (``drafting``, defined in ``_common``), its routes split by audience:
 

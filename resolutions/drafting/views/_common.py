@@ -1,32 +1,23 @@
 """The drafting blueprint and what its pages share: finding a resolution, clause or amendment
-of the conference, answering a refused change, the URLs pages lead back to.
+of the conference, the URLs pages lead back to. A refused change is answered by
+``resolutions.refusals.refuse`` (the one mapper of every area).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, request, url_for
-from flask_wtf import FlaskForm
-from markupsafe import Markup
+from flask import Blueprint, abort, request, url_for
 from werkzeug.wrappers import Response
 
 from resolutions.auth.access import get_in_conference
 from resolutions.drafting import service
-from resolutions.drafting.service import DraftingError, PermissionDenied
-from resolutions.drafting.text import NumberedClause, render_text
-from resolutions.extensions import db
+from resolutions.drafting.text import NumberedClause
 from resolutions.models import Amendment, Clause, Conference, Participant, Resolution
 
 bp = Blueprint("drafting", __name__, url_prefix="/c/<int:conference_id>")
 
 Page = str | tuple[str, int] | Response
-
-
-@bp.app_template_filter("render_text")
-def render_text_filter(text: str) -> Markup:
-    """``{{ clause.text|render_text }}``: escaped text with the tiny safe markup."""
-    return render_text(text)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -45,20 +36,6 @@ def _amendment(conference: Conference, amendment_id: int, me: Participant) -> Am
     if not service.can_view_amendment(amendment, me):
         abort(404)  # another delegate's draft: as if it did not exist
     return amendment
-
-
-def _refused(error: DraftingError, form: FlaskForm | None = None) -> None:
-    """Undo the request's changes; 403 for a permission rule; otherwise show the message next
-    to the field it names, or as a flash."""
-    db.session.rollback()
-    if isinstance(error, PermissionDenied):
-        abort(403)
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    visible = getattr(getattr(field, "widget", None), "input_type", None) != "hidden"
-    if field is not None and hasattr(field, "errors") and visible:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _set_hidden(field: Any, value: object) -> None:

@@ -30,7 +30,6 @@ from resolutions.drafting.presentation import (
     position_choices,
     position_value,
 )
-from resolutions.drafting.service import DraftingError
 from resolutions.drafting.text import word_diff
 from resolutions.drafting.views._common import (
     Page,
@@ -40,11 +39,11 @@ from resolutions.drafting.views._common import (
     _diff_attributes,
     _draft_url,
     _reference,
-    _refused,
     _resolution,
     _set_hidden,
     bp,
 )
+from resolutions.errors import DomainError, StaleError
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.labels import AMENDMENT_STATE, label
@@ -58,6 +57,7 @@ from resolutions.models import (
     Role,
     SponsorStatus,
 )
+from resolutions.refusals import refuse
 
 # --- amendments: writing ----------------------------------------------------------------------
 
@@ -125,8 +125,17 @@ def _amendment_form(
             form.position.errors.append(_("That clause no longer exists. Choose another place."))
             status = 409
         elif form.preview.data:
-            if kind == "replace" and target is not None:
-                preview_diff = word_diff(target.text, form.text.data)
+            try:
+                # Warned at the preview already, not only when saving (the same check).
+                service.check_target_version(target, form.expected_version.data)
+            except StaleError as error:
+                status = refuse(error, form)
+                target = db.session.get(Clause, target.id) if target is not None else None
+                if target is not None:
+                    _set_hidden(form.expected_version, target.version)
+            else:
+                if kind == "replace" and target is not None:
+                    preview_diff = word_diff(target.text, form.text.data)
         else:
             fields: dict[str, Any] = {
                 "text": form.text.data if kind != "delete" else "",
@@ -143,13 +152,13 @@ def _amendment_form(
                     )
                 else:
                     saved = service.update_amendment(amendment, me, **fields)
-            except DraftingError as error:
-                _refused(error, form)
+            except DomainError as error:
+                refuse(error, form)
                 status = 409
                 if amendment is not None:
                     amendment = _amendment(conference, amendment.id, me)
                 target = db.session.get(Clause, target.id) if target is not None else None
-                if isinstance(error, service.StaleError) and target is not None:
+                if isinstance(error, StaleError) and target is not None:
                     # Let them save again deliberately against the version now shown.
                     _set_hidden(form.expected_version, target.version)
             else:
@@ -263,8 +272,8 @@ def _transition(
     back = _back_to(amendment)
     try:
         result = act(amendment)
-    except DraftingError as error:
-        _refused(error)
+    except DomainError as error:
+        refuse(error)
         return redirect(back)
     db.session.commit()
     flash(done % {"name": service.amendment_name(amendment)}, "success")
@@ -296,8 +305,8 @@ def amendment_discard(conference: Conference, me: Participant, amendment_id: int
         return redirect(_amendment_url(amendment))
     try:
         service.discard_amendment(amendment, me)
-    except DraftingError as error:
-        _refused(error)
+    except DomainError as error:
+        refuse(error)
         return redirect(_amendment_url(amendment))
     db.session.commit()
     flash(_("Your draft amendment was discarded."), "success")
@@ -352,8 +361,8 @@ def amendment_out_of_order(conference: Conference, me: Participant, amendment_id
     name = service.amendment_name(amendment)
     try:
         service.rule_out_of_order(amendment, me, form.reason.data)
-    except DraftingError as error:
-        _refused(error, form)
+    except DomainError as error:
+        refuse(error, form)
         amendment = _amendment(conference, amendment_id, me)
         return _amendment_page(amendment, me, out_of_order=form, status=409)
     db.session.commit()
@@ -375,8 +384,8 @@ def amendment_invite(conference: Conference, me: Participant, amendment_id: int)
     sponsor = candidates[form.participant.data]
     try:
         service.invite_sponsor(amendment, me, sponsor)
-    except DraftingError as error:
-        _refused(error, form)
+    except DomainError as error:
+        refuse(error, form)
         amendment = _amendment(conference, amendment_id, me)
         return _amendment_page(amendment, me, invite=form, status=409)
     db.session.commit()
@@ -397,8 +406,8 @@ def amendment_respond(conference: Conference, me: Participant, amendment_id: int
     name = service.amendment_name(amendment)
     try:
         service.respond_to_sponsorship(amendment, me, accept)
-    except DraftingError as error:
-        _refused(error)
+    except DomainError as error:
+        refuse(error)
         return redirect(back)
     db.session.commit()
     if accept:
@@ -438,8 +447,8 @@ def vote_order(conference: Conference, me: Participant, resolution_id: int) -> P
             ]
             try:
                 service.set_vote_order(res, me, ordered)
-            except DraftingError as error:
-                _refused(error)
+            except DomainError as error:
+                refuse(error)
                 status = 409
             else:
                 db.session.commit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from resolutions.auth.access import conference_role
 from resolutions.drafting import service
@@ -19,11 +20,11 @@ from resolutions.drafting.forms import (
     ResolutionCreateForm,
 )
 from resolutions.drafting.presentation import parse_position, position_choices
-from resolutions.drafting.service import DraftingError
 from resolutions.drafting.text import (
     ClauseSnapshot,
     ParsedParagraph,
     number_clauses,
+    paragraph_parents,
     parse_draft,
     word_diff,
 )
@@ -33,12 +34,12 @@ from resolutions.drafting.views._common import (
     _diff_attributes,
     _draft_url,
     _reference,
-    _refused,
     _resolution,
     _set_hidden,
     bp,
 )
 from resolutions.drafting.views.reading import _resolutions_page
+from resolutions.errors import DomainError, StaleError
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (
@@ -50,6 +51,7 @@ from resolutions.models import (
     Resolution,
     Role,
 )
+from resolutions.refusals import refuse
 
 
 @bp.post("/resolutions/new")
@@ -60,10 +62,10 @@ def resolution_create(conference: Conference, me: Participant) -> Page:
         return _resolutions_page(conference, form)
     try:
         created = service.create_resolution(
-            conference, me.user, form.title.data, NumberingStyle(form.numbering_style.data)
+            conference, me, form.title.data, NumberingStyle(form.numbering_style.data)
         )
-    except DraftingError as error:
-        _refused(error, form)
+    except DomainError as error:
+        refuse(error, form)
         return _resolutions_page(conference, form, 409)
     db.session.commit()
     flash(_("The resolution was created. Add its clauses or import a draft."), "success")
@@ -92,14 +94,14 @@ def clause_new(conference: Conference, me: Participant, resolution_id: int) -> P
             try:
                 added = service.add_clause(
                     res,
-                    me.user,
+                    me,
                     kind=where.kind,
                     text=form.text.data,
                     parent=where.parent,
                     after=where.after,
                 )
-            except DraftingError as error:
-                _refused(error, form)
+            except DomainError as error:
+                refuse(error, form)
                 status = 409
             else:
                 db.session.commit()
@@ -122,11 +124,11 @@ def clause_edit(conference: Conference, me: Participant, clause_id: int) -> Page
     if form.validate_on_submit():
         try:
             service.edit_clause(
-                clause, me.user, form.text.data, expected_version=form.expected_version.data
+                clause, me, form.text.data, expected_version=form.expected_version.data
             )
-        except DraftingError as error:
-            stale = isinstance(error, service.StaleError)
-            _refused(error, form)
+        except DomainError as error:
+            stale = isinstance(error, StaleError)
+            refuse(error, form)
             status = 409
             clause = _clause(conference, clause_id)
             if stale and not clause.is_deleted:
@@ -155,37 +157,39 @@ def clause_edit(conference: Conference, me: Participant, clause_id: int) -> Page
 
 
 def _clause_change(conference: Conference, clause_id: int) -> tuple[Clause, ClauseChangeForm]:
-    """The clause of a delete/move button, if the button's form is complete and not stale."""
+    """The clause of a delete/move button, if the button's form is complete. The version it
+    carries is checked by the service (``expected_version``), as for the edit form."""
     clause = _clause(conference, clause_id)
     form = ClauseChangeForm()
-    edit_url = url_for("drafting.clause_edit", conference_id=conference.id, clause_id=clause.id)
     if not form.validate_on_submit():
         flash(_("The form was incomplete. Reload the page and try again."), "error")
-        abort(redirect(edit_url))
-    if not clause.is_deleted and form.expected_version.data != clause.version:
-        # Never act on a text the user has not seen: the same check as the edit form's.
-        flash(
-            _(
-                "Someone changed this clause while you had the page open (it is now at "
-                "version %(v)s). Nothing was done: read the current text and try again.",
-                v=clause.version,
-            ),
-            "error",
-        )
-        abort(redirect(edit_url))
+        abort(redirect(_edit_url(clause)))
     return clause, form
+
+
+def _edit_url(clause: Clause) -> str:
+    return url_for(
+        "drafting.clause_edit", conference_id=clause.resolution.conference_id, clause_id=clause.id
+    )
+
+
+def _refused_change(error: DomainError, clause: Clause, fallback: str) -> Response:
+    """A stale button leads to the clause's current text; any other refusal back to the page."""
+    clause_id, stale = clause.id, isinstance(error, StaleError)
+    refuse(error)
+    changed = stale and not db.session.get(Clause, clause_id).is_deleted
+    return redirect(_edit_url(clause) if changed else fallback)
 
 
 @bp.post("/clauses/<int:clause_id>/delete")
 @conference_role(Role.SECRETARIAT)
 def clause_delete(conference: Conference, me: Participant, clause_id: int) -> Page:
-    clause, _form = _clause_change(conference, clause_id)
+    clause, form = _clause_change(conference, clause_id)
     res = clause.resolution
     try:
-        service.delete_clause(clause, me.user)
-    except DraftingError as error:
-        _refused(error)
-        return redirect(_draft_url(res))
+        service.delete_clause(clause, me, expected_version=form.expected_version.data)
+    except DomainError as error:
+        return _refused_change(error, clause, _draft_url(res))
     db.session.commit()
     flash(_("The clause was deleted; the clauses after it were renumbered."), "success")
     return redirect(_draft_url(res))
@@ -213,10 +217,9 @@ def clause_move(conference: Conference, me: Participant, clause_id: int) -> Page
         return redirect(here)
     after = db.session.get(Clause, siblings[after_index]) if after_index >= 0 else None
     try:
-        service.move_clause(clause, me.user, after=after)
-    except DraftingError as error:
-        _refused(error)
-        return redirect(here)
+        service.move_clause(clause, me, after=after, expected_version=form.expected_version.data)
+    except DomainError as error:
+        return _refused_change(error, clause, here)
     db.session.commit()
     flash(_("The clause was moved; the numbering follows."), "success")
     return redirect(here)
@@ -249,9 +252,9 @@ def import_draft(conference: Conference, me: Participant, resolution_id: int) ->
             for entry in preview.paragraphs.entries
         ]
         try:
-            created = service.import_draft(res, me.user, parsed)
-        except DraftingError as error:
-            _refused(error)
+            created = service.import_draft(res, me, parsed)
+        except DomainError as error:
+            refuse(error)
             return _import_preview_page(res, preview, 409)
         db.session.commit()
         flash(_("%(n)s clauses were imported.", n=len(created)), "success")
@@ -281,18 +284,22 @@ def _import_preview_page(
 ) -> tuple[str, int]:
     # The numbers as they will read with the kinds and levels currently chosen, from the same
     # numbering the draft uses (paragraphs stand in for clauses, with made-up ids).
-    snapshots: list[ClauseSnapshot] = []
-    open_ids: list[int] = []  # the operative paragraph open at each level
-    for index, entry in enumerate(preview.paragraphs.entries, start=1):
-        sub: ImportParagraphForm = entry.form
-        kind = ClauseKind.OPERATIVE if sub.kind.data == "operative" else ClauseKind.PREAMBULAR
-        depth = int(sub.depth.data) if sub.depth.data in ("0", "1", "2") else 0
-        parent = None
-        if kind == ClauseKind.OPERATIVE:
-            del open_ids[depth:]
-            parent = open_ids[-1] if depth and open_ids else None
-            open_ids.append(index)
-        snapshots.append(ClauseSnapshot(index, kind, parent, index, sub.text.data or ""))
+    entries: list[ImportParagraphForm] = [entry.form for entry in preview.paragraphs.entries]
+    shape = [
+        (
+            ClauseKind.OPERATIVE if sub.kind.data == "operative" else ClauseKind.PREAMBULAR,
+            int(sub.depth.data) if sub.depth.data in ("0", "1", "2") else 0,
+        )
+        for sub in entries
+    ]
+    snapshots = [
+        ClauseSnapshot(
+            index, kind, None if parent is None else parent + 1, index, sub.text.data or ""
+        )
+        for index, ((kind, _depth), parent, sub) in enumerate(
+            zip(shape, paragraph_parents(shape), entries, strict=True), start=1
+        )
+    ]
     numbered = {c.clause_id: c for c in number_clauses(snapshots, res.numbering_style)}
     rows = [
         (entry.form, numbered.get(index))

@@ -26,17 +26,16 @@ from resolutions.drafting.presentation import (
     utc_now,
     version_reason,
 )
-from resolutions.drafting.service import DraftingError
 from resolutions.drafting.text import NumberedClause, word_diff
 from resolutions.drafting.views._common import (
     Page,
     _amendment,
     _clause,
     _reference,
-    _refused,
     _resolution,
     bp,
 )
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (
@@ -48,6 +47,7 @@ from resolutions.models import (
     Poll,
     Role,
 )
+from resolutions.refusals import refuse
 
 # --- resolutions ------------------------------------------------------------------------------
 
@@ -169,8 +169,8 @@ def text_at(conference: Conference, me: Participant, resolution_id: int) -> Page
             abort(404)
         try:
             numbered = service.text_at_poll(poll)
-        except DraftingError as error:
-            _refused(error)
+        except DomainError as error:
+            refuse(error)
         else:
             caption = _(
                 "The text as it stood when the poll “%(title)s” opened (%(when)s).",

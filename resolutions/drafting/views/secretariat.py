@@ -17,8 +17,9 @@ from resolutions.drafting.forms import (
     TriageFilterForm,
     TriageRulingForm,
 )
-from resolutions.drafting.service import DraftingError, TriageRow
-from resolutions.drafting.views._common import Page, _refused, _resolution, bp
+from resolutions.drafting.service import TriageRow
+from resolutions.drafting.views._common import Page, _resolution, bp
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (
@@ -31,6 +32,7 @@ from resolutions.models import (
     ResolutionState,
     Role,
 )
+from resolutions.refusals import refuse
 from resolutions.rules.roles import has_role
 
 SORT_KEYS = {
@@ -118,8 +120,8 @@ def triage_rule(conference: Conference, me: Participant, resolution_id: int) -> 
         ruled = service.rule_on_amendments(
             resolution, me, ids, admit=admit, reason=form.reason.data or ""
         )
-    except DraftingError as error:
-        _refused(error, form)
+    except DomainError as error:
+        refuse(error, form)
         return _triage_page(conference, me, resolution, form, 409)
     db.session.commit()
     names = ", ".join(service.amendment_name(a) for a in ruled)
@@ -156,12 +158,12 @@ def resolution_settings(conference: Conference, me: Participant, resolution_id: 
         try:
             service.update_resolution(
                 resolution,
-                me.user,
+                me,
                 title=form.title.data,
                 numbering_style=NumberingStyle(form.numbering_style.data),
             )
-        except DraftingError as error:
-            _refused(error, form)
+        except DomainError as error:
+            refuse(error, form)
             return render_template(
                 "drafting/resolution_settings.html", resolution=resolution, form=form
             ), 409
