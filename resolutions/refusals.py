@@ -28,14 +28,17 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def refuse(error: DomainError, form: Any = None) -> int:
+def refuse(error: DomainError, form: Any = None, *, explain_permission: bool = False) -> int:
     """Roll back and tell the user; returns the status of the page drawn again (400 or 409).
 
     403 and 404 abort here, with the standard page: a permission refusal says no more than
-    the role check in front of the view would.
+    the role check in front of the view would. Where the user must read why they may not
+    (the ballot: "you hold no proxy for …"), ``explain_permission`` shows it like any refusal.
     """
     db.session.rollback()
-    if isinstance(error, PermissionDenied | NotFound):
+    if isinstance(error, NotFound) or (
+        isinstance(error, PermissionDenied) and not explain_permission
+    ):
         abort(error.status)
     field = getattr(form, error.field, None) if form is not None and error.field else None
     visible = getattr(getattr(field, "widget", None), "input_type", None) != "hidden"
@@ -46,9 +49,11 @@ def refuse(error: DomainError, form: Any = None) -> int:
     return error.status
 
 
-def refuse_and_redirect(error: DomainError, url: str) -> Response:
+def refuse_and_redirect(
+    error: DomainError, url: str, *, explain_permission: bool = False
+) -> Response:
     """``refuse``, then back to ``url`` where the flash is shown (POST-redirect-GET)."""
-    refuse(error)
+    refuse(error, explain_permission=explain_permission)
     return redirect(url)
 
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from resolutions.conferences import service
+from resolutions.errors import DomainError
 from resolutions.models import AuditEntry, Participant, Role, User
 from tests.conftest import make_user
 
@@ -198,7 +199,7 @@ def test_observer_gets_no_voting_right_even_with_the_box_ticked(db, world, as_us
 
 
 def test_service_refuses_a_voting_right_for_an_observer(db, world):
-    with pytest.raises(service.ConferenceError) as raised:
+    with pytest.raises(DomainError) as raised:
         service.add_participant(
             world.conference,
             name="X",
@@ -321,7 +322,7 @@ def test_last_secretariat_member_cannot_be_demoted_or_removed(db, world, as_user
 
 
 def test_service_refuses_demoting_the_last_secretariat(db, world):
-    with pytest.raises(service.ConferenceError):
+    with pytest.raises(DomainError):
         service.update_participant(
             world.conference,
             world.secretariat,

@@ -38,12 +38,12 @@ def test_the_console_offers_to_start_the_sitting_and_the_chair_starts_it(db, wor
     console = client.get(f"/c/{world.conference.id}/console").get_data(as_text=True)
     assert "Start the sitting?" not in console
     # Never backwards.
-    with pytest.raises(conferences.ConferenceError):
+    with pytest.raises(DomainError):
         conferences.move_stage(world.conference, ConferenceState.DRAFTING, world.chair)
 
 
 def test_a_delegate_cannot_move_the_stage(db, world):
-    with pytest.raises(conferences.ConferenceError):
+    with pytest.raises(DomainError):
         conferences.move_stage(world.conference, ConferenceState.VOTING, world.delegate)
     assert world.conference.state == ConferenceState.DRAFTING
 
@@ -79,13 +79,13 @@ def test_closing_is_offered_after_adoption_needs_a_confirmation_and_locks_everyt
             title="Late question",
             question="Shall we?",
         )
-    with pytest.raises(conferences.ConferenceError):
+    with pytest.raises(DomainError):
         conferences.update_settings(
             world.conference,
             conferences.settings_of(world.conference),
             world.secretariat.user,
         )
-    with pytest.raises(conferences.ConferenceError):
+    with pytest.raises(DomainError):
         conferences.move_stage(world.conference, ConferenceState.CLOSED, world.chair)
     # The documents stay.
     answer = client.get(
@@ -108,7 +108,7 @@ def test_closing_waits_for_an_open_poll(db, world):
     attendance.set_presence(world.conference, world.delegate, True, world.secretariat)
     voting.open_poll(poll, world.chair)
     db.session.commit()
-    with pytest.raises(conferences.ConferenceError, match="A poll is open"):
+    with pytest.raises(DomainError, match="A poll is open"):
         conferences.move_stage(world.conference, ConferenceState.CLOSED, world.chair)
 
 

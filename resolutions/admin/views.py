@@ -28,8 +28,10 @@ from werkzeug.wrappers import Response
 from resolutions.admin.forms import ArchiveForm, ConferenceCreateForm, DeleteConferenceForm
 from resolutions.conferences import service
 from resolutions.conferences.views import send_invitations
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import Conference
+from resolutions.refusals import refuse
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -133,9 +135,8 @@ def delete_conference(conference_id: int) -> str | tuple[str, int] | Response:
             title = conference.title
             try:
                 service.delete_conference(conference, current_user._get_current_object())
-            except service.ConferenceError as error:
-                db.session.rollback()
-                flash(error.message, "error")
+            except DomainError as error:
+                refuse(error)
             else:
                 db.session.commit()
                 flash(_("%(title)s has been deleted.", title=title), "success")

@@ -23,14 +23,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Role, User
-from resolutions.rules.roles import IMPLIED_ROLES, has_role
+from resolutions.rules.roles import has_role
 
 __all__ = [
     "ANY_ROLE",
-    "IMPLIED_ROLES",
     "conference_role",
     "get_in_conference",
-    "has_role",
     "seat_of",
 ]
 

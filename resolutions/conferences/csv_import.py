@@ -145,7 +145,11 @@ ROLE_NAMES = {
 
 
 class ImportFileError(InvalidInput):
-    """The file as a whole cannot be read (not UTF-8, no header, missing columns): 400."""
+    """The file as a whole cannot be read (not UTF-8, no header, missing columns): 400, said
+    next to the upload form's ``file`` field."""
+
+    def __init__(self, message: Message, field: str | None = "file") -> None:
+        super().__init__(message, field)
 
 
 @dataclass(frozen=True)

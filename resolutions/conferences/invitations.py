@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from resolutions.auth.service import mark_invitation_sent
 from resolutions.conferences import service
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.mail import Mail
 from resolutions.models import Conference, LoginToken, Participant, User, utcnow
@@ -128,7 +129,7 @@ def issue(
     for participant in participants:
         try:
             token = service.create_access_invitation(conference, participant, actor, days)
-        except service.ConferenceError as error:
+        except DomainError as error:
             outcomes.append(Outcome(participant, error=error.message))
         else:
             outcomes.append(Outcome(participant, token=token))

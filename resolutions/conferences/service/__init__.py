@@ -1,12 +1,13 @@
 """Conferences and their participants: the rules and transactions, no HTTP.
 
 Every function takes plain arguments, checks the rules, changes rows, records an audit entry
-and flushes; the view commits once. A refused change raises ``ConferenceError`` with a
-message for the user (and the form field it belongs to, if any).
+and flushes; the view commits once. A refused change raises ``resolutions.errors.DomainError``
+(the one hierarchy of every service) with a message for the user (and the form field it
+belongs to, if any).
 
 The package, by topic:
 
-- ``_common``: ``ConferenceError``, the voting roles, the closed-conference check.
+- ``_common``: the voting roles, the closed-conference check.
 - ``conferences``: whose conferences, creating, archiving, deleting, the secretariat.
 - ``stages``: preparation → drafting → sitting → closed.
 - ``settings``: the conference's settings.
@@ -19,7 +20,6 @@ Callers import from here (``from resolutions.conferences import service``).
 
 from resolutions.conferences.service._common import (
     VOTING_ROLES,
-    ConferenceError,
 )
 from resolutions.conferences.service.access import (
     access_can_be_reset,
@@ -80,7 +80,6 @@ from resolutions.conferences.service.stages import (
 )
 
 __all__ = [
-    "ConferenceError",
     "ConferenceSettings",
     "FieldChange",
     "IMPORT_FIELDS",

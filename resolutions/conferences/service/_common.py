@@ -1,5 +1,5 @@
-"""What every topic of the conference service shares: the voting roles, ``ConferenceError``,
-the closed-conference check, how a changed value is written in the audit log.
+"""What every topic of the conference service shares: the voting roles, the closed-conference
+check, how a changed value is written in the audit log. Refusals are ``resolutions.errors``.
 """
 
 from __future__ import annotations
@@ -9,24 +9,16 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from resolutions.errors import DomainError
 from resolutions.models import Conference, Role
 
 # Roles that may hold a voting right (the chair votes as a delegate).
 VOTING_ROLES = frozenset({Role.CHAIR, Role.DELEGATE})
 
 
-class ConferenceError(Exception):
-    """A rule refused the change. ``message`` is translated; ``field`` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def _ensure_not_closed(conference: Conference) -> None:
     if conference.is_closed:
-        raise ConferenceError(_("The conference is closed: it can no longer be changed."))
+        raise DomainError(_("The conference is closed: it can no longer be changed."))
 
 
 def _audit_value(value: Any) -> Any:

@@ -16,7 +16,7 @@ from resolutions.auth.service import (
     managed_conference_ids,
     may_issue_credentials,
 )
-from resolutions.conferences.service._common import ConferenceError
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, User
 
@@ -49,7 +49,7 @@ def card_signs_in(participant: Participant) -> bool:
 
 def _ensure_access_can_be_reset(participant: Participant, actor: User) -> None:
     if not access_can_be_reset(participant, actor):
-        raise ConferenceError(
+        raise DomainError(
             _(
                 "The account of %(name)s is also used in conferences you do not manage, so "
                 "%(name)s keeps their own credentials: no invitation or one-time password can "

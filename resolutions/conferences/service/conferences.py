@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from resolutions import audit
 from resolutions.auth.service import end_invitations, normalise_email
-from resolutions.conferences.service._common import ConferenceError
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -147,7 +147,7 @@ def delete_conference(conference: Conference, actor: User) -> None:
     so the hash chain stays whole. Accounts stay: people may take part elsewhere.
     """
     if has_polls(conference):
-        raise ConferenceError(
+        raise DomainError(
             _(
                 "%(title)s has held votes, so it is a record and cannot be deleted. Archive it "
                 "instead.",

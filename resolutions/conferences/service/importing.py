@@ -18,10 +18,10 @@ from resolutions.auth.service import end_invitations_of
 from resolutions.conferences.csv_import import ImportRow, RowError
 from resolutions.conferences.service._common import (
     VOTING_ROLES,
-    ConferenceError,
     _ensure_not_closed,
 )
 from resolutions.conferences.service.participants import has_taken_part, name_is_editable
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Role, User, utcnow
 from resolutions.models.conferences import new_card_token
@@ -135,7 +135,7 @@ def plan_import(
 
     With ``remove_missing``, participants absent from the file are removed, except the
     secretariat (who run the conference and are rarely on the list) and anyone who has taken
-    part already (their record must stay). Raises ``ConferenceError`` if the result would
+    part already (their record must stay). Raises ``DomainError`` if the result would
     leave the conference without a secretariat.
     """
     existing = {
@@ -206,7 +206,7 @@ def plan_import(
         else:
             plan.removed.append(participant)
     if not secretariat_after:
-        raise ConferenceError(
+        raise DomainError(
             _(
                 "After this import the conference would have no secretariat member. Keep at "
                 "least one person with the role secretariat."

@@ -15,11 +15,11 @@ from resolutions.conferences.csv_import import MAX_WEIGHT
 from resolutions.conferences.search import folded
 from resolutions.conferences.service._common import (
     VOTING_ROLES,
-    ConferenceError,
     _audit_value,
     _ensure_not_closed,
 )
 from resolutions.conferences.service.conferences import find_or_create_user
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -50,12 +50,12 @@ class ParticipantFields:
 
 def _check_fields(values: ParticipantFields) -> ParticipantFields:
     if not 1 <= values.weight <= MAX_WEIGHT:
-        raise ConferenceError(
+        raise DomainError(
             _("The weight must be a whole number from 1 to %(max)s.", max=MAX_WEIGHT),
             field="weight",
         )
     if values.voting_right and values.role not in VOTING_ROLES:
-        raise ConferenceError(
+        raise DomainError(
             _("Only delegates and the chair can have a voting right."), field="voting_right"
         )
     return ParticipantFields(
@@ -84,7 +84,7 @@ def _secretariat_ids(conference: Conference) -> list[int]:
 
 def _ensure_not_last_secretariat(conference: Conference, participant: Participant) -> None:
     if participant.role == Role.SECRETARIAT and _secretariat_ids(conference) == [participant.id]:
-        raise ConferenceError(
+        raise DomainError(
             _(
                 "%(name)s is the only secretariat member. Name another secretariat member first.",
                 name=participant.user.name,
@@ -100,7 +100,7 @@ def add_participant(
     _ensure_not_closed(conference)
     values = _check_fields(values)
     if not name.strip():
-        raise ConferenceError(_("Enter a name."), field="name")
+        raise DomainError(_("Enter a name."), field="name")
     email = normalise_email(email)
     user = find_or_create_user(email, name)
     taken = db.session.scalar(
@@ -109,7 +109,7 @@ def add_participant(
         )
     )
     if taken is not None:
-        raise ConferenceError(
+        raise DomainError(
             _("%(email)s is already a participant of this conference.", email=email),
             field="email",
         )
@@ -170,7 +170,7 @@ def update_participant(
             setattr(participant, attr, value)
     if name is not None and name.strip() and name.strip() != participant.user.name:
         if not name_is_editable(participant):
-            raise ConferenceError(
+            raise DomainError(
                 _("This person's account is also used elsewhere; only they can change the name."),
                 field="name",
             )
@@ -222,7 +222,7 @@ def remove_participant(conference: Conference, participant: Participant, actor: 
     _ensure_not_closed(conference)
     _ensure_not_last_secretariat(conference, participant)
     if has_taken_part(participant):
-        raise ConferenceError(
+        raise DomainError(
             _(
                 "%(name)s has already taken part (amendments, co-sponsorships, polls or "
                 "proxies), so the record must stay. Remove the voting right or make them an "

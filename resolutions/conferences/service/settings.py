@@ -12,13 +12,14 @@ from flask_babel import gettext as _
 
 from resolutions import audit
 from resolutions.conferences.service._common import (
-    ConferenceError,
     _audit_value,
     _ensure_not_closed,
 )
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import BallotKind, Conference, ConferenceState, MajorityMethod, User
-from resolutions.voting.majority import format_quorum, parse_quorum
+from resolutions.voting.majority import QuorumError, format_quorum, parse_quorum
+from resolutions.voting.quorum_words import quorum_problem
 
 # --- settings --------------------------------------------------------------------------------
 
@@ -60,8 +61,8 @@ def _quorum(text: str) -> str:
     """The canonical form of a typed quorum; the poll form's grammar (``parse_quorum``)."""
     try:
         return format_quorum(parse_quorum(text))
-    except ValueError as error:
-        raise ConferenceError(str(error), field="quorum") from error
+    except QuorumError as error:
+        raise DomainError(quorum_problem(error), field="quorum") from error
 
 
 def update_settings(
@@ -73,19 +74,17 @@ def update_settings(
     """
     _ensure_not_closed(conference)
     if not new.title.strip():
-        raise ConferenceError(_("Enter the title."), field="title")
+        raise DomainError(_("Enter the title."), field="title")
     if not new.short_name.strip():
-        raise ConferenceError(_("Enter a short name."), field="short_name")
+        raise DomainError(_("Enter a short name."), field="short_name")
     if new.end_date is not None and new.end_date < new.start_date:
-        raise ConferenceError(_("The last day cannot be before the first day."), field="end_date")
+        raise DomainError(_("The last day cannot be before the first day."), field="end_date")
     if new.language not in ("ru", "en"):
-        raise ConferenceError(_("Choose Russian or English."), field="language")
+        raise DomainError(_("Choose Russian or English."), field="language")
     if new.timezone not in time_zone_names():
-        raise ConferenceError(_("Choose a time zone from the list."), field="timezone")
+        raise DomainError(_("Choose a time zone from the list."), field="timezone")
     if not 0 <= new.proxy_limit <= 10:
-        raise ConferenceError(
-            _("A delegate may hold between 0 and 10 proxies."), field="proxy_limit"
-        )
+        raise DomainError(_("A delegate may hold between 0 and 10 proxies."), field="proxy_limit")
     cleaned = {
         **{name: getattr(new, name) for name in SETTINGS_FIELDS},
         "title": new.title.strip(),

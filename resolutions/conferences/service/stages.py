@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from resolutions import audit
-from resolutions.conferences.service._common import ConferenceError, _ensure_not_closed
+from resolutions.conferences.service._common import _ensure_not_closed
+from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
     Conference,
@@ -62,10 +63,10 @@ def move_stage(conference: Conference, stage: ConferenceState, actor: Participan
     start the sitting, or close the conference (not while a poll is open). Audited as a
     change of the settings' stage. Flushes."""
     if actor.conference_id != conference.id or actor.role not in (Role.CHAIR, Role.SECRETARIAT):
-        raise ConferenceError(_("Only the chair or the secretariat may change the stage."))
+        raise PermissionDenied(_("Only the chair or the secretariat may change the stage."))
     _ensure_not_closed(conference)
     if STAGES.index(stage) <= STAGES.index(conference.state):
-        raise ConferenceError(_("The conference is already at this stage or past it."))
+        raise DomainError(_("The conference is already at this stage or past it."))
     if stage == ConferenceState.CLOSED:
         open_polls = db.session.scalar(
             sa.select(sa.func.count())
@@ -73,7 +74,7 @@ def move_stage(conference: Conference, stage: ConferenceState, actor: Participan
             .where(Poll.conference_id == conference.id, Poll.state == PollState.OPEN)
         )
         if open_polls:
-            raise ConferenceError(_("A poll is open: close it before closing the conference."))
+            raise DomainError(_("A poll is open: close it before closing the conference."))
     old = conference.state
     conference.state = stage
     audit.record(

@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
-from resolutions.auth.access import has_role, seat_of
+from resolutions.auth.access import seat_of
 from resolutions.auth.forms import SetPasswordForm
 from resolutions.conferences import service
 from resolutions.conferences.forms import PresenceForm
 from resolutions.conferences.views._common import _form_status, bp
 from resolutions.extensions import db
 from resolutions.models import Role
+from resolutions.rules.roles import has_role
 
 # --- the access card (public) ----------------------------------------------------------------
 

@@ -7,13 +7,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from resolutions.auth.access import conference_role, has_role
+from resolutions.auth.access import conference_role
 from resolutions.conferences import service
 from resolutions.conferences.dashboard import dashboard
 from resolutions.conferences.forms import StageForm
-from resolutions.conferences.views._common import _show_error, bp
+from resolutions.conferences.views._common import bp
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import Conference, ConferenceState, Participant, Role
+from resolutions.refusals import refuse
+from resolutions.rules.roles import has_role
 
 
 @bp.get("/")
@@ -29,7 +32,9 @@ def index() -> str:
 def home(conference: Conference, me: Participant) -> str:
     from resolutions.drafting import service as drafting  # drafting builds on conferences
 
-    awaiting = drafting.awaiting_ruling(conference) if has_role(me, Role.SECRETARIAT) else []
+    awaiting = (
+        drafting.resolutions_awaiting_ruling(conference) if has_role(me, Role.SECRETARIAT) else []
+    )
     return render_template(
         "conferences/home.html",
         board=dashboard(conference, me),
@@ -54,8 +59,8 @@ def stage(conference: Conference, me: Participant) -> Response:
         return redirect(back)
     try:
         service.move_stage(conference, ConferenceState(form.stage.data), me)
-    except service.ConferenceError as error:
-        _show_error(error)
+    except DomainError as error:
+        refuse(error)
         return redirect(back)
     db.session.commit()
     if conference.is_closed:

@@ -14,8 +14,10 @@ from resolutions.auth.access import conference_role
 from resolutions.conferences import csv_import, service
 from resolutions.conferences.forms import ImportConfirmForm, ImportUploadForm
 from resolutions.conferences.views._common import IMPORT_MAX_AGE, PREVIEW_ROWS, _form_status, bp
+from resolutions.errors import DomainError, StaleError
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Role
+from resolutions.refusals import refuse
 
 # --- CSV import ------------------------------------------------------------------------------
 
@@ -76,16 +78,15 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
             parsed = csv_import.parse(data["t"])
             plan = _plan(conference, me, parsed, data)
             if parsed.errors or plan.fingerprint() != data["fp"]:
-                raise service.ConferenceError(
+                raise StaleError(
                     _(
                         "The participants have changed since the preview. Upload the file again "
                         "to see what the import would do now."
                     )
                 )
             service.apply_import(conference, plan, me.user, data["f"], data["e"])
-        except (csv_import.ImportFileError, service.ConferenceError) as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except DomainError as error:  # the file no longer reads, or the preview is stale
+            refuse(error)
             return render_template("conferences/import.html", upload=upload), 409
         db.session.commit()
         flash(
@@ -105,7 +106,7 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
             text, encoding = csv_import.decode(file.read())
             parsed = csv_import.parse(text)
         except csv_import.ImportFileError as error:
-            upload.file.errors = [*upload.file.errors, str(error)]
+            refuse(error, upload)  # next to the file field
         else:
             options = {"cv": bool(upload.chair_votes.data), "rm": bool(upload.remove_missing.data)}
             errors = sorted(parsed.errors, key=lambda e: e.line)
@@ -113,7 +114,7 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
             if not errors:
                 try:
                     plan = _plan(conference, me, parsed, options)
-                except service.ConferenceError as error:
+                except DomainError as error:
                     errors = [csv_import.RowError(0, error.message)]
             if plan is not None:
                 confirm.payload.data = _sign_upload(

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from resolutions import labels, mail
-from resolutions.auth.access import conference_role, get_in_conference, has_role
+from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences import invitations, service
 from resolutions.conferences.forms import (
     AccessForm,
@@ -31,10 +31,13 @@ from resolutions.conferences.forms import (
     ParticipantForm,
     PresenceForm,
 )
-from resolutions.conferences.views._common import PER_PAGE, _form_status, _page_arg, _show_error, bp
+from resolutions.conferences.views._common import PER_PAGE, _form_status, _page_arg, bp
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import Conference, Participant, Role
+from resolutions.refusals import refuse
+from resolutions.rules.roles import has_role
 from resolutions.voting import attendance
 
 # --- participants ----------------------------------------------------------------------------
@@ -159,8 +162,8 @@ def participant_new(conference: Conference, me: Participant) -> tuple[str, int] 
                 values=_participant_values(form),
                 actor=me.user,
             )
-        except service.ConferenceError as error:
-            _show_error(error, form)
+        except DomainError as error:
+            refuse(error, form)
         else:
             db.session.commit()
             flash(_("%(name)s has been added.", name=participant.user.name), "success")
@@ -187,8 +190,8 @@ def participant_edit(
                 name=form.name.data,
                 actor=me.user,
             )
-        except service.ConferenceError as error:
-            _show_error(error, form)
+        except DomainError as error:
+            refuse(error, form)
             participant = get_in_conference(Participant, participant_id, conference)
         else:
             db.session.commit()
@@ -222,8 +225,8 @@ def participant_delete(conference: Conference, me: Participant, participant_id: 
     name = participant.user.name
     try:
         service.remove_participant(conference, participant, me.user)
-    except service.ConferenceError as error:
-        _show_error(error)
+    except DomainError as error:
+        refuse(error)
         return redirect(_edit_url(conference, participant_id))
     db.session.commit()
     flash(_("%(name)s has been removed from the conference.", name=name), "success")
@@ -248,8 +251,8 @@ def participant_access(
             secret = url_for("auth.invitation", token=token, _external=True)
         else:
             secret = service.generate_password(conference, participant, me.user, days)
-    except service.ConferenceError as error:
-        _show_error(error)
+    except DomainError as error:
+        refuse(error)
         return redirect(_edit_url(conference, participant_id))
     db.session.commit()
     response = make_response(
@@ -277,7 +280,7 @@ def participant_presence(conference: Conference, me: Participant, participant_id
         flash(_("The conference is closed: it can no longer be changed."), "error")
     else:
         present = form.present.data == "1"
-        attendance.set_presence(conference, participant, present, me.user)
+        attendance.set_presence(conference, participant, present, me)
         db.session.commit()
         if present:
             flash(_("%(name)s is checked in.", name=participant.user.name), "success")

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 from resolutions.auth.access import conference_role
 from resolutions.conferences import clock, service
 from resolutions.conferences.forms import SettingsForm
-from resolutions.conferences.views._common import _form_status, _show_error, bp
+from resolutions.conferences.views._common import _form_status, bp
 from resolutions.documents.heading import dateline
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (
@@ -24,6 +25,7 @@ from resolutions.models import (
     Role,
     utcnow,
 )
+from resolutions.refusals import refuse
 
 # --- settings --------------------------------------------------------------------------------
 
@@ -59,8 +61,8 @@ def settings(conference: Conference, me: Participant) -> tuple[str, int] | Respo
         )
         try:
             changes = service.update_settings(conference, values, me.user)
-        except service.ConferenceError as error:
-            _show_error(error, form)
+        except DomainError as error:
+            refuse(error, form)
         else:
             db.session.commit()
             if changes:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from resolutions.auth.access import has_role
 from resolutions.documents import cards as access_cards
 from resolutions.documents.render import PdfFile, created_stamp, render_pdf
 from resolutions.extensions import db
@@ -23,6 +22,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.rules import visibility
+from resolutions.rules.roles import has_role
 
 # --- who may have what ----------------------------------------------------------------------
 

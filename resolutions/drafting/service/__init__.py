@@ -90,10 +90,6 @@ from resolutions.drafting.service.record import (
     read_adopted_text,
     verify_adopted_text,
 )
-from resolutions.errors import DomainError, PermissionDenied, StaleError
-
-# TODO(rules): gone once the views (being split into packages) catch DomainError.
-DraftingError = DomainError
 
 __all__ = [
     "ACTIONS",
@@ -101,10 +97,7 @@ __all__ = [
     "MAX_DEPTH",
     "AmendmentView",
     "DraftPage",
-    "DraftingError",
     "FrozenResolution",
-    "PermissionDenied",
-    "StaleError",
     "TriageRow",
     "add_clause",
     "admit_amendment",

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
 
 from resolutions.extensions import db
 from resolutions.models import Conference
 from resolutions.voting import live, notify
-from resolutions.voting.errors import PermissionDenied, VotingError
 
 bp = Blueprint("voting", __name__, url_prefix="/c/<int:conference_id>")
 # Live changes committed during any request are published when it ends (live.py).
@@ -33,15 +32,6 @@ def _wants_json() -> bool:
 def _is_fragment() -> bool:
     """The page's script asks for the page again to swap its live regions."""
     return request.headers.get("X-Live-Fragment") == "1"
-
-
-def _refuse(error: VotingError, fallback: str, **values: Any) -> Response:
-    """Answer a refused action: 403 for a permission, else the message as a flash."""
-    db.session.rollback()
-    if isinstance(error, PermissionDenied):
-        abort(403)
-    flash(str(error), "error")
-    return redirect(url_for(fallback, **values))
 
 
 def _accept(conference: Conference, message: str, endpoint: str) -> Response:

@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
 
 from resolutions.auth.access import conference_role, get_in_conference
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import (
     Choice,
@@ -23,14 +24,13 @@ from resolutions.models import (
     Role,
     User,
 )
+from resolutions.refusals import refusal_json, refuse, refuse_and_redirect
 from resolutions.voting import attendance, live, service
-from resolutions.voting.errors import PermissionDenied, VotingError
 from resolutions.voting.forms import ActionForm, CastForm, ProxyForm, new_idempotency_key
 from resolutions.voting.views._common import (
     _accept,
     _is_fragment,
     _live_attrs,
-    _refuse,
     _wants_json,
     bp,
 )
@@ -141,13 +141,13 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
             for_participant_ids=wanted,
             idempotency_key=form.idempotency_key.data or None,
         )
-    except VotingError as error:
-        db.session.rollback()
+    except DomainError as error:
         if _wants_json():
-            status = 403 if isinstance(error, PermissionDenied) else 409
-            return jsonify(ok=False, message=str(error)), status
-        flash(str(error), "error")
-        return redirect(url_for("voting.ballot", conference_id=conference_id))
+            return refusal_json(error)
+        # The voter reads why (no proxy, not entitled): never a bare 403 page on the ballot.
+        return refuse_and_redirect(
+            error, url_for("voting.ballot", conference_id=conference_id), explain_permission=True
+        )
     # The caster's own name needs no query (their user is the signed-in one, already loaded).
     names = [my_name] if receipt.recorded == [my_id] else _names(receipt.recorded)
     if receipt.already_recorded:
@@ -192,8 +192,8 @@ def self_check_in(conference: Conference, me: Participant) -> Response:
         abort(400)
     try:
         attendance.self_check_in(conference, me)
-    except VotingError as error:
-        return _refuse(error, "voting.ballot", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.ballot", conference_id=conference.id))
     return _accept(conference, _("You are checked in. Welcome!"), "voting.ballot")
 
 
@@ -213,11 +213,9 @@ def proxies(conference: Conference, me: Participant) -> Any:
         holder = get_in_conference(Participant, form.holder.data, conference)
         try:
             attendance.give_proxy(me, holder)
-        except VotingError as error:
-            db.session.rollback()
-            if isinstance(error, PermissionDenied):
-                abort(403)
-            form.holder.errors = [str(error)]
+        except DomainError as error:
+            error.field = error.field or "holder"  # every refusal of a proxy is about the holder
+            refuse(error, form)
             return (
                 render_template("voting/proxies.html", **_proxies_context(me, form, candidates)),
                 400,
@@ -280,6 +278,6 @@ def revoke_proxy(conference: Conference, me: Participant, proxy_id: int) -> Resp
         abort(400)
     try:
         attendance.revoke_proxy(proxy, me)
-    except VotingError as error:
-        return _refuse(error, "voting.proxies", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.proxies", conference_id=conference.id))
     return _accept(conference, _("The proxy has been revoked."), "voting.proxies")

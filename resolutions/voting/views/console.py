@@ -12,6 +12,7 @@ from resolutions import audit
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences import service as conference_service
 from resolutions.drafting import service as drafting_service
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import (
     Amendment,
@@ -25,8 +26,8 @@ from resolutions.models import (
     ResolutionState,
     Role,
 )
+from resolutions.refusals import refuse_and_redirect
 from resolutions.voting import attendance, live, service, sitting
-from resolutions.voting.errors import VotingError
 from resolutions.voting.forms import (
     ActionForm,
     CancelPollForm,
@@ -35,7 +36,7 @@ from resolutions.voting.forms import (
     QueuePollForm,
 )
 from resolutions.voting.naming import poll_label
-from resolutions.voting.views._common import _accept, _is_fragment, _live_attrs, _refuse, bp
+from resolutions.voting.views._common import _accept, _is_fragment, _live_attrs, bp
 
 # --- the chair's console ---------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ def _console_context(conference: Conference) -> dict[str, Any]:
     awaiting = {}
     for r in resolutions:
         if r.state == ResolutionState.DRAFT:
-            waiting = sitting.awaiting_ruling(r)
+            waiting = sitting.unruled_amendments(r)
             if waiting:
                 numbered = {c.clause_id: c for c in drafting_service.numbered_text(r)}
                 awaiting[r.id] = [
@@ -150,8 +151,8 @@ def create_poll(conference: Conference, me: Participant) -> Any:
         poll = service.create_poll(conference, me, subject=subject, **target, **form.overrides())
         if form.open_now.data != "0":
             service.open_poll(poll, me)
-    except VotingError as error:
-        return _refuse(error, "voting.console", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.console", conference_id=conference.id))
     if poll.state == PollState.OPEN:
         message = _("The vote on “%(title)s” is open.", title=poll_label(poll))
     else:
@@ -177,8 +178,8 @@ def create_procedural(conference: Conference, me: Participant) -> Any:
         )
         if form.open_now.data:
             service.open_poll(poll, me)
-    except VotingError as error:
-        return _refuse(error, "voting.console", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.console", conference_id=conference.id))
     return _accept(
         conference,
         _("The question “%(title)s” is put to the vote.", title=poll_label(poll)),
@@ -199,8 +200,8 @@ def open_poll(conference: Conference, me: Participant, poll_id: int) -> Response
         abort(400)
     try:
         service.open_poll(poll, me)
-    except VotingError as error:
-        return _refuse(error, "voting.console", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.console", conference_id=conference.id))
     return _accept(
         conference, _("The vote on “%(title)s” is open.", title=poll_label(poll)), "voting.console"
     )
@@ -230,8 +231,8 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
             return redirect(url_for("voting.console", conference_id=conference_id))
         if form.publish.data:
             service.publish_poll(poll, me)
-    except VotingError as error:
-        return _refuse(error, "voting.console", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.console", conference_id=conference.id))
     message = _(
         "The vote on “%(title)s” is closed: %(outcome)s. Audit log head: %(digest)s.",
         title=poll_label(poll),
@@ -250,8 +251,8 @@ def cancel_poll(conference: Conference, me: Participant, poll_id: int) -> Any:
         return _console_redirect(conference)
     try:
         service.cancel_poll(poll, me, form.reason.data.strip())
-    except VotingError as error:
-        return _refuse(error, "voting.console", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.console", conference_id=conference.id))
     return _accept(
         conference,
         _("The poll “%(title)s” is cancelled.", title=poll_label(poll)),
@@ -267,8 +268,8 @@ def publish_poll(conference: Conference, me: Participant, poll_id: int) -> Respo
         abort(400)
     try:
         service.publish_poll(poll, me)
-    except VotingError as error:
-        return _refuse(error, "voting.console", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.console", conference_id=conference.id))
     return _accept(
         conference,
         _("The result of “%(title)s” is published.", title=poll_label(poll)),

@@ -9,12 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences.search import folded
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Role, User
+from resolutions.refusals import refuse_and_redirect
 from resolutions.voting import attendance
-from resolutions.voting.errors import VotingError
 from resolutions.voting.forms import PresenceForm, RollCallForm
-from resolutions.voting.views._common import _accept, _live_attrs, _refuse, bp
+from resolutions.voting.views._common import _accept, _live_attrs, bp
 
 # --- attendance ------------------------------------------------------------------------------
 
@@ -68,7 +69,7 @@ def set_presence(conference: Conference, me: Participant, participant_id: int) -
         flash(next(iter(form.errors.get("present", [])), _("Choose present or absent.")), "error")
         return redirect(back)
     present = form.present.data == "1"
-    attendance.set_presence(conference, participant, present, me.user)
+    attendance.set_presence(conference, participant, present, me)
     db.session.commit()
     if present:
         flash(_("%(name)s is checked in.", name=participant.name), "success")
@@ -92,6 +93,6 @@ def roll_call(conference: Conference, me: Participant) -> Response:
         else:
             attendance.close_roll_call(conference, me)
             message = _("The roll call is closed.")
-    except VotingError as error:
-        return _refuse(error, "voting.attendance", conference_id=conference.id)
+    except DomainError as error:
+        return refuse_and_redirect(error, url_for("voting.attendance", conference_id=conference.id))
     return _accept(conference, message, "voting.attendance")
