@@ -57,7 +57,8 @@ def _name(path: Path) -> str:
 def _is_http(module: str) -> bool:
     if module == "resolutions":  # the package: only its lazy ``create_app`` is the factory
         return False
-    return module in HTTP_MODULES or module.rsplit(".", 1)[-1].endswith("views")
+    # ``drafting/views.py``, or a module of a ``views/`` package split by audience
+    return module in HTTP_MODULES or any(part.endswith("views") for part in module.split("."))
 
 
 def _imports(path: Path) -> list[tuple[str, str | None]]:
