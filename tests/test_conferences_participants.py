@@ -205,7 +205,7 @@ def test_service_refuses_a_voting_right_for_an_observer(db, world):
             name="X",
             email="x@example.org",
             values=service.ParticipantFields(role=Role.OBSERVER, voting_right=True),
-            actor=world.secretariat.user,
+            actor=world.secretariat,
         )
     assert raised.value.field == "voting_right"
 
@@ -328,7 +328,7 @@ def test_service_refuses_demoting_the_last_secretariat(db, world):
             world.secretariat,
             values=service.ParticipantFields(role=Role.CHAIR),
             name=None,
-            actor=world.secretariat.user,
+            actor=world.secretariat,
         )
 
 
@@ -405,6 +405,6 @@ def test_new_participant_helper_user_exists(db, world):
         name="Other Name",
         email="SHARED@example.org",
         values=service.ParticipantFields(role=Role.OBSERVER),
-        actor=world.secretariat.user,
+        actor=world.secretariat,
     )
     assert participant.user_id == user.id

@@ -83,7 +83,7 @@ def test_closing_is_offered_after_adoption_needs_a_confirmation_and_locks_everyt
         conferences.update_settings(
             world.conference,
             conferences.settings_of(world.conference),
-            world.secretariat.user,
+            world.secretariat,
         )
     with pytest.raises(DomainError):
         conferences.move_stage(world.conference, ConferenceState.CLOSED, world.chair)

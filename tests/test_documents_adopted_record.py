@@ -33,7 +33,7 @@ def _pdf(client, url) -> bytes:
 def _change_settings(world, **changes) -> None:
     values = conferences.settings_of(world.conference)
     new = conferences.ConferenceSettings(**{**values.__dict__, **changes})
-    conferences.update_settings(world.conference, new, world.secretariat.user)
+    conferences.update_settings(world.conference, new, world.secretariat)
     db.session.commit()
 
 

@@ -26,6 +26,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from resolutions.admin.forms import ArchiveForm, ConferenceCreateForm, DeleteConferenceForm
+from resolutions.auth.access import seat_of
 from resolutions.conferences import service
 from resolutions.conferences.views import send_invitations
 from resolutions.errors import DomainError
@@ -87,7 +88,10 @@ def create_conference() -> str | Response:
         db.session.commit()
         outcome = None
         if not member.user.password_hash:
-            outcome = send_invitations(conference, [member], admin)[0]
+            # The administrator invites as the conference's stand-in secretariat.
+            seat = seat_of(conference, admin)
+            assert seat is not None  # an administrator always has a seat
+            outcome = send_invitations(conference, [member], seat)[0]
         response = make_response(
             render_template(
                 "admin/conference_created.html",

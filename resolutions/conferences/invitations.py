@@ -118,7 +118,7 @@ class Outcome:
 
 
 def issue(
-    conference: Conference, participants: Sequence[Participant], actor: User, days: int
+    conference: Conference, participants: Sequence[Participant], actor: Participant, days: int
 ) -> list[Outcome]:
     """A new invitation link for each person who may get one. Flushes; the caller commits.
 

@@ -57,7 +57,7 @@ def full_sitting() -> World:
     admitted, ruled out, withdrawn and voted on (named and secret); a roll call, a proxy given
     and revoked; a procedural poll cancelled; the resolution adopted."""
     world = demo_world()
-    conference, secretariat = world.conference, world.secretariat.user
+    conference, secretariat = world.conference, world.secretariat
 
     settings = conferences.settings_of(conference)
     conferences.update_settings(

@@ -3,7 +3,10 @@
 Every function takes plain arguments, checks the rules, changes rows, records an audit entry
 and flushes; the view commits once. A refused change raises ``resolutions.errors.DomainError``
 (the one hierarchy of every service) with a message for the user (and the form field it
-belongs to, if any).
+belongs to, if any). The actor of a conference's change is the ``Participant`` seat the view
+hands over (``me``; a site administrator's stand-in secretariat seat included); only creating,
+archiving and deleting a conference, which no seat can sit in yet or any more, take the
+site administrator's ``User``.
 
 The package, by topic:
 

@@ -32,10 +32,10 @@ def new_one_time_password() -> str:
     return "-".join(groups)
 
 
-def access_can_be_reset(participant: Participant, actor: User) -> bool:
+def access_can_be_reset(participant: Participant, actor: Participant) -> bool:
     """Whether ``actor`` may hand out an invitation or a one-time password for this person:
     only if ``actor`` is in the secretariat of every conference the account belongs to."""
-    return may_issue_credentials(participant.user, managed_conference_ids(actor))
+    return may_issue_credentials(participant.user, managed_conference_ids(actor.user))
 
 
 def card_signs_in(participant: Participant) -> bool:
@@ -47,7 +47,7 @@ def card_signs_in(participant: Participant) -> bool:
     return may_issue_credentials(participant.user, {participant.conference_id})
 
 
-def _ensure_access_can_be_reset(participant: Participant, actor: User) -> None:
+def _ensure_access_can_be_reset(participant: Participant, actor: Participant) -> None:
     if not access_can_be_reset(participant, actor):
         raise DomainError(
             _(
@@ -60,7 +60,7 @@ def _ensure_access_can_be_reset(participant: Participant, actor: User) -> None:
 
 
 def create_access_invitation(
-    conference: Conference, participant: Participant, actor: User, days: int
+    conference: Conference, participant: Participant, actor: Participant, days: int
 ) -> str:
     """A one-time link token that lets the participant set a password (shown once)."""
     return _issue_access(conference, participant, actor, days, "participant.invitation_created")
@@ -69,7 +69,7 @@ def create_access_invitation(
 def _issue_access(
     conference: Conference,
     participant: Participant,
-    actor: User,
+    actor: Participant,
     days: int,
     action: str,
     token: str | None = None,
@@ -78,7 +78,7 @@ def _issue_access(
     token = create_invitation(participant.user, days=days, token=token)
     audit.record(
         action,
-        actor=actor,
+        actor=actor.user,
         conference_id=conference.id,
         obj=participant,
         details={"user": participant.user.email, "days": days},
@@ -87,7 +87,7 @@ def _issue_access(
 
 
 def generate_password(
-    conference: Conference, participant: Participant, actor: User, days: int
+    conference: Conference, participant: Participant, actor: Participant, days: int
 ) -> str:
     """A one-time password for the participant's first sign-in (shown once, stored hashed).
 

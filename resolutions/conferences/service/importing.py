@@ -129,7 +129,7 @@ def plan_import(
     *,
     chair_votes: bool,
     remove_missing: bool,
-    actor: User,
+    actor: Participant,
 ) -> ImportPlan:
     """Compare the file with the participants, matched by e-mail. Reads only.
 
@@ -218,7 +218,7 @@ def plan_import(
 def apply_import(
     conference: Conference,
     plan: ImportPlan,
-    actor: User,
+    actor: Participant,
     filename: str = "",
     encoding: str = "",
 ) -> None:
@@ -269,7 +269,7 @@ def apply_import(
         db.session.delete(participant)
     audit.record(
         "participants.imported",
-        actor=actor,
+        actor=actor.user,
         conference_id=conference.id,
         obj=conference,
         details={

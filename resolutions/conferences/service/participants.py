@@ -94,7 +94,7 @@ def _ensure_not_last_secretariat(conference: Conference, participant: Participan
 
 
 def add_participant(
-    conference: Conference, *, name: str, email: str, values: ParticipantFields, actor: User
+    conference: Conference, *, name: str, email: str, values: ParticipantFields, actor: Participant
 ) -> Participant:
     """Add a person to the conference; an existing account with that e-mail is reused."""
     _ensure_not_closed(conference)
@@ -121,7 +121,7 @@ def add_participant(
     db.session.flush()
     audit.record(
         "participant.added",
-        actor=actor,
+        actor=actor.user,
         conference_id=conference.id,
         obj=participant,
         details={"user": email, **{k: _audit_value(v) for k, v in vars(values).items()}},
@@ -152,7 +152,7 @@ def update_participant(
     *,
     values: ParticipantFields,
     name: str | None,
-    actor: User,
+    actor: Participant,
 ) -> dict[str, list[Any]]:
     """Change role, delegation, voting right, weight (and the name, where allowed).
 
@@ -179,7 +179,7 @@ def update_participant(
     if changes:
         audit.record(
             "participant.changed",
-            actor=actor,
+            actor=actor.user,
             conference_id=conference.id,
             obj=participant,
             details={"user": participant.user.email, "changed": changes},
@@ -213,7 +213,9 @@ def has_taken_part(participant: Participant) -> bool:
     )
 
 
-def remove_participant(conference: Conference, participant: Participant, actor: User) -> None:
+def remove_participant(
+    conference: Conference, participant: Participant, actor: Participant
+) -> None:
     """Take a person out of the conference (their account stays). Flushes.
 
     Refused for the last secretariat member, and for anyone who has already taken part: the
@@ -232,7 +234,7 @@ def remove_participant(conference: Conference, participant: Participant, actor: 
         )
     audit.record(
         "participant.removed",
-        actor=actor,
+        actor=actor.user,
         conference_id=conference.id,
         obj=participant,
         details={"user": participant.user.email, "role": participant.role.value},

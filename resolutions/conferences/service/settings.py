@@ -17,7 +17,13 @@ from resolutions.conferences.service._common import (
 )
 from resolutions.errors import DomainError
 from resolutions.extensions import db
-from resolutions.models import BallotKind, Conference, ConferenceState, MajorityMethod, User
+from resolutions.models import (
+    BallotKind,
+    Conference,
+    ConferenceState,
+    MajorityMethod,
+    Participant,
+)
 from resolutions.voting.majority import QuorumError, format_quorum, parse_quorum
 from resolutions.voting.quorum_words import quorum_problem
 
@@ -66,7 +72,7 @@ def _quorum(text: str) -> str:
 
 
 def update_settings(
-    conference: Conference, new: ConferenceSettings, actor: User
+    conference: Conference, new: ConferenceSettings, actor: Participant
 ) -> dict[str, list[Any]]:
     """Apply the settings; return {field: [old, new]} of what changed (audited). Flushes.
 
@@ -101,7 +107,7 @@ def update_settings(
     if changes:
         audit.record(
             "conference.settings_changed",
-            actor=actor,
+            actor=actor.user,
             conference_id=conference.id,
             obj=conference,
             details={"changed": changes},

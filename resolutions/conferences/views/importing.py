@@ -58,7 +58,7 @@ def _plan(
         parsed.columns,
         chair_votes=bool(upload["cv"]),
         remove_missing=bool(upload["rm"]),
-        actor=me.user,
+        actor=me,
     )
 
 
@@ -84,7 +84,7 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
                         "to see what the import would do now."
                     )
                 )
-            service.apply_import(conference, plan, me.user, data["f"], data["e"])
+            service.apply_import(conference, plan, me, data["f"], data["e"])
         except DomainError as error:  # the file no longer reads, or the preview is stale
             refuse(error)
             return render_template("conferences/import.html", upload=upload), 409

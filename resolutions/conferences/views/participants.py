@@ -4,8 +4,6 @@ access and presence.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import (
     abort,
     current_app,
@@ -90,7 +88,7 @@ def invitation_link(token: str) -> str:
 
 
 def send_invitations(
-    conference: Conference, people: list[Participant], actor: Any
+    conference: Conference, people: list[Participant], actor: Participant
 ) -> list[invitations.Outcome]:
     """Issue the links (committed), then mail them outside the transaction and commit the
     delivery records: a slow or failing mail server never holds the database."""
@@ -119,7 +117,7 @@ def participants_invite(conference: Conference, me: Participant) -> Response:
     if not people:
         flash(_("Nobody to invite: tick the people to invite first."), "error")
         return back
-    outcomes = send_invitations(conference, people, me.user)
+    outcomes = send_invitations(conference, people, me)
     response = make_response(
         render_template(
             "conferences/invitations_sent.html",
@@ -160,7 +158,7 @@ def participant_new(conference: Conference, me: Participant) -> tuple[str, int] 
                 name=form.name.data,
                 email=form.email.data,
                 values=_participant_values(form),
-                actor=me.user,
+                actor=me,
             )
         except DomainError as error:
             refuse(error, form)
@@ -188,7 +186,7 @@ def participant_edit(
                 participant,
                 values=_participant_values(form),
                 name=form.name.data,
-                actor=me.user,
+                actor=me,
             )
         except DomainError as error:
             refuse(error, form)
@@ -208,7 +206,7 @@ def participant_edit(
         form=form,
         participant=participant,
         name_editable=service.name_is_editable(participant),
-        access_resettable=service.access_can_be_reset(participant, me.user),
+        access_resettable=service.access_can_be_reset(participant, me),
         delete_form=ConfirmForm(),
         access_form=AccessForm(),
         presence_form=PresenceForm(),
@@ -224,7 +222,7 @@ def participant_delete(conference: Conference, me: Participant, participant_id: 
         abort(400)
     name = participant.user.name
     try:
-        service.remove_participant(conference, participant, me.user)
+        service.remove_participant(conference, participant, me)
     except DomainError as error:
         refuse(error)
         return redirect(_edit_url(conference, participant_id))
@@ -247,10 +245,10 @@ def participant_access(
     days = current_app.config["INVITATION_DAYS"]
     try:
         if form.kind.data == "invitation":
-            token = service.create_access_invitation(conference, participant, me.user, days)
+            token = service.create_access_invitation(conference, participant, me, days)
             secret = url_for("auth.invitation", token=token, _external=True)
         else:
-            secret = service.generate_password(conference, participant, me.user, days)
+            secret = service.generate_password(conference, participant, me, days)
     except DomainError as error:
         refuse(error)
         return redirect(_edit_url(conference, participant_id))

@@ -60,7 +60,7 @@ def settings(conference: Conference, me: Participant) -> tuple[str, int] | Respo
             proxy_limit=form.proxy_limit.data,
         )
         try:
-            changes = service.update_settings(conference, values, me.user)
+            changes = service.update_settings(conference, values, me)
         except DomainError as error:
             refuse(error, form)
         else:
