@@ -157,3 +157,14 @@ for module in {PURE_MODULES!r}:
         timeout=60,
     )
     assert result.stdout == ""
+
+
+def test_template_filters_are_registered_in_one_place():
+    """No blueprint registers a filter as a side effect of being imported: the PDF templates
+    find the same filters as the pages, from ``filters.register_filters``."""
+    elsewhere = [
+        module
+        for module, path in MODULES.items()
+        if module != "resolutions.filters" and "template_filter" in path.read_text()
+    ]
+    assert elsewhere == []

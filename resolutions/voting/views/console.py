@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from resolutions import audit
+from resolutions import audit, labels
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences import service as conference_service
 from resolutions.drafting import service as drafting_service
@@ -236,7 +236,7 @@ def close_poll(conference: Conference, me: Participant, poll_id: int) -> Respons
     message = _(
         "The vote on “%(title)s” is closed: %(outcome)s. Audit log head: %(digest)s.",
         title=poll_label(poll),
-        outcome=current_app.jinja_env.filters["poll_outcome_label"](poll.outcome),
+        outcome=labels.label(labels.POLL_OUTCOME, poll.outcome),
         digest=audit.head_digest(),
     )
     return _accept(conference, message, "voting.console")
