@@ -1,5 +1,7 @@
 """Flask extensions, created unbound here and bound in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,6 +27,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base of every table. Flask-SQLAlchemy builds db.Model from Base when it starts (adding its
+# table-name and bind mixins), which a type checker cannot follow: to it, the base is Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -2,16 +2,20 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from resolutions.extensions import db
+from resolutions.extensions import Model
 from resolutions.models.common import enum_column, utcnow
 
+if TYPE_CHECKING:
+    from resolutions.models.conferences import Participant
 
-class User(UserMixin, db.Model):
+
+class User(UserMixin, Model):
     """A person. Their role lives on ``Participant``, per conference."""
 
     __tablename__ = "user"
@@ -26,7 +30,7 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    participations: Mapped[list[Participant]] = relationship(  # noqa: F821
+    participations: Mapped[list[Participant]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
 
@@ -41,7 +45,7 @@ class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
 
 
-class LoginToken(db.Model):
+class LoginToken(Model):
     """A one-time link (invitation that sets a password). Only a hash of the token is stored."""
 
     __tablename__ = "login_token"

@@ -5,11 +5,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from resolutions.extensions import db
+from resolutions.extensions import Model
 from resolutions.models.common import utcnow
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change, appended only. ``entry_hash`` covers the fields and the previous hash.
 
     ``prev_hash`` is unique, so two writers can never both extend the same entry: the chain
@@ -32,7 +32,7 @@ class AuditEntry(db.Model):
     entry_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(Model):
     """One verification of the chain, up to and including entry ``entry_id``.
 
     The audit page checks only the entries after the latest checkpoint (and that the entry it

@@ -2,17 +2,22 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resolutions.enums import BallotKind, ConferenceState, MajorityMethod, Role
-from resolutions.extensions import db
+from resolutions.extensions import Model
 from resolutions.models.common import enum_column, utcnow
 
+if TYPE_CHECKING:
+    from resolutions.models.accounts import User
+    from resolutions.models.drafting import Resolution
 
-class Conference(db.Model):
+
+class Conference(Model):
     __tablename__ = "conference"
     __table_args__ = (
         sa.CheckConstraint("proxy_limit >= 0", name="proxy_limit_not_negative"),
@@ -50,7 +55,7 @@ class Conference(db.Model):
     participants: Mapped[list[Participant]] = relationship(
         back_populates="conference", cascade="all, delete-orphan"
     )
-    resolutions: Mapped[list[Resolution]] = relationship(  # noqa: F821
+    resolutions: Mapped[list[Resolution]] = relationship(
         back_populates="conference",
         cascade="all, delete-orphan",
         order_by="Resolution.position",
@@ -75,7 +80,7 @@ def new_card_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class Participant(db.Model):
+class Participant(Model):
     """A person's part in one conference: their role, delegation, vote weight and presence."""
 
     __tablename__ = "participant"
@@ -102,7 +107,7 @@ class Participant(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     conference: Mapped[Conference] = relationship(back_populates="participants")
-    user: Mapped[User] = relationship(back_populates="participations")  # noqa: F821
+    user: Mapped[User] = relationship(back_populates="participations")
 
     # True only on the stand-in seat a site administrator gets in a conference they are not a
     # member of (see ``resolutions.auth.access.seat_of``); never stored.
@@ -113,7 +118,7 @@ class Participant(db.Model):
         return self.user.name
 
 
-class Proxy(db.Model):
+class Proxy(Model):
     """A delegate (principal) gives their vote to another present delegate (holder) for a day."""
 
     __tablename__ = "proxy"

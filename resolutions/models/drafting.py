@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,11 +14,15 @@ from resolutions.enums import (
     ResolutionState,
     SponsorStatus,
 )
-from resolutions.extensions import db
+from resolutions.extensions import Model
 from resolutions.models.common import enum_column, utcnow
 
+if TYPE_CHECKING:
+    from resolutions.models.accounts import User
+    from resolutions.models.conferences import Conference, Participant
 
-class Resolution(db.Model):
+
+class Resolution(Model):
     __tablename__ = "resolution"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +40,7 @@ class Resolution(db.Model):
     adopted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    conference: Mapped[Conference] = relationship(back_populates="resolutions")  # noqa: F821
+    conference: Mapped[Conference] = relationship(back_populates="resolutions")
     clauses: Mapped[list[Clause]] = relationship(
         back_populates="resolution", cascade="all, delete-orphan", order_by="Clause.position"
     )
@@ -43,7 +48,7 @@ class Resolution(db.Model):
     adopted_text: Mapped[AdoptedText | None] = relationship(cascade="all, delete-orphan")
 
 
-class Clause(db.Model):
+class Clause(Model):
     """A clause's current state. Its number is derived from its position, never stored.
 
     ``position`` orders siblings (same resolution, kind and parent); values have gaps so that
@@ -73,7 +78,7 @@ class Clause(db.Model):
     )
 
 
-class ClauseVersion(db.Model):
+class ClauseVersion(Model):
     __tablename__ = "clause_version"
     __table_args__ = (sa.UniqueConstraint("clause_id", "version"),)
 
@@ -92,10 +97,10 @@ class ClauseVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     clause: Mapped[Clause] = relationship(back_populates="versions")
-    author: Mapped[User | None] = relationship()  # noqa: F821
+    author: Mapped[User | None] = relationship()
 
 
-class Amendment(db.Model):
+class Amendment(Model):
     __tablename__ = "amendment"
     __table_args__ = (
         sa.UniqueConstraint("resolution_id", "number"),
@@ -147,7 +152,7 @@ class Amendment(db.Model):
     decided_at: Mapped[datetime | None]
 
     resolution: Mapped[Resolution] = relationship()
-    proposer: Mapped[Participant] = relationship()  # noqa: F821
+    proposer: Mapped[Participant] = relationship()
     target_clause: Mapped[Clause | None] = relationship(foreign_keys=[target_clause_id])
     parent_clause: Mapped[Clause | None] = relationship(foreign_keys=[parent_clause_id])
     after_clause: Mapped[Clause | None] = relationship(foreign_keys=[after_clause_id])
@@ -156,7 +161,7 @@ class Amendment(db.Model):
     )
 
 
-class AmendmentSponsor(db.Model):
+class AmendmentSponsor(Model):
     __tablename__ = "amendment_sponsor"
 
     amendment_id: Mapped[int] = mapped_column(
@@ -172,10 +177,10 @@ class AmendmentSponsor(db.Model):
     responded_at: Mapped[datetime | None]
 
     amendment: Mapped[Amendment] = relationship(back_populates="sponsors")
-    participant: Mapped[Participant] = relationship()  # noqa: F821
+    participant: Mapped[Participant] = relationship()
 
 
-class AdoptedText(db.Model):
+class AdoptedText(Model):
     """The adopted resolution as a record, frozen at adoption and never changed afterwards.
 
     ``content`` is canonical JSON (sorted keys, no spaces): the numbered text, the heading

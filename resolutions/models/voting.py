@@ -14,11 +14,11 @@ from resolutions.enums import (
     PollState,
     PollSubject,
 )
-from resolutions.extensions import db
+from resolutions.extensions import Model
 from resolutions.models.common import enum_column, utcnow
 
 
-class Poll(db.Model):
+class Poll(Model):
     """A vote. Its settings are frozen when it opens, its result when it closes."""
 
     __tablename__ = "poll"
@@ -78,7 +78,7 @@ class Poll(db.Model):
     )
 
 
-class PollEntitlement(db.Model):
+class PollEntitlement(Model):
     """Who may vote in a poll and with what weight, frozen when it opens.
 
     ``holder_id`` is the present delegate who casts this vote: the participant themself, or
@@ -101,7 +101,7 @@ class PollEntitlement(db.Model):
     poll: Mapped[Poll] = relationship(back_populates="entitlements")
 
 
-class VoteRecord(db.Model):
+class VoteRecord(Model):
     """ "Has voted": one row per entitled vote cast. Holds the choice only in a named poll."""
 
     __tablename__ = "vote_record"
@@ -121,7 +121,7 @@ def random_ballot_id() -> str:
     return uuid.uuid4().hex
 
 
-class BallotChoice(db.Model):
+class BallotChoice(Model):
     """A unit (weight 1) of a secret poll's tally. Deliberately nothing else.
 
     No participant, no timestamp, and a random key instead of a sequence; on SQLite the table
