@@ -24,9 +24,9 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and service calls outside a request
         return "ru"
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return str(current_user.locale)
     if session.get("locale") in languages:
-        return session["locale"]
+        return str(session["locale"])
     return request.accept_languages.best_match(languages) or "ru"
 
 

@@ -254,7 +254,7 @@ def verify_head(digest: str) -> HeadReport:
     head_id = db.session.scalar(
         sa.select(AuditEntry.id).where(AuditEntry.entry_hash.startswith(digits, autoescape=True))
     )
-    later = 0
+    later: int | None = 0
     if head_id is not None:
         later = db.session.scalar(
             sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.id > head_id)

@@ -128,7 +128,8 @@ def upgrade() -> None:
 
     from resolutions.extensions import migrate
 
-    script = ScriptDirectory.from_config(migrate.get_config())
+    # types-Flask-Migrate declares its Config apart from Alembic's, which it subclasses.
+    script = ScriptDirectory.from_config(migrate.get_config())  # type: ignore[arg-type]
     head = script.get_current_head()
     with db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    from gevent.threadpool import ThreadPool
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -23,7 +26,7 @@ def _gevent_patched() -> bool:
     return monkey is not None and monkey.is_module_patched("threading")
 
 
-_heavy: Any = None  # this worker's pool of one native thread (created after the fork)
+_heavy: ThreadPool | None = None  # this worker's pool of one native thread (created after the fork)
 
 
 def off_loop(function: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:

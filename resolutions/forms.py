@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from wtforms.fields.choices import SelectChoice
+# types-WTForms (3.2) predates SelectChoice, which WTForms 3.3 added.
+from wtforms.fields.choices import SelectChoice as SelectChoice  # type: ignore[attr-defined]
 
 LANGUAGE_CHOICES = (("ru", "Русский"), ("en", "English"))
 
@@ -14,4 +15,4 @@ def select_choices(
 ) -> list[SelectChoice]:
     """SelectField choices from {value: label} or (value, label) pairs (labels may be lazy)."""
     pairs = options.items() if isinstance(options, Mapping) else options
-    return [SelectChoice(value, label) for value, label in pairs]  # type: ignore[arg-type]
+    return [SelectChoice(value, label) for value, label in pairs]

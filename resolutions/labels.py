@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
@@ -95,6 +97,6 @@ TABLES = {
 }
 
 
-def label(table: dict[str, object], value: object) -> str:
+def label(table: Mapping[str, object], value: object) -> str:
     key = getattr(value, "value", value)
     return str(table.get(str(key), key))

@@ -71,18 +71,18 @@ def conferences() -> str:
 @admin_required
 def create_conference() -> str | Response:
     form = ConferenceCreateForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and form.start_date.data:
         admin = current_user._get_current_object()
         conference = service.create_conference(
             actor=admin,
-            title=form.title.data,
-            short_name=form.short_name.data,
+            title=form.title.data or "",
+            short_name=form.short_name.data or "",
             place=form.place.data or "",
             start_date=form.start_date.data,
             end_date=form.end_date.data,
             language=form.language.data,
-            secretariat_email=form.secretariat_email.data,
-            secretariat_name=form.secretariat_name.data,
+            secretariat_email=form.secretariat_email.data or "",
+            secretariat_name=form.secretariat_name.data or "",
         )
         member = service.secretariat_members(conference)[0]
         db.session.commit()
@@ -133,7 +133,7 @@ def delete_conference(conference_id: int) -> str | tuple[str, int] | Response:
     conference = _conference(conference_id)
     form = DeleteConferenceForm()
     if form.validate_on_submit():
-        if form.short_name.data.strip() != conference.short_name:
+        if (form.short_name.data or "").strip() != conference.short_name:
             form.short_name.errors = [_("Type the short name exactly as shown.")]
         else:
             title = conference.title

@@ -10,11 +10,12 @@ import hashlib
 import secrets
 from collections.abc import Callable, Collection
 from datetime import timedelta
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import CursorResult
 
 from resolutions import audit
 from resolutions.concurrency import off_loop, release_idle_connection
@@ -207,10 +208,14 @@ def redeem_invitation(token: str, password: str) -> User | None:
     if invitation is None:
         return None
     # Consumed with a conditional update so that two simultaneous clicks cannot both succeed.
-    consumed = db.session.execute(
-        sa.update(LoginToken)
-        .where(LoginToken.id == invitation.id, LoginToken.used_at.is_(None))
-        .values(used_at=utcnow())
+    # An UPDATE's result is a CursorResult (Session.execute is typed for any statement).
+    consumed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(LoginToken)
+            .where(LoginToken.id == invitation.id, LoginToken.used_at.is_(None))
+            .values(used_at=utcnow())
+        ),
     )
     if consumed.rowcount != 1:
         return None

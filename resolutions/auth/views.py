@@ -76,7 +76,7 @@ def sign_in() -> str | Response:
         form.next.data = request.args.get("next", "")
         form.email.data = request.args.get("email", "")
     if form.validate_on_submit():
-        user = service.authenticate(form.email.data, form.password.data)
+        user = service.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             db.session.commit()  # a rehashed password, if any
             session.clear()
@@ -88,11 +88,11 @@ def sign_in() -> str | Response:
                     conference = memberships[0][0]
                     return redirect(url_for("conferences.home", conference_id=conference.id))
             return redirect(_safe_next(form.next.data))
-        code = service.find_one_time_password(form.email.data, form.password.data)
+        code = service.find_one_time_password(form.email.data or "", form.password.data or "")
         if code is not None:
             # A one-time password from the secretariat: now choose your own.
-            return redirect(url_for("auth.invitation", token=form.password.data.strip()))
-        form.password.errors.append(_("Wrong e-mail or password."))
+            return redirect(url_for("auth.invitation", token=(form.password.data or "").strip()))
+        form.password.errors = [_("Wrong e-mail or password.")]
     if request.method == "POST":
         g.sign_in_failed = True  # counted by the limits above, after this response
     return render_template("auth/sign_in.html", form=form)
@@ -113,7 +113,7 @@ def sign_out() -> Response:
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
-def invitation(token: str) -> str | Response:
+def invitation(token: str) -> str | tuple[str, int] | Response:
     form = SetPasswordForm()
     found = service.find_invitation(token)
     if found is None:
@@ -122,7 +122,7 @@ def invitation(token: str) -> str | Response:
         service.mark_invitation_opened(found)  # shown to the secretariat as "opened"
         db.session.commit()
     if form.validate_on_submit():
-        user = service.redeem_invitation(token, form.password.data)
+        user = service.redeem_invitation(token, form.password.data or "")
         if user is None:
             db.session.rollback()
             return render_template("auth/invitation_invalid.html"), 410
@@ -139,13 +139,13 @@ def invitation(token: str) -> str | Response:
 def change_password() -> str | Response:
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not service.check_password(current_user, form.current.data):
-            form.current.errors.append(_("The current password is wrong."))
+        if not service.check_password(current_user, form.current.data or ""):
+            form.current.errors = [_("The current password is wrong.")]
         else:
             # The real user, not the proxy: login_user(current_user) would store the proxy
             # in g and make every later current_user lookup recurse until the process crashes.
             user = current_user._get_current_object()
-            service.set_password(user, form.password.data)
+            service.set_password(user, form.password.data or "")
             db.session.commit()
             login_user(user)  # the session version changed; keep this session
             flash(_("Your password has been changed. Other sessions were signed out."), "success")

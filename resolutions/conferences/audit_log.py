@@ -196,4 +196,6 @@ def filter_choices(conference: Conference) -> tuple[list[str], list[tuple[int, s
         .where(AuditEntry.conference_id == conference.id, AuditEntry.actor_id.is_not(None))
         .group_by(AuditEntry.actor_id)
     ).all()
-    return actions, sorted(((i, n) for i, n in actors), key=lambda pair: pair[1].casefold())
+    return actions, sorted(
+        ((i, n) for i, n in actors if i is not None), key=lambda pair: pair[1].casefold()
+    )

@@ -264,7 +264,7 @@ def write(rows: list[dict[str, object]], language: str) -> bytes:
         for column in COLUMNS:
             value = row.get(column)
             if column == "role":
-                cells.append(roles[Role(value)] if value else "")
+                cells.append(roles[Role(str(value))] if value else "")
             elif column == "voting_right":
                 cells.append("" if value is None else (yes if value else no))
             else:

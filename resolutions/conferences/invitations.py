@@ -53,8 +53,8 @@ def statuses(participants: Iterable[Participant]) -> dict[int, InvitationStatus]
             .where(LoginToken.user_id.in_(user_ids))
             .group_by(LoginToken.user_id)
         )
-        for token in db.session.scalars(sa.select(LoginToken).where(LoginToken.id.in_(latest))):
-            newest[token.user_id] = token
+        for issued in db.session.scalars(sa.select(LoginToken).where(LoginToken.id.in_(latest))):
+            newest[issued.user_id] = issued
     now = utcnow()
     found: dict[int, InvitationStatus] = {}
     for participant in participants:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class folded(FunctionElement):  # noqa: N801 (reads like the SQL function it is)
+class folded(FunctionElement[str]):  # noqa: N801 (reads like the SQL function it is)
     type = sa.String()
     inherit_cache = True
     name = "folded"

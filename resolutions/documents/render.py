@@ -58,7 +58,7 @@ class PdfFile:
 def document_language(conference: Conference, requested: str | None) -> str:
     """The language asked for, if we have it; else the conference's working language."""
     if requested in LANGUAGES:
-        return requested  # type: ignore[return-value]
+        return requested
     return conference.language if conference.language in LANGUAGES else "ru"
 
 

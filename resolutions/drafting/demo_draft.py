@@ -13,6 +13,7 @@ from resolutions.drafting import service
 from resolutions.drafting.text import parse_draft
 from resolutions.extensions import db
 from resolutions.models import (
+    Amendment,
     AmendmentKind,
     Clause,
     ClauseKind,
@@ -99,9 +100,27 @@ def load(conference: Conference, actor: User | None = None) -> Resolution:
         for n in service.numbered_text(resolution)
     }
 
-    def propose(name: str, kind: AmendmentKind, **fields: object):
+    def propose(
+        name: str,
+        kind: AmendmentKind,
+        *,
+        justification: str,
+        text: str = "",
+        target: Clause | None = None,
+        after: Clause | None = None,
+        new_clause_kind: ClauseKind | None = None,
+    ) -> tuple[Amendment, Participant]:
         proposer = _delegate(delegates, name)
-        amendment = service.propose_amendment(resolution, proposer, kind=kind, **fields)  # type: ignore[arg-type]
+        amendment = service.propose_amendment(
+            resolution,
+            proposer,
+            kind=kind,
+            text=text,
+            justification=justification,
+            target=target,
+            after=after,
+            new_clause_kind=new_clause_kind,
+        )
         return amendment, proposer
 
     # A-1, admitted: a replace of clause 1, one co-sponsor confirmed, one invitation pending.

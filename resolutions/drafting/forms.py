@@ -33,7 +33,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from resolutions.forms import select_choices
+from resolutions.forms import SelectChoice, select_choices
 from resolutions.labels import AMENDMENT_KIND, AMENDMENT_STATE, CLAUSE_KIND
 from resolutions.models import AmendmentKind, AmendmentState, ClauseKind, NumberingStyle
 
@@ -56,8 +56,8 @@ DEPTHS = {
 }
 
 
-def _clause_text_field(label: object, *, required: bool = True) -> TextAreaField:
-    validators: list[object] = [
+def _clause_text_field(label: str, *, required: bool = True) -> TextAreaField:
+    validators: list[Length | DataRequired] = [
         Length(
             max=MAX_CLAUSE_TEXT,
             message=_l(
@@ -79,7 +79,7 @@ def _int_or_none(value: object) -> int | None:
     """Coerce a select's value; the empty "Choose…" option is None."""
     if value in (None, ""):
         return None
-    return int(value)  # type: ignore[call-overload]
+    return int(str(value))
 
 
 def _strip(value: str | None) -> str | None:
@@ -189,7 +189,7 @@ class ImportPreviewForm(FlaskForm):
     confirm = SubmitField(_l("Import these clauses"))
     back = SubmitField(_l("Back to the text"))
 
-    def validate_paragraphs(self, field: FieldList) -> None:
+    def validate_paragraphs(self, field: FieldList[FormField[ImportParagraphForm]]) -> None:
         if not field.entries:
             raise ValidationError(_l("There is nothing to import."))
         previous_operative_depth: int | None = None
@@ -300,7 +300,9 @@ class InviteSponsorForm(FlaskForm):
     submit = SubmitField(_l("Invite"))
 
     def validate_participant(self, field: SelectField) -> None:
-        allowed = {str(choice.value) for choice in field.choices or [] if choice.value}
+        # types-WTForms (3.2) types choices as tuples; WTForms 3.3 holds SelectChoice objects.
+        choices: list[SelectChoice] = field.choices or []  # type: ignore[assignment]
+        allowed = {str(choice.value) for choice in choices if choice.value}
         if field.data is not None and str(field.data) not in allowed:
             raise ValidationError(_l("This delegate cannot be invited."))
 
@@ -336,7 +338,7 @@ class VoteOrderForm(FlaskForm):
     entries = FieldList(FormField(VoteOrderEntryForm), min_entries=0)
     submit = SubmitField(_l("Save the voting order"))
 
-    def validate_entries(self, field: FieldList) -> None:
+    def validate_entries(self, field: FieldList[FormField[VoteOrderEntryForm]]) -> None:
         if not field.entries:
             raise ValidationError(_l("There are no amendments to order."))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import force_locale, get_timezone
@@ -204,8 +205,10 @@ def version_reason(reason: str) -> str:
 
 def local_to_utc(moment: datetime) -> datetime:
     """A naive date-time typed in the app's time zone → naive UTC, as the database keeps it."""
-    zone = get_timezone()
-    aware = zone.localize(moment) if hasattr(zone, "localize") else moment.replace(tzinfo=zone)
+    zone = get_timezone() or UTC
+    # Flask-Babel's zones are pytz's, which must localize (replace would take the zone's LMT).
+    localize = getattr(zone, "localize", None)
+    aware: datetime = localize(moment) if localize else moment.replace(tzinfo=zone)
     return aware.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -227,7 +230,7 @@ class DraftLinks:
     """
 
     def __init__(self, conference_id: int, resolution_id: int) -> None:
-        def build(endpoint: str, **values: object) -> str:
+        def build(endpoint: str, **values: Any) -> str:
             return url_for(endpoint, conference_id=conference_id, **values)
 
         amendment = {"amendment_id": _MARK}

@@ -106,8 +106,11 @@ def _started_polls(amendment_ids: Iterable[int]) -> tuple[set[int], set[int]]:
             Poll.amendment_id.in_(ids), Poll.state.in_(POLL_STARTED)
         )
     )
-    started, open_now = set(), set()
+    started: set[int] = set()
+    open_now: set[int] = set()
     for amendment_id, state in rows:
+        if amendment_id is None:  # never: the query asks for these amendments only
+            continue
         started.add(amendment_id)
         if state == PollState.OPEN:
             open_now.add(amendment_id)

@@ -134,7 +134,7 @@ def _texts_before_adoption(amendment_ids: Sequence[int]) -> dict[int, str]:
             ClauseVersion.clause_id == Amendment.target_clause_id,
         )
     )
-    return {amendment_id: text for amendment_id, text in rows}
+    return {amendment_id: text for amendment_id, text in rows if amendment_id is not None}
 
 
 def amendment_label(amendment: Amendment, numbered: dict[int | None, NumberedClause]) -> str:

@@ -5,6 +5,8 @@ once. The chair reads the table; the secretariat rules (DESIGN.md)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -140,8 +142,10 @@ def triage_rule(conference: Conference, me: Participant, resolution_id: int) -> 
             names=names,
         )
     flash(message, "success")
-    back = {k: v for k, v in request.args.items() if k in ("state", "kind", "proposer", "sort")}
-    return redirect(  # type: ignore[return-value]
+    back: dict[str, Any] = {
+        k: v for k, v in request.args.items() if k in ("state", "kind", "proposer", "sort")
+    }
+    return redirect(
         url_for(".triage", conference_id=conference.id, resolution_id=resolution.id, **back)
     )
 
@@ -159,7 +163,7 @@ def resolution_settings(conference: Conference, me: Participant, resolution_id: 
             service.update_resolution(
                 resolution,
                 me,
-                title=form.title.data,
+                title=form.title.data or "",
                 numbering_style=NumberingStyle(form.numbering_style.data),
             )
         except DomainError as error:
