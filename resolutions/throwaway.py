@@ -39,10 +39,11 @@ class ServerUnavailable(RuntimeError):
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
-def _wait_for_port(port: int, process: subprocess.Popen | None, seconds: float) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen[bytes] | None, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -205,7 +206,7 @@ class ThrowawayRedis:
 
     url: str = ""
     folder: Path | None = None
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> str:
         program = shutil.which("redis-server")

@@ -125,7 +125,8 @@ class Hub:
         while True:
             pubsub = None
             try:
-                pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+                # redis-py leaves Redis.pubsub unannotated (it returns a PubSub).
+                pubsub = self._client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
                 pubsub.psubscribe(self._pattern)
                 pubsub.get_message(timeout=POLL_SECONDS)  # the confirmation
                 if self._ready.is_set():  # a reconnection: anything may have been missed

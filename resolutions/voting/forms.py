@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from resolutions import labels
-from resolutions.forms import select_choices
+from resolutions.forms import SelectChoice, select_choices
 from resolutions.models import BallotKind, Choice, MajorityMethod, PollSubject
 from resolutions.voting.majority import QuorumError, parse_quorum
 from resolutions.voting.quorum_words import quorum_problem
@@ -68,7 +68,7 @@ class CastForm(FlaskForm):
     )
 
 
-def _override_choices(table: dict[str, Any]) -> list:
+def _override_choices(table: dict[str, Any]) -> list[SelectChoice]:
     return select_choices([(DEFAULT, _l("Conference default")), *table.items()])
 
 

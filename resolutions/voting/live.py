@@ -43,7 +43,7 @@ from resolutions.models import (
     PollState,
 )
 from resolutions.voting import attendance, fanout, notify, service
-from resolutions.voting.notify import key, live_versions, redis_client
+from resolutions.voting.notify import as_text, key, live_versions, redis_client
 
 log = logging.getLogger(__name__)
 
@@ -235,7 +235,7 @@ def cached_snapshot(client: redis.Redis, name: str, wanted: int) -> str | None:
     raw = client.get(name)
     if raw is None:
         return None
-    number, _, data = raw.decode().partition("\n")
+    number, _, data = as_text(raw).partition("\n")
     return data if int(number) >= wanted else None
 
 
@@ -261,6 +261,7 @@ def event_stream(
 
     def fetch_snapshot(counter: int) -> str:
         # Usually ready in Redis: prepared by the request that made the change.
+        assert client is not None  # without Redis the stream ends before it starts
         cached = cached_snapshot(client, snapshot_name, counter)
         if cached is not None:
             return cached
@@ -336,7 +337,7 @@ def event_stream(
 
 def _hub(client: redis.Redis) -> fanout.Hub:
     """This process's subscriber for the app's key prefix (created on first use)."""
-    hubs = current_app.extensions.setdefault("voting_live_hubs", {})
+    hubs: dict[str, fanout.Hub] = current_app.extensions.setdefault("voting_live_hubs", {})
     pattern = key(0, "").removesuffix("0:") + "*"
     hub = hubs.get(pattern)
     if hub is None:

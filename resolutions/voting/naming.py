@@ -30,13 +30,13 @@ def poll_label(poll: Poll) -> str:
     if poll.subject == PollSubject.CLAUSE and poll.clause_id is not None:
         clause = db.session.get(Clause, poll.clause_id)
         if clause is not None:
-            resolution = clause.resolution
-            for numbered in drafting.text_at_poll(poll):
-                if numbered.clause_id == clause.id:
-                    reference = drafting.clause_reference(numbered, resolution.numbering_style)
+            style = clause.resolution.numbering_style
+            for entry in drafting.text_at_poll(poll):
+                if entry.clause_id == clause.id:
+                    reference = drafting.clause_reference(entry, style)
                     return _("Separate vote on %(clause)s", clause=reference)
     if poll.subject == PollSubject.RESOLUTION and poll.resolution_id is not None:
-        resolution = db.session.get(Resolution, poll.resolution_id)
-        if resolution is not None:
-            return _("The resolution as a whole: %(title)s", title=resolution.title)
+        voted = db.session.get(Resolution, poll.resolution_id)
+        if voted is not None:
+            return _("The resolution as a whole: %(title)s", title=voted.title)
     return poll.title

@@ -67,6 +67,11 @@ def key(conference_id: int, change: str) -> str:
     return f"{prefix}:live:{conference_id}:{change}"
 
 
+def as_text(stored: bytes | str) -> str:
+    """A value read from Redis: bytes from our client (typed as either, for clients that decode)."""
+    return stored.decode() if isinstance(stored, bytes) else stored
+
+
 def redis_client() -> redis.Redis | None:
     """The app's Redis client (one connection pool per app and process), None without Redis."""
     if not has_app_context():
@@ -208,7 +213,7 @@ def live_versions(conference_id: int) -> tuple[str, str]:
     if client is not None:
         try:
             state, turnout = client.mget([key(conference_id, c) for c in CHANGES])
-            return "r" + (state or b"0").decode(), "r" + (turnout or b"0").decode()
+            return "r" + as_text(state or b"0"), "r" + as_text(turnout or b"0")
         except redis.RedisError as error:
             log.warning("live channel: Redis unavailable, reading the database: %s", error)
     return _database_versions(conference_id)

@@ -76,11 +76,11 @@ def vote_banner(me: Participant | None) -> dict[str, Any]:
     script follows the live channel (``voting.js``, view ``banner``)."""
     if me is None:
         return {"vote": None, "live_url": "", "events_url": ""}
-    cached = g.get("vote_banner")
+    cached: dict[str, Any] | None = g.get("vote_banner")
     if cached is not None:  # the banner and the tab's mark ask once per page
         return cached
     conference_id = me.conference_id
-    g.vote_banner = {
+    banner: dict[str, Any] = {
         "vote": open_vote_for(me),
         "live_url": url_for("voting.live", conference_id=conference_id, view="banner"),
         "events_url": (
@@ -89,4 +89,5 @@ def vote_banner(me: Participant | None) -> dict[str, Any]:
             else ""
         ),
     }
-    return g.vote_banner
+    g.vote_banner = banner
+    return banner

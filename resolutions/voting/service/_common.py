@@ -4,12 +4,12 @@ check, the poll lock, and the labels of what is voted on."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from resolutions.drafting import service as drafting
+from resolutions.drafting.text import NumberedClause
 from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
@@ -57,7 +57,7 @@ def _lock_poll(poll_id: int, *, exclusive: bool) -> Poll | None:
     )
 
 
-def _numbered(resolution: Resolution) -> dict[int, Any]:
+def _numbered(resolution: Resolution) -> dict[int | None, NumberedClause]:
     return {c.clause_id: c for c in drafting.numbered_text(resolution) if c.clause_id}
 
 

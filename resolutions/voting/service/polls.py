@@ -432,7 +432,7 @@ def _apply_outcome(poll: Poll, actor: Participant) -> None:
     adopted = poll.outcome == PollOutcome.ADOPTED
     try:
         if poll.subject == PollSubject.AMENDMENT:
-            amendment = db.session.get(Amendment, poll.amendment_id)
+            amendment = db.session.get_one(Amendment, poll.amendment_id)
             if adopted:
                 drafting.adopt_amendment(amendment, actor, poll_id=poll.id)
             else:
@@ -440,10 +440,10 @@ def _apply_outcome(poll: Poll, actor: Participant) -> None:
         elif poll.subject == PollSubject.CLAUSE:
             # A separate vote on a clause asks whether it stays; without a quorum it does.
             if poll.outcome == PollOutcome.REJECTED:
-                clause = db.session.get(Clause, poll.clause_id)
+                clause = db.session.get_one(Clause, poll.clause_id)
                 drafting.remove_clause_by_vote(clause, actor, poll_id=poll.id)
         elif poll.subject == PollSubject.RESOLUTION:
-            resolution = db.session.get(Resolution, poll.resolution_id)
+            resolution = db.session.get_one(Resolution, poll.resolution_id)
             if adopted:
                 drafting.adopt_resolution(resolution, actor, poll_id=poll.id)
             elif poll.outcome == PollOutcome.REJECTED:

@@ -196,11 +196,12 @@ def poll_result(poll: Poll) -> PollResult:
                     participant_id=person.id,
                     name=person.name,
                     delegation=person.delegation,
-                    choice=Choice(record.choice),
+                    choice=record.choice,
                     weight=record.weight or 0,
                     cast_by=by.name if by.id != person.id else None,
                 )
                 for record, person, by in rows
+                if record.choice is not None  # always, in a named poll
             ),
             key=lambda v: (v.name.casefold(), v.participant_id),
         )
@@ -280,6 +281,7 @@ def _count(poll: Poll) -> tuple[dict[Choice, int], int, int] | None:
         ).all()
         weights = {choice: 0 for choice in Choice}
         for choice, weight in rows:
-            weights[Choice(choice)] += int(weight or 0)
+            if choice is not None:  # always, in a named poll
+                weights[choice] += int(weight or 0)
     counted = turnout(poll)
     return weights, counted.ballots, counted.voted_weight

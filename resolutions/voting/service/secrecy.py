@@ -170,7 +170,7 @@ def _insert_choice_units(poll_id: int, units: Sequence[tuple[Choice, int]]) -> N
     rows = [(random_ballot_id(), poll_id, choice.value) for choice, n in units for _ in range(n)]
     mark = "?" if db.session.get_bind().dialect.name == "sqlite" else "%s"
     _cursor_execute(
-        f"INSERT INTO {BallotChoice.__table__.name} (id, poll_id, choice, weight) "  # noqa: S608
+        f"INSERT INTO {BallotChoice.__tablename__} (id, poll_id, choice, weight) "  # noqa: S608
         f"VALUES ({mark}, {mark}, {mark}, 1)",
         rows,
     )
@@ -203,10 +203,10 @@ def count_units(poll_id: int) -> dict[Choice, int] | None:
         {"key": _KEY},
     ).all()
     for nonce, tag in units:
-        choice = next(
+        matched = next(
             (c for c in Choice if hmac.compare_digest(_tag(key, poll_id, nonce, c), tag)), None
         )
-        if choice is None:
+        if matched is None:
             log.error("poll %s: a unit in the ballot box was not written by a cast", poll_id)
             raise DomainError(
                 _(
@@ -214,7 +214,7 @@ def count_units(poll_id: int) -> dict[Choice, int] | None:
                     "Tell the secretariat."
                 )
             )
-        counts[choice] += 1
+        counts[matched] += 1
     return counts
 
 
@@ -253,7 +253,8 @@ def _drop_after_commit(session: Session) -> None:
         engine = session.get_bind()
     except Exception:  # noqa: BLE001 (no bind: nothing to drop)
         return
-    if engine.dialect.name == "postgresql":
+    # A session bound to one connection (not the app's engine) has no pool to autocommit from.
+    if isinstance(engine, sa.Engine) and engine.dialect.name == "postgresql":
         drop_ballot_boxes(engine)
 
 
