@@ -119,9 +119,11 @@ test: system-deps $(BIN)/flask translations node_modules/axe-core/axe.min.js
 test-fast: $(BIN)/flask translations
 	$(BIN)/pytest -n 2 -m "not e2e and not slow"
 
+# Ruff (style, bugs, complexity) and mypy, strict on resolutions/ (pyproject.toml says how).
 lint: $(BIN)/flask
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(BIN)/flask
 	$(BIN)/ruff format .

@@ -22,6 +22,7 @@ import logging
 import secrets
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import redis
@@ -244,6 +245,50 @@ def cached_snapshot(client: redis.Redis, name: str, wanted: int) -> str | None:
 TURNOUT_VIEWS = frozenset({"console", "projector", "poll"})
 
 
+@dataclass
+class _Events:
+    """The events one page's stream sends, each built when it is due."""
+
+    app: Flask
+    conference_id: int
+    view: str
+    locale: str
+    base_url: str
+    client: redis.Redis
+    hub: fanout.Hub
+    snapshot_name: str
+
+    def fetch_snapshot(self, counter: int) -> str:
+        # Usually ready in Redis: prepared by the request that made the change.
+        cached = cached_snapshot(self.client, self.snapshot_name, counter)
+        if cached is not None:
+            return cached
+        with (
+            self.app.test_request_context("/", base_url=self.base_url),
+            force_locale(self.locale),
+        ):
+            return snapshot_json(self.conference_id)
+
+    def state(self, counter: int | None = None) -> str:
+        if self.view == "ballot":
+            if counter is None:
+                with self.app.app_context():
+                    counter = _version_number(live_versions(self.conference_id)[0]) or 0
+            wanted = counter
+            data = self.hub.shared(self.snapshot_name, wanted, lambda: self.fetch_snapshot(wanted))
+            return f"event: snapshot\ndata: {data}\n\n"
+        with self.app.app_context():
+            state, turnout = live_versions(self.conference_id)
+        return f"event: state\ndata: {state}.{turnout}\n\n"
+
+    def turnout(self) -> str:
+        with self.app.app_context():
+            state, turnout = live_versions(self.conference_id)
+            numbers = turnout_payload(current_poll(self.conference_id, open_only=True))
+        data = json.dumps({"version": f"{state}.{turnout}", "turnout": numbers})
+        return f"event: turnout\ndata: {data}\n\n"
+
+
 def event_stream(
     app: Flask, conference_id: int, *, view: str, locale: str, base_url: str = "http://localhost/"
 ) -> Iterator[str]:
@@ -259,33 +304,6 @@ def event_stream(
     heartbeat = float(app.config.get("LIVE_HEARTBEAT_SECONDS", 15))
     interval = float(app.config.get("LIVE_TURNOUT_INTERVAL", 0.5))
 
-    def fetch_snapshot(counter: int) -> str:
-        # Usually ready in Redis: prepared by the request that made the change.
-        assert client is not None  # without Redis the stream ends before it starts
-        cached = cached_snapshot(client, snapshot_name, counter)
-        if cached is not None:
-            return cached
-        with app.test_request_context("/", base_url=base_url), force_locale(locale):
-            return snapshot_json(conference_id)
-
-    def state_event(counter: int | None = None) -> str:
-        if view == "ballot":
-            if counter is None:
-                with app.app_context():
-                    counter = _version_number(live_versions(conference_id)[0]) or 0
-            data = hub.shared(snapshot_name, counter, lambda: fetch_snapshot(counter))
-            return f"event: snapshot\ndata: {data}\n\n"
-        with app.app_context():
-            state, turnout = live_versions(conference_id)
-        return f"event: state\ndata: {state}.{turnout}\n\n"
-
-    def turnout_event() -> str:
-        with app.app_context():
-            state, turnout = live_versions(conference_id)
-            numbers = turnout_payload(current_poll(conference_id, open_only=True))
-        data = json.dumps({"version": f"{state}.{turnout}", "turnout": numbers})
-        return f"event: turnout\ndata: {data}\n\n"
-
     with app.app_context():
         client = redis_client()
         if client is None:
@@ -296,10 +314,11 @@ def event_stream(
         if view in TURNOUT_VIEWS:
             channels.add(key(conference_id, "turnout"))
         snapshot_name = key(conference_id, f"snapshot:{locale}")
+    events = _Events(app, conference_id, view, locale, base_url, client, hub, snapshot_name)
     listener = hub.listen(frozenset(channels))
     try:
         yield f"retry: {int(app.config.get('LIVE_RETRY_MS', 1500))}\n\n"
-        yield state_event()
+        yield events.state()
         start = time.monotonic()
         deadline = start + lifetime
         beat_due = start + heartbeat
@@ -316,14 +335,14 @@ def event_stream(
             now = time.monotonic()
             if lost or state_channel in changes:
                 # After a lost subscription, the current state (it may have moved meanwhile).
-                yield state_event(None if lost else changes[state_channel])
+                yield events.state(None if lost else changes[state_channel])
                 beat_due = now + heartbeat
             if len(changes) > (state_channel in changes):
                 turnout_pending = True
             if turnout_pending and now >= turnout_due:
                 turnout_pending = False
                 turnout_due = now + interval
-                yield turnout_event()
+                yield events.turnout()
                 beat_due = now + heartbeat
             if now >= beat_due:
                 yield ": ping\n\n"
