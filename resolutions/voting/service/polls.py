@@ -127,6 +127,53 @@ def _in_conference(obj: Any, conference: Conference) -> bool:
 # --- preparing, opening, closing -------------------------------------------------------------
 
 
+def _subject_of(
+    conference: Conference,
+    subject: PollSubject,
+    amendment: Amendment | None,
+    clause: Clause | None,
+    resolution: Resolution | None,
+) -> tuple[Amendment | None, Clause | None, Resolution | None]:
+    """(amendment, clause, resolution) a poll on ``subject`` is about, each of ``conference``:
+    the resolution of an amendment or clause; a procedural question may name a resolution."""
+    if subject == PollSubject.AMENDMENT:
+        if not _in_conference(amendment, conference):
+            raise DomainError(_("Choose an amendment of this conference."))
+        assert amendment is not None
+        return amendment, None, amendment.resolution
+    if subject == PollSubject.CLAUSE:
+        if not _in_conference(clause, conference):
+            raise DomainError(_("Choose a clause of this conference."))
+        assert clause is not None
+        return None, clause, clause.resolution
+    if subject == PollSubject.RESOLUTION:
+        if not _in_conference(resolution, conference):
+            raise DomainError(_("Choose a resolution of this conference."))
+        return None, None, resolution
+    if resolution is not None and not _in_conference(resolution, conference):
+        raise DomainError(_("Choose a resolution of this conference."))
+    return None, None, resolution
+
+
+def _refuse_second_pending(poll: Poll) -> None:
+    """One prepared or open poll at a time on the same amendment, clause or resolution."""
+    if poll.subject == PollSubject.PROCEDURAL:
+        return
+    same = sa.select(Poll.id).where(
+        Poll.conference_id == poll.conference_id,
+        Poll.subject == poll.subject,
+        Poll.state.in_(PENDING),
+    )
+    if poll.subject == PollSubject.AMENDMENT:
+        same = same.where(Poll.amendment_id == poll.amendment_id)
+    elif poll.subject == PollSubject.CLAUSE:
+        same = same.where(Poll.clause_id == poll.clause_id)
+    else:
+        same = same.where(Poll.resolution_id == poll.resolution_id)
+    if db.session.scalar(same) is not None:
+        raise DomainError(_("A poll on this is already prepared or open."))
+
+
 def create_poll(
     conference: Conference,
     actor: Participant,
@@ -152,26 +199,7 @@ def create_poll(
     _require_chair(conference.id, actor)
     _require_not_closed(conference)
     subject = PollSubject(subject)
-    if subject == PollSubject.AMENDMENT:
-        if not _in_conference(amendment, conference):
-            raise DomainError(_("Choose an amendment of this conference."))
-        assert amendment is not None
-        resolution = amendment.resolution
-        clause = None
-    elif subject == PollSubject.CLAUSE:
-        if not _in_conference(clause, conference):
-            raise DomainError(_("Choose a clause of this conference."))
-        assert clause is not None
-        resolution = clause.resolution
-        amendment = None
-    elif subject == PollSubject.RESOLUTION:
-        if not _in_conference(resolution, conference):
-            raise DomainError(_("Choose a resolution of this conference."))
-        amendment = clause = None
-    else:
-        amendment = clause = None
-        if resolution is not None and not _in_conference(resolution, conference):
-            raise DomainError(_("Choose a resolution of this conference."))
+    amendment, clause, resolution = _subject_of(conference, subject, amendment, clause, resolution)
     title = (title or "").strip()
     question = (question or "").strip()
     if subject == PollSubject.PROCEDURAL and not title:
@@ -204,20 +232,7 @@ def create_poll(
         created_by_id=actor.user_id,
     )
     _check_subject(poll)
-    if subject != PollSubject.PROCEDURAL:
-        same = sa.select(Poll.id).where(
-            Poll.conference_id == conference.id,
-            Poll.subject == subject,
-            Poll.state.in_(PENDING),
-        )
-        if subject == PollSubject.AMENDMENT:
-            same = same.where(Poll.amendment_id == poll.amendment_id)
-        elif subject == PollSubject.CLAUSE:
-            same = same.where(Poll.clause_id == poll.clause_id)
-        else:
-            same = same.where(Poll.resolution_id == poll.resolution_id)
-        if db.session.scalar(same) is not None:
-            raise DomainError(_("A poll on this is already prepared or open."))
+    _refuse_second_pending(poll)
     poll.title = (title or _default_title(subject, amendment, clause, resolution))[:300]
     db.session.add(poll)
     db.session.flush()
