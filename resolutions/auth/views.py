@@ -24,6 +24,7 @@ from resolutions.auth import service
 from resolutions.auth.forms import ChangePasswordForm, LanguageForm, SetPasswordForm, SignInForm
 from resolutions.conferences import service as conference_service
 from resolutions.extensions import db, limiter
+from resolutions.rules.accounts import normalise_email
 
 bp = Blueprint("auth", __name__)
 
@@ -36,7 +37,7 @@ def _address_key() -> str:
 
 
 def _account_key() -> str:
-    account = service.normalise_email(request.form.get("email", ""))
+    account = normalise_email(request.form.get("email", ""))
     return f"sign-in-failures:{request.remote_addr or ''}:{account}"
 
 

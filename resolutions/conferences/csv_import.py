@@ -273,7 +273,7 @@ def write(rows: list[dict[str, object]], language: str) -> bytes:
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-SAMPLE_ROWS = {
+SAMPLE_ROWS: dict[str, list[dict[str, object]]] = {
     "ru": [
         {
             "name": "Айгерим Нурланова",

@@ -130,7 +130,7 @@ def issue(
         try:
             token = service.create_access_invitation(conference, participant, actor, days)
         except DomainError as error:
-            outcomes.append(Outcome(participant, error=error.message))
+            outcomes.append(Outcome(participant, error=str(error.message)))
         else:
             outcomes.append(Outcome(participant, token=token))
     return outcomes

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import contains_eager
 
 from resolutions import audit
@@ -123,11 +125,15 @@ def set_password_from_card(participant: Participant, password: str) -> bool:
     """
     if not card_signs_in(participant):
         return False
-    changed = db.session.execute(
-        sa.update(User)
-        .where(User.id == participant.user_id, User.password_hash.is_(None))
-        .values(password_hash=hash_password(password), session_version=User.session_version + 1)
-        .execution_options(synchronize_session=False)
+    # An UPDATE's result is a CursorResult (Session.execute is typed for any statement).
+    changed = cast(
+        CursorResult[Any],
+        db.session.execute(
+            sa.update(User)
+            .where(User.id == participant.user_id, User.password_hash.is_(None))
+            .values(password_hash=hash_password(password), session_version=User.session_version + 1)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if changed.rowcount != 1:
         return False

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from resolutions import audit
-from resolutions.auth.service import end_invitations, normalise_email
+from resolutions.auth.service import end_invitations
 from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import (
@@ -27,6 +27,7 @@ from resolutions.models import (
     User,
     utcnow,
 )
+from resolutions.rules.accounts import normalise_email
 
 
 def conferences_of(user: User) -> list[tuple[Conference, Participant]]:

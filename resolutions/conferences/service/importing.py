@@ -122,6 +122,32 @@ def _target_values(
     }
 
 
+def _field_changes(
+    row: ImportRow, current: Participant, target: dict[str, Any], notes: list[RowError]
+) -> list[FieldChange]:
+    """What the row changes in ``current``. A name only its owner may change stays (a note
+    in ``notes`` says so)."""
+    changes = []
+    for name in IMPORT_FIELDS:
+        old = current.user.name if name == "name" else getattr(current, name)
+        if old == target[name]:
+            continue
+        if name == "name" and not name_is_editable(current):
+            notes.append(
+                RowError(
+                    row.line,
+                    _(
+                        "The name stays \u201c%(name)s\u201d: this account is also used "
+                        "elsewhere, so only its owner can change it.",
+                        name=current.user.name,
+                    ),
+                )
+            )
+            continue
+        changes.append(FieldChange(name, old, target[name]))
+    return changes
+
+
 def plan_import(
     conference: Conference,
     rows: Sequence[ImportRow],
@@ -169,24 +195,7 @@ def plan_import(
                 )
             )
             continue
-        changes = []
-        for name in IMPORT_FIELDS:
-            old = current.user.name if name == "name" else getattr(current, name)
-            if old == target[name]:
-                continue
-            if name == "name" and not name_is_editable(current):
-                plan.notes.append(
-                    RowError(
-                        row.line,
-                        _(
-                            "The name stays \u201c%(name)s\u201d: this account is also used "
-                            "elsewhere, so only its owner can change it.",
-                            name=current.user.name,
-                        ),
-                    )
-                )
-                continue
-            changes.append(FieldChange(name, old, target[name]))
+        changes = _field_changes(row, current, target, plan.notes)
         if changes:
             plan.changed.append(RowUpdate(row, current, tuple(changes)))
         else:
@@ -238,7 +247,7 @@ def apply_import(
     ]
     if new_users:
         db.session.execute(sa.insert(User), new_users)
-        known.update(_user_ids_by_email([u["email"] for u in new_users]))
+        known.update(_user_ids_by_email([str(u["email"]) for u in new_users]))
     if plan.added:
         db.session.execute(
             sa.insert(Participant),

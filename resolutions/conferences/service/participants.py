@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from resolutions import audit
-from resolutions.auth.service import end_invitations, normalise_email
+from resolutions.auth.service import end_invitations
 from resolutions.conferences.csv_import import MAX_WEIGHT
 from resolutions.conferences.search import folded
 from resolutions.conferences.service._common import (
@@ -32,6 +32,7 @@ from resolutions.models import (
     User,
     VoteRecord,
 )
+from resolutions.rules.accounts import normalise_email
 
 # --- participants ----------------------------------------------------------------------------
 

@@ -57,7 +57,7 @@ def card(card_token: str) -> str | tuple[str, int] | Response:
         return redirect(url_for("auth.sign_in", email=user.email, next=home))
     form = SetPasswordForm()
     if form.validate_on_submit():
-        if not service.set_password_from_card(participant, form.password.data):
+        if not service.set_password_from_card(participant, form.password.data or ""):
             db.session.rollback()
             flash(_("A password has already been set for this account. Please sign in."), "info")
             return redirect(url_for("auth.sign_in", email=user.email, next=home))

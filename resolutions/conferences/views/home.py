@@ -58,7 +58,7 @@ def stage(conference: Conference, me: Participant) -> Response:
                 flash(str(message), "error")
         return redirect(back)
     try:
-        service.move_stage(conference, ConferenceState(form.stage.data), me)
+        service.move_stage(conference, ConferenceState(form.stage.data or ""), me)
     except DomainError as error:
         refuse(error)
         return redirect(back)

@@ -23,7 +23,7 @@ from resolutions.refusals import refuse
 
 
 def _import_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="participants-import")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="participants-import")
 
 
 def _sign_upload(conference: Conference, me: Participant, upload: dict[str, Any]) -> str:
@@ -70,7 +70,7 @@ def participants_import(conference: Conference, me: Participant) -> tuple[str, i
     if conference.is_closed and request.method == "POST":
         flash(_("The conference is closed: it can no longer be changed."), "error")
     elif confirm.confirm.data and confirm.validate_on_submit():
-        data = _load_upload(confirm.payload.data, conference, me)
+        data = _load_upload(confirm.payload.data or "", conference, me)
         if data is None:
             flash(_("The preview has expired. Please upload the file again."), "error")
             return render_template("conferences/import.html", upload=upload), 400

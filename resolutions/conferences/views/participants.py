@@ -139,7 +139,7 @@ def _participant_values(form: ParticipantForm) -> service.ParticipantFields:
         delegation=form.delegation.data or "",
         # The box is ticked by default; an observer or secretariat member simply has no vote.
         voting_right=bool(form.voting_right.data) and role in service.VOTING_ROLES,
-        weight=form.weight.data,
+        weight=form.weight.data or 1,
     )
 
 
@@ -155,8 +155,8 @@ def participant_new(conference: Conference, me: Participant) -> tuple[str, int] 
         try:
             participant = service.add_participant(
                 conference,
-                name=form.name.data,
-                email=form.email.data,
+                name=form.name.data or "",
+                email=form.email.data or "",
                 values=_participant_values(form),
                 actor=me,
             )

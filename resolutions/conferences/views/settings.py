@@ -45,19 +45,19 @@ def settings(conference: Conference, me: Participant) -> tuple[str, int] | Respo
         form.amendment_deadline.data = clock.to_local(conference, conference.amendment_deadline)
     if form.validate_on_submit() and not conference.is_closed:
         values = service.ConferenceSettings(
-            title=form.title.data,
-            short_name=form.short_name.data,
+            title=form.title.data or "",
+            short_name=form.short_name.data or "",
             place=form.place.data or "",
-            start_date=form.start_date.data,
+            start_date=form.start_date.data or conference.start_date,
             end_date=form.end_date.data,
             language=form.language.data,
             timezone=form.timezone.data or conference.timezone,
             state=ConferenceState(form.state.data),
             majority_method=MajorityMethod(form.majority_method.data),
-            quorum=form.quorum.data,
+            quorum=form.quorum.data or "",
             ballot_kind=BallotKind(form.ballot_kind.data),
             amendment_deadline=clock.from_local(conference, form.amendment_deadline.data),
-            proxy_limit=form.proxy_limit.data,
+            proxy_limit=form.proxy_limit.data or 0,
         )
         try:
             changes = service.update_settings(conference, values, me)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -68,13 +69,13 @@ def voting_figures(poll: Poll) -> VotingFigures:
     )
 
 
-def _frozen_figures(figures: dict[str, object]) -> VotingFigures:
+def _frozen_figures(figures: dict[str, Any]) -> VotingFigures:
     return VotingFigures(
-        yes=int(figures["yes"]),  # type: ignore[call-overload]
-        no=int(figures["no"]),  # type: ignore[call-overload]
-        abstain=int(figures["abstain"]),  # type: ignore[call-overload]
-        entitled=int(figures["entitled"]),  # type: ignore[call-overload]
-        participating=int(figures["participating"]),  # type: ignore[call-overload]
+        yes=int(figures["yes"]),
+        no=int(figures["no"]),
+        abstain=int(figures["abstain"]),
+        entitled=int(figures["entitled"]),
+        participating=int(figures["participating"]),
         outcome=PollOutcome(figures["outcome"]),
         ballot_kind=label(BALLOT_KIND, figures["ballot_kind"]),
         majority_method=label(MAJORITY_METHOD, figures["majority_method"]),

@@ -68,7 +68,9 @@ def _back_to(amendment: Amendment) -> str:
     return _amendment_url(amendment)
 
 
-def _diff_attributes(conference: Conference, resolution: Resolution, clause: Clause) -> dict:
+def _diff_attributes(
+    conference: Conference, resolution: Resolution, clause: Clause
+) -> dict[str, str]:
     """What drafting.js needs to show the live diff of a textarea against ``clause``."""
     return {
         "data-diff-url": url_for(

@@ -94,17 +94,11 @@ def amendment_edit(conference: Conference, me: Participant, amendment_id: int) -
     return _amendment_form(conference, amendment.resolution, form, me, amendment)
 
 
-def _amendment_form(
-    conference: Conference,
-    res: Resolution,
-    form: AmendmentForm,
-    me: Participant,
-    amendment: Amendment | None,
-) -> Page:
-    numbered = service.numbered_text(res)
-    by_id = {c.clause_id: c for c in numbered}
-    form.position.choices = select_choices(position_choices(numbered, res.numbering_style))
-    kind = form.kind.data if form.kind.data in AmendmentKind._value2member_map_ else ""
+def _amendment_target(
+    res: Resolution, form: AmendmentForm, kind: str, amendment: Amendment | None
+) -> Clause | None:
+    """The clause a replace or delete amends (None if it is not in this resolution); on a
+    GET, the form starts from its version and, for a new replace, from its text."""
     target: Clause | None = None
     if kind in ("replace", "delete") and form.target.data:
         target = db.session.get(Clause, form.target.data)
@@ -117,12 +111,43 @@ def _amendment_form(
         form.expected_version.data = target.version
         if kind == "replace" and amendment is None:
             form.text.data = target.text
+    return target
+
+
+def _label_text(
+    conference: Conference, res: Resolution, form: AmendmentForm, kind: str, target: Clause | None
+) -> None:
+    """The text field says what it holds; a replace's shows its diff against the target."""
+    if kind == "replace":
+        form.text.label.text = _("New text")
+        if target is not None:
+            form.text.render_kw = {
+                **(form.text.render_kw or {}),
+                **_diff_attributes(conference, res, target),
+            }
+    elif kind == "insert":
+        form.text.label.text = _("Text of the new clause")
+
+
+def _amendment_form(
+    conference: Conference,
+    res: Resolution,
+    form: AmendmentForm,
+    me: Participant,
+    amendment: Amendment | None,
+) -> Page:
+    numbered = service.numbered_text(res)
+    by_id = {c.clause_id: c for c in numbered}
+    form.position.choices = select_choices(position_choices(numbered, res.numbering_style))
+    kind = form.kind.data or ""
+    kind = kind if kind in AmendmentKind._value2member_map_ else ""
+    target = _amendment_target(res, form, kind, amendment)
     status = 200
     preview_diff = None
     if form.validate_on_submit():
         where = parse_position(form.position.data, res) if kind == "insert" else None
         if kind == "insert" and where is None:
-            form.position.errors.append(_("That clause no longer exists. Choose another place."))
+            form.position.errors = [_("That clause no longer exists. Choose another place.")]
             status = 409
         elif form.preview.data:
             try:
@@ -135,7 +160,7 @@ def _amendment_form(
                     _set_hidden(form.expected_version, target.version)
             else:
                 if kind == "replace" and target is not None:
-                    preview_diff = word_diff(target.text, form.text.data)
+                    preview_diff = word_diff(target.text, form.text.data or "")
         else:
             fields: dict[str, Any] = {
                 "text": form.text.data if kind != "delete" else "",
@@ -168,15 +193,7 @@ def _amendment_form(
                     "success",
                 )
                 return redirect(_amendment_url(saved))
-    if kind == "replace":
-        form.text.label.text = _("New text")
-        if target is not None:
-            form.text.render_kw = {
-                **(form.text.render_kw or {}),
-                **_diff_attributes(conference, res, target),
-            }
-    elif kind == "insert":
-        form.text.label.text = _("Text of the new clause")
+    _label_text(conference, res, form, kind, target)
     current = by_id.get(target.id) if target is not None else None
     return render_template(
         "drafting/amendment_form.html",
@@ -316,8 +333,8 @@ def amendment_discard(conference: Conference, me: Participant, amendment_id: int
 @bp.post("/amendments/<int:amendment_id>/withdraw")
 @conference_role(Role.DELEGATE)
 def amendment_withdraw(conference: Conference, me: Participant, amendment_id: int) -> Page:
-    def withdraw(a: Amendment) -> object:
-        return service.withdraw_amendment(a, me)
+    def withdraw(a: Amendment) -> None:
+        service.withdraw_amendment(a, me)
 
     return _transition(conference, me, amendment_id, withdraw, _("%(name)s was withdrawn."))
 
@@ -325,8 +342,8 @@ def amendment_withdraw(conference: Conference, me: Participant, amendment_id: in
 @bp.post("/amendments/<int:amendment_id>/admit")
 @conference_role(Role.SECRETARIAT)
 def amendment_admit(conference: Conference, me: Participant, amendment_id: int) -> Page:
-    def admit(a: Amendment) -> object:
-        return service.admit_amendment(a, me)
+    def admit(a: Amendment) -> None:
+        service.admit_amendment(a, me)
 
     return _transition(
         conference, me, amendment_id, admit, _("%(name)s was admitted: it can be put to the vote.")
@@ -360,7 +377,7 @@ def amendment_out_of_order(conference: Conference, me: Participant, amendment_id
         return redirect(_amendment_url(amendment))
     name = service.amendment_name(amendment)
     try:
-        service.rule_out_of_order(amendment, me, form.reason.data)
+        service.rule_out_of_order(amendment, me, form.reason.data or "")
     except DomainError as error:
         refuse(error, form)
         amendment = _amendment(conference, amendment_id, me)

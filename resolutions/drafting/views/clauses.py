@@ -62,7 +62,7 @@ def resolution_create(conference: Conference, me: Participant) -> Page:
         return _resolutions_page(conference, form)
     try:
         created = service.create_resolution(
-            conference, me, form.title.data, NumberingStyle(form.numbering_style.data)
+            conference, me, form.title.data or "", NumberingStyle(form.numbering_style.data)
         )
     except DomainError as error:
         refuse(error, form)
@@ -88,7 +88,7 @@ def clause_new(conference: Conference, me: Participant, resolution_id: int) -> P
     if form.validate_on_submit():
         where = parse_position(form.position.data, res)
         if where is None:
-            form.position.errors.append(_("That clause no longer exists. Choose another place."))
+            form.position.errors = [_("That clause no longer exists. Choose another place.")]
             status = 409
         else:
             try:
@@ -96,7 +96,7 @@ def clause_new(conference: Conference, me: Participant, resolution_id: int) -> P
                     res,
                     me,
                     kind=where.kind,
-                    text=form.text.data,
+                    text=form.text.data or "",
                     parent=where.parent,
                     after=where.after,
                 )
@@ -124,7 +124,11 @@ def clause_edit(conference: Conference, me: Participant, clause_id: int) -> Page
     if form.validate_on_submit():
         try:
             service.edit_clause(
-                clause, me, form.text.data, expected_version=form.expected_version.data
+                clause,
+                me,
+                form.text.data or "",
+                # Required by the form; a version no clause has is refused as stale.
+                expected_version=form.expected_version.data or 0,
             )
         except DomainError as error:
             stale = isinstance(error, StaleError)
@@ -177,7 +181,8 @@ def _refused_change(error: DomainError, clause: Clause, fallback: str) -> Respon
     """A stale button leads to the clause's current text; any other refusal back to the page."""
     clause_id, stale = clause.id, isinstance(error, StaleError)
     refuse(error)
-    changed = stale and not db.session.get(Clause, clause_id).is_deleted
+    current = db.session.get(Clause, clause_id)
+    changed = stale and current is not None and not current.is_deleted
     return redirect(_edit_url(clause) if changed else fallback)
 
 
@@ -245,7 +250,7 @@ def import_draft(conference: Conference, me: Participant, resolution_id: int) ->
         parsed = [
             ParsedParagraph(
                 kind=ClauseKind(entry.form.kind.data),
-                text=entry.form.text.data,
+                text=entry.form.text.data or "",
                 depth=int(entry.form.depth.data),
                 had_number=False,
             )
@@ -263,7 +268,7 @@ def import_draft(conference: Conference, me: Participant, resolution_id: int) ->
     form = ImportTextForm()
     if form.validate_on_submit():
         paragraphs_style = res.numbering_style == NumberingStyle.PARAGRAPHS
-        parsed = parse_draft(form.text.data, paragraphs=paragraphs_style)
+        parsed = parse_draft(form.text.data or "", paragraphs=paragraphs_style)
         if parsed:
             preview = ImportPreviewForm(formdata=None, text=form.text.data)
             for paragraph in parsed:
@@ -275,7 +280,7 @@ def import_draft(conference: Conference, me: Participant, resolution_id: int) ->
                     }
                 )
             return _import_preview_page(res, preview)
-        form.text.errors.append(_("No paragraph was found in the text."))
+        form.text.errors = [_("No paragraph was found in the text.")]
     return render_template("drafting/import.html", resolution=res, form=form)
 
 

@@ -26,7 +26,7 @@ from resolutions.drafting.presentation import (
     utc_now,
     version_reason,
 )
-from resolutions.drafting.text import NumberedClause, word_diff
+from resolutions.drafting.text import DiffSegment, NumberedClause, word_diff
 from resolutions.drafting.views._common import (
     Page,
     _amendment,
@@ -42,6 +42,7 @@ from resolutions.models import (
     Amendment,
     AmendmentState,
     Clause,
+    ClauseVersion,
     Conference,
     Participant,
     Poll,
@@ -128,8 +129,8 @@ def diff_preview(conference: Conference, me: Participant, resolution_id: int) ->
 @conference_role()
 def history(conference: Conference, me: Participant, clause_id: int) -> Page:
     clause = _clause(conference, clause_id)
-    rows = []
-    previous = None
+    rows: list[tuple[ClauseVersion, list[DiffSegment] | None, str]] = []
+    previous: ClauseVersion | None = None
     for version in service.clause_history(clause):
         diff = word_diff(previous.text, version.text) if previous is not None else None
         rows.append((version, diff, version_reason(version.reason)))

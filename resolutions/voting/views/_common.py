@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from resolutions.extensions import db
 from resolutions.models import Conference

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.errors import DomainError
@@ -137,7 +138,7 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
         receipt = service.cast_ballot(
             poll_id,
             me,
-            Choice(form.choice.data),
+            Choice(form.choice.data or ""),
             for_participant_ids=wanted,
             idempotency_key=form.idempotency_key.data or None,
         )
@@ -231,7 +232,9 @@ def proxies(conference: Conference, me: Participant) -> Any:
     return render_template("voting/proxies.html", **_proxies_context(me, form, candidates))
 
 
-def _proxies_context(me: Participant, form: ProxyForm, candidates: list[Participant]) -> dict:
+def _proxies_context(
+    me: Participant, form: ProxyForm, candidates: list[Participant]
+) -> dict[str, Any]:
     return {
         "form": form,
         "candidates": candidates,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from resolutions import audit, labels
 from resolutions.auth.access import conference_role, get_in_conference
@@ -139,7 +140,7 @@ def create_poll(conference: Conference, me: Participant) -> Any:
     if not form.validate_on_submit():
         return _console_with_errors(conference, queue_form=form)
     subject = PollSubject(form.subject.data)
-    object_id = int(form.object_id.data)
+    object_id = int(form.object_id.data or 0)
     target: dict[str, Any] = {}
     if subject == PollSubject.AMENDMENT:
         target["amendment"] = get_in_conference(Amendment, object_id, conference)
@@ -172,7 +173,7 @@ def create_procedural(conference: Conference, me: Participant) -> Any:
             conference,
             me,
             subject=PollSubject.PROCEDURAL,
-            title=form.title.data.strip(),
+            title=(form.title.data or "").strip(),
             question=(form.question.data or "").strip(),
             **form.overrides(),
         )

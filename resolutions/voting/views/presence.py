@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
 
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.conferences.search import folded

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Poll, PollState, Role
-from resolutions.voting import live, service, sitting
+from resolutions.voting import live, notify, service, sitting
 from resolutions.voting.views._common import _is_fragment, _live_attrs, bp
 
 # --- projector, results, record --------------------------------------------------------------
@@ -81,13 +81,13 @@ def _published_region(poll: Poll) -> Markup:
     """The text, rules and result of a published poll as HTML, shared through Redis by every
     worker (when 1,000 delegates open the result at once, one of them renders it); without
     Redis rendered each time."""
-    client = live.redis_client()
-    name = live.key(poll.conference_id, f"result:{poll.id}:{get_locale()}")
+    client = notify.redis_client()
+    name = notify.key(poll.conference_id, f"result:{poll.id}:{get_locale()}")
     if client is not None:
         try:
             cached = client.get(name)
             if cached is not None:
-                return Markup(cached.decode())  # noqa: S704 (our autoescaped template)
+                return Markup(notify.as_text(cached))  # noqa: S704 (our autoescaped template)
         except redis.RedisError:
             client = None
     html = render_template("voting/_poll_region.html", **_poll_region_context(poll, True))
