@@ -602,18 +602,9 @@ def _remove_clause(
     db.session.flush()
 
 
-def import_draft(
-    resolution: Resolution, actor: Participant, paragraphs: Sequence[ParsedParagraph]
-) -> list[Clause]:
-    """Create the clauses of a confirmed import preview (secretariat only), all or none.
-
-    Preambular paragraphs go after the resolution's existing preambular clauses, operative
-    ones after its operative clauses. A paragraph of depth 1 or 2 is a sub-clause of the
-    operative paragraph before it; preambular paragraphs must come before operative ones and
-    have no sub-clauses. Every problem is reported with the paragraph's number.
-    """
-    author = _require_secretariat(resolution.conference_id, actor)
-    _require_open(resolution)
+def _import_texts(paragraphs: Sequence[ParsedParagraph]) -> list[str]:
+    """The cleaned text of each paragraph to import, after checking the order of the
+    paragraphs and their depths; every problem names the paragraph's number."""
     if not paragraphs:
         raise DomainError(_("There is nothing to import: paste the text of the draft."), "text")
     if len(paragraphs) > MAX_IMPORT_PARAGRAPHS:
@@ -664,6 +655,22 @@ def import_draft(
             )
         seen_operative = True
         last_depth = paragraph.depth
+    return texts
+
+
+def import_draft(
+    resolution: Resolution, actor: Participant, paragraphs: Sequence[ParsedParagraph]
+) -> list[Clause]:
+    """Create the clauses of a confirmed import preview (secretariat only), all or none.
+
+    Preambular paragraphs go after the resolution's existing preambular clauses, operative
+    ones after its operative clauses. A paragraph of depth 1 or 2 is a sub-clause of the
+    operative paragraph before it; preambular paragraphs must come before operative ones and
+    have no sub-clauses. Every problem is reported with the paragraph's number.
+    """
+    author = _require_secretariat(resolution.conference_id, actor)
+    _require_open(resolution)
+    texts = _import_texts(paragraphs)
 
     now = utcnow()
     tops: dict[ClauseKind, int] = {}
