@@ -34,7 +34,8 @@ __all__ = [
 
 ANY_ROLE = tuple(Role)
 
-F = TypeVar("F", bound=Callable[..., Any])
+# The view takes (conference, me, ...); Flask calls the wrapper with (conference_id, ...).
+View = Callable[..., Any]
 M = TypeVar("M")
 
 
@@ -67,11 +68,11 @@ def seat_of(conference: Conference, user: User) -> Participant | None:
     return seat
 
 
-def conference_role(*roles: Role) -> Callable[[F], F]:
+def conference_role(*roles: Role) -> Callable[[View], View]:
     """Allow the view to members of the conference holding one of ``roles`` (or implying it)."""
     allowed = roles or ANY_ROLE
 
-    def decorate(view: F) -> F:
+    def decorate(view: View) -> View:
         @wraps(view)
         @login_required
         def wrapped(conference_id: int, **kwargs: Any) -> Any:
@@ -88,8 +89,9 @@ def conference_role(*roles: Role) -> Callable[[F], F]:
             g.me = me
             return view(conference=conference, me=me, **kwargs)
 
+        # Read by the authorization matrix; a function's type cannot declare its attributes.
         wrapped.allowed_roles = frozenset(allowed)  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        return wrapped
 
     return decorate
 

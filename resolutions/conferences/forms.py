@@ -112,6 +112,7 @@ class ParticipantForm(FlaskForm):
 
 
 class ParticipantEditForm(ParticipantForm):
+    # WTForms drops an inherited field set to None; its stubs cannot say so.
     email = None  # type: ignore[assignment]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as Reply
 
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.documents import content
@@ -38,14 +39,14 @@ def index(conference: Conference, me: Participant) -> str:
 
 @bp.route("/documents/resolution/<int:resolution_id>.pdf")
 @conference_role()
-def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) -> Response:
+def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) -> Reply:
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
         if resolution.state == ResolutionState.REJECTED:
             flash(_("This resolution was not adopted; the draft with amendments is here."))
         else:
             flash(_("This resolution has not been adopted yet; the draft with amendments is here."))
-        return redirect(url_for(".index", conference_id=conference.id))  # type: ignore[return-value]
+        return redirect(url_for(".index", conference_id=conference.id))
     language = document_language(conference, request.args.get("lang"))
     document = content.resolution_pdf(
         resolution,

@@ -8,6 +8,9 @@ clear message instead of silently overwriting their change.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -311,8 +314,8 @@ class SponsorResponseForm(FlaskForm):
     accept = SubmitField(_l("Confirm co-sponsorship"))
     decline = SubmitField(_l("Decline"))
 
-    def validate(self, extra_validators: object = None) -> bool:
-        if not super().validate(extra_validators):  # type: ignore[arg-type]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        if not super().validate(extra_validators):
             return False
         if not (self.accept.data or self.decline.data):
             self.form_errors.append(str(_l("Choose to confirm or to decline.")))

@@ -106,13 +106,14 @@ class Hub:
         it and reuse it."""
         found = self._values.get(name)
         if found is not None and found[0] >= version:
+            # What ``produce`` returned for this name: one cache holds values of every kind.
             return found[1]  # type: ignore[return-value]
         with self._lock:
             lock = self._value_locks.setdefault(name, threading.Lock())
         with lock:
             found = self._values.get(name)
             if found is not None and found[0] >= version:
-                return found[1]  # type: ignore[return-value]
+                return found[1]  # type: ignore[return-value]  # (as above)
             value = produce()
             if value is not None:
                 self._values[name] = (version, value)

@@ -58,6 +58,7 @@ def events(conference: Conference, me: Participant) -> Response:
     if view not in LIVE_VIEWS:
         view = "ballot"
     stream = live.event_stream(
+        # The app itself for the stream's thread; Flask types current_app as the app, not the proxy.
         current_app._get_current_object(),  # type: ignore[attr-defined]
         conference.id,
         view=view,
