@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if hops := app.config["TRUSTED_PROXY_HOPS"]:
         # The client's address (for the sign-in limits), scheme and host as the proxies saw
         # them. Only as many hops as are really there: more would let a client forge them.
+        # (Flask types wsgi_app as a method; its docs wrap it in middleware just so.)
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
