@@ -44,6 +44,16 @@ def exact_weight(value: Fraction | int) -> str:
     return weight_text(value)
 
 
+def email_breaks(address: str) -> Markup:
+    """An e-mail address that may wrap before "@" and before the dots of its domain, never
+    inside a word (the name before "@" stays whole: «aigerim.nurlanova», not «aigerim.»)."""
+    name, at, domain = address.rpartition("@")
+    if not at:
+        return Markup("{}").format(address)
+    # Markup.join and format escape each piece: only the <wbr> tags are markup.
+    return Markup("{}<wbr>@{}").format(name, Markup("<wbr>.").join(domain.split(".")))
+
+
 def register_filters(app: Flask) -> None:
     """Register every filter on ``app`` (``create_app`` calls it once)."""
     for name, table in labels.TABLES.items():
@@ -54,3 +64,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(document_participant, "document_participant")
     app.add_template_filter(document_moment, "document_moment")
     app.add_template_filter(exact_weight, "exact_weight")
+    app.add_template_filter(email_breaks, "email_breaks")

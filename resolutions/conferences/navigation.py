@@ -51,7 +51,14 @@ ENTRIES = [
         (Role.CHAIR, Role.SECRETARIAT),
         "voting.attendance",
     ),
-    ("voting.record", _l("Results"), _l("Published results of every poll"), ALL, "voting.record"),
+    # The tab says what the page's title says (issue 11: «Итоги» led to «Протокол голосований»).
+    (
+        "voting.record",
+        _l("Voting record"),
+        _l("Published results of every poll"),
+        ALL,
+        "voting.record",
+    ),
     (
         "conferences.participants",
         _l("Participants"),

@@ -91,7 +91,7 @@ NAVIGATION = [
     ("voting.ballot", "Vote", {"chair", "delegate"}),
     ("voting.console", "Chair's console", {"chair"}),
     ("voting.attendance", "Attendance", {"chair", "secretariat"}),
-    ("voting.record", "Results", {"secretariat", "chair", "delegate", "observer"}),
+    ("voting.record", "Voting record", {"secretariat", "chair", "delegate", "observer"}),
     ("conferences.participants", "Participants", {"secretariat"}),
     ("conferences.settings", "Settings", {"secretariat"}),
     ("documents.index", "Documents", {"secretariat", "chair", "delegate", "observer"}),

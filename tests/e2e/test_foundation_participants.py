@@ -155,7 +155,7 @@ def test_delegate_sees_only_delegate_actions(live_world, signed_in_page, screens
     assert "Overview" in links
     forbidden = {"Participants", "Settings", "Audit log", "Chair's console", "Attendance"}
     assert not links & forbidden, links
-    assert links <= {"Overview", "Resolution", "Vote", "Results", "Documents"}, links
+    assert links <= {"Overview", "Resolution", "Vote", "Voting record", "Documents"}, links
     tiles = set(page.locator(".home-grid .card__title").all_inner_texts())
     assert not tiles & forbidden, tiles
     screenshot(page, "home")

@@ -427,7 +427,14 @@ def amendment_respond(conference: Conference, me: Participant, amendment_id: int
         refuse(error)
         return redirect(back)
     db.session.commit()
-    if accept:
+    author = amendment.proposer.user.name
+    if amendment.number is None:  # a draft has no name of its own yet: say whose it is
+        if accept:
+            message = _("You are now a co-sponsor of the draft amendment by %(name)s.", name=author)
+        else:
+            message = _("You declined to co-sponsor the draft amendment by %(name)s.", name=author)
+        flash(message, "success")
+    elif accept:
         flash(_("You are now a co-sponsor of %(name)s.", name=name), "success")
     else:
         flash(_("You declined to co-sponsor %(name)s.", name=name), "success")
