@@ -15,6 +15,7 @@ from flask_babel import get_locale
 from markupsafe import Markup
 
 from resolutions import labels
+from resolutions.audit_labels import zone_in_words
 from resolutions.documents.render import LANGUAGES, datetime_in_words, weight_text
 from resolutions.drafting.text import render_text
 from resolutions.models import Participant
@@ -65,3 +66,4 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(document_moment, "document_moment")
     app.add_template_filter(exact_weight, "exact_weight")
     app.add_template_filter(email_breaks, "email_breaks")
+    app.add_template_filter(zone_in_words, "zone_in_words")

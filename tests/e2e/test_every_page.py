@@ -154,6 +154,21 @@ def every_outcome_shows(page: Any, size: str) -> list[str]:
     return problems
 
 
+def focus_ring_shows(page: Any, size: str) -> list[str]:
+    """A focused field has a solid, opaque outline at least 2 px wide (issue 11: it was faint)."""
+    field = page.locator("input[name=email]")
+    field.focus()
+    ring = field.evaluate(
+        "el => { const s = getComputedStyle(el);"
+        " return [s.outlineStyle, parseFloat(s.outlineWidth), s.outlineColor]; }"
+    )
+    style, width, color = ring
+    opaque = not color.startswith("rgba") or color.rstrip(")").endswith(", 1")
+    if style != "solid" or width < 2 or not opaque:
+        return [f"the focus ring of a field is {style} {width}px {color}"]
+    return []
+
+
 @dataclass(frozen=True)
 class Visit:
     """A page to open: who opens it, a short name for the files, and its path."""
@@ -268,6 +283,47 @@ def prepare_demo_sitting() -> DemoSitting:
 
     c = f"/c/{conference.id}"
     r = f"{c}/resolutions/{resolution.id}"
+    # An update of the list: two people change, one is new (the import's preview shows both).
+    changed = [_member(conference, f"delegate{n:02d}.") for n in (5, 6)]
+    csv = "\n".join(
+        [
+            "name;e-mail;organisation;country;role;weight",
+            *[
+                f"{p.user.name};{p.user.email};Новая организация;{p.country};delegate;2"
+                for p in changed
+            ],
+            "Новый Делегатов;new.delegate.with.a.long.address@example.org;;Армения;delegate;1",
+        ]
+    ).encode("utf-8")
+    created = iter(range(1, 10))
+
+    def send_invitations(page: Any) -> None:
+        page.locator("#invite-form").wait_for()
+        page.locator("input[name=participant]").nth(3).check()
+        with page.expect_navigation():
+            page.locator("#invite-form [name=invite_selected]").click()
+
+    def upload_update(page: Any) -> None:
+        page.locator("input[type=file]").set_input_files(
+            files=[{"name": "участники.csv", "mimeType": "text/csv", "buffer": csv}]
+        )
+        with page.expect_navigation():
+            page.locator("main form[enctype] [type=submit]").click()
+        page.locator(".table-wrap").first.wait_for()
+
+    def create_conference(page: Any) -> None:
+        number = next(created)
+        page.locator("input[name=title]").fill(f"Форум солидарности {number}")
+        page.locator("input[name=short_name]").fill(f"ФС-{number}")
+        page.locator("input[name=start_date]").fill("2027-03-01")
+        page.locator("input[name=secretariat_name]").fill("Гульнара Секретарёва")
+        page.locator("input[name=secretariat_email]").fill(f"forum{number}@demo.example")
+        with page.expect_navigation():
+            page.locator("main form [type=submit]").click()
+
+    def open_other_rules(page: Any) -> None:
+        page.locator("summary", has_text="Другие правила").first.click()
+
     people = {
         "admin": ADMIN_EMAIL,
         "secretariat": members[Role.SECRETARIAT].user.email,
@@ -277,13 +333,14 @@ def prepare_demo_sitting() -> DemoSitting:
         "observer": members[Role.OBSERVER].user.email,
     }
     pages = [
-        Visit("anonymous", "sign-in", "/sign-in"),
+        Visit("anonymous", "sign-in", "/sign-in", check=focus_ring_shows),
         Visit("anonymous", "invitation", f"/invitation/{token}"),
         Visit("anonymous", "card", f"/card/{card_token}"),
         Visit("anonymous", "404", "/no-such-page", status=404),
         Visit("admin", "conferences", "/"),
         Visit("admin", "admin", "/admin/"),
         Visit("admin", "admin-new", "/admin/conferences/new"),
+        Visit("admin", "admin-created", "/admin/conferences/new", prepare=create_conference),
         Visit("admin", "admin-delete", f"/admin/conferences/{conference.id}/delete"),
         Visit("admin", "password", "/account/password"),
         # The secretariat
@@ -292,6 +349,8 @@ def prepare_demo_sitting() -> DemoSitting:
         Visit("secretariat", "participant-new", f"{c}/participants/new"),
         Visit("secretariat", "participant-edit", f"{c}/participants/{plain_delegate.id}/edit"),
         Visit("secretariat", "import", f"{c}/participants/import"),
+        Visit("secretariat", "import-update", f"{c}/participants/import", prepare=upload_update),
+        Visit("secretariat", "invitations", f"{c}/participants", prepare=send_invitations),
         Visit("secretariat", "settings", f"{c}/settings"),
         Visit("secretariat", "audit", f"{c}/audit"),
         Visit("secretariat", "resolutions", f"{c}/resolutions"),
@@ -308,6 +367,7 @@ def prepare_demo_sitting() -> DemoSitting:
         # The chair
         Visit("chair", "home", f"{c}/"),
         Visit("chair", "console", f"{c}/console"),
+        Visit("chair", "console-other-rules", f"{c}/console", prepare=open_other_rules),
         Visit("chair", "projector", f"{c}/projector"),
         Visit("chair", "vote-order", f"{r}/vote-order"),
         Visit("chair", "attendance", f"{c}/attendance"),
@@ -444,6 +504,12 @@ def walk(
 
 
 @pytest.fixture
+def mail_to_files(live_app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Invitations sent during the walk are written into the test's folder."""
+    monkeypatch.setitem(live_app.config, "MAIL_DIR", str(tmp_path / "mail"))
+
+
+@pytest.fixture
 def russian(live_app: Flask) -> Iterator[None]:
     """The live server with its real catalogues (the e2e server runs untranslated)."""
     config = live_app.extensions["babel"]
@@ -456,7 +522,7 @@ def russian(live_app: Flask) -> Iterator[None]:
 
 
 def test_every_page_as_every_role_on_a_phone_and_a_wall(
-    live_app: Flask, live_url: str, browser: Any, russian: None
+    live_app: Flask, live_url: str, browser: Any, russian: None, mail_to_files: None
 ) -> None:
     sitting = prepare_demo_sitting()
     seen = walk(browser, live_url, sitting)
