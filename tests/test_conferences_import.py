@@ -172,7 +172,7 @@ def test_preview_then_confirm_imports_everyone(db, world, as_user):
     html = preview.get_data(as_text=True)
     assert "Preview: nothing saved yet" in html
     assert 'data-count="added">12<' in html
-    assert "person0011@example.org" in html
+    assert "person0011@example.org" in html.replace("<wbr>", "")  # it may wrap at "@" and "."
     assert _participant_count(db, world) == 6  # nothing saved by the preview
 
     done = _confirm(client, world, _payload(html))
