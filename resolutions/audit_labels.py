@@ -223,7 +223,10 @@ def _moment(value: str, zone: tzinfo, *, with_time: bool) -> str:
 
 def zone_in_words(zone: str) -> str:
     """A time zone as people know it, in the reader's language ("Бишкек"), not its IANA id."""
-    return get_timezone_location(zone, locale=str(get_locale() or "en"), return_city=True)
+    try:
+        return get_timezone_location(zone, locale=str(get_locale() or "en"), return_city=True)
+    except LookupError:  # zoneinfo knows a few names Babel does not ("Factory", "localtime")
+        return zone
 
 
 def value_text(action: str, key: str, value: Any, names: Names) -> str:

@@ -8,6 +8,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from resolutions import audit_labels
 from resolutions.auth.access import conference_role
 from resolutions.conferences import clock, service
 from resolutions.conferences.forms import SettingsForm
@@ -34,9 +35,12 @@ from resolutions.refusals import refuse
 @conference_role(Role.SECRETARIAT)
 def settings(conference: Conference, me: Participant) -> tuple[str, int] | Response:
     form = SettingsForm(obj=None if request.method == "POST" else conference)
-    form.timezone.choices = select_choices(
-        (name, name) for name in sorted(service.time_zone_names())
-    )
+    # By the city in the reader's language («Бишкек (Asia/Bishkek)»): typing «Би» finds it.
+    zones = []
+    for name in service.time_zone_names():
+        city = audit_labels.zone_in_words(name)
+        zones.append((name, name if city == name else f"{city} ({name})"))
+    form.timezone.choices = select_choices(sorted(zones, key=lambda zone: zone[1].casefold()))
     if request.method == "GET":
         form.state.data = conference.state.value
         form.majority_method.data = conference.majority_method.value
