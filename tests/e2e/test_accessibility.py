@@ -58,61 +58,25 @@ def submit_empty_form(page: Page) -> None:
     page.locator(".form-summary").wait_for()
 
 
+# The pages in their ordinary state are walked by tests/e2e/test_every_page.py (every page of the
+# demo sitting, as every role, in Russian, at 390 and 1920 px, with axe, tap targets and
+# overflow), one sign-in per person. Here: states that walk does not reach (forms with errors,
+# error pages, no conference, an idle console and projector), in English.
 SCREENS = [
     # Foundation
-    Screen("auth.sign_in", "anonymous"),
-    Screen("auth.sign_in", "anonymous", phone=True),
     Screen("auth.sign_in", "anonymous", "errors", prepare=submit_empty_form),
-    Screen("auth.invitation", "anonymous"),
-    Screen("auth.change_password", "delegate"),
     Screen("auth.change_password", "delegate", "errors", prepare=submit_empty_form),
-    Screen("conferences.index", "delegate"),
     Screen("conferences.index", "outsider", "empty"),
-    *[Screen("conferences.home", role) for role in ROLES],
-    Screen("conferences.home", "delegate", phone=True),
-    Screen("admin.conferences", "admin"),
-    Screen("admin.create_conference", "admin"),
     Screen("admin.create_conference", "admin", "errors", prepare=submit_empty_form),
     Screen("error", "delegate", "404", path="/no-such-page", status=404),
     Screen("error", "anonymous", "404", path="/no-such-page", status=404),
     Screen("admin.conferences", "delegate", "403", status=403),
-    # Conferences
-    Screen("conferences.participants", "secretariat"),
-    Screen("conferences.participant_new", "secretariat"),
-    Screen("conferences.participant_edit", "secretariat"),
-    Screen("conferences.participants_import", "secretariat"),
-    Screen("conferences.settings", "secretariat"),
-    Screen("conferences.audit_log", "secretariat"),
-    Screen("conferences.card", "anonymous", phone=True),
-    # Drafting
+    # Drafting: a conference with its resolution list for each role (the demo has one)
     *[Screen("drafting.resolutions", role) for role in ROLES],
-    Screen("drafting.resolution", "delegate"),
-    Screen("drafting.resolution", "secretariat"),
-    Screen("drafting.resolution", "delegate", phone=True),
-    Screen("drafting.consolidated", "observer"),
-    Screen("drafting.text_at", "delegate"),
-    Screen("drafting.history", "delegate"),
-    Screen("drafting.clause_new", "secretariat"),
-    Screen("drafting.clause_edit", "secretariat"),
-    Screen("drafting.import_draft", "secretariat"),
-    Screen("drafting.amendment", "delegate"),
-    Screen("drafting.amendment_new", "delegate"),
-    Screen("drafting.amendment_new", "delegate", phone=True),
-    Screen("drafting.amendment_edit", "delegate"),
-    Screen("drafting.vote_order", "chair"),
-    # Voting
-    Screen("voting.ballot", "delegate"),
-    Screen("voting.ballot", "delegate", phone=True),
-    Screen("voting.console", "chair"),
-    Screen("voting.projector", "chair"),
-    Screen("voting.attendance", "secretariat"),
-    Screen("voting.attendance", "chair", phone=True),
-    Screen("voting.proxies", "delegate"),
-    Screen("voting.poll", "delegate"),
-    Screen("voting.record", "delegate"),
-    # Documents
-    Screen("documents.index", "delegate"),
-    Screen("documents.index", "secretariat"),
+    # Voting: nothing open
+    Screen("voting.ballot", "delegate", "idle", phone=True),
+    Screen("voting.console", "chair", "idle"),
+    Screen("voting.projector", "chair", "idle"),
 ]
 
 
