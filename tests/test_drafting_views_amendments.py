@@ -750,6 +750,33 @@ def test_a_declined_invitation_is_not_listed_as_a_co_sponsor(world, draft, as_us
     assert "co-sponsored" not in card(html, amendment)
 
 
+def test_a_co_sponsor_invited_to_a_draft_is_told_what_it_is_not_the_authors_steps(
+    world, draft, as_user
+) -> None:
+    target = clauses_by_number(draft)["2"]
+    amendment = service.propose_amendment(
+        draft, world.delegate, kind=AmendmentKind.REPLACE, target=target, text="Urges all:"
+    )
+    service.invite_sponsor(amendment, world.delegate, world.delegates[1])
+    db.session.commit()
+    path = url(world, f"/amendments/{amendment.id}")
+    author_page = page_text(as_user(world.delegate).get(path))
+    assert "only you and the delegates you invite can see it" in author_page
+
+    sponsor = as_user(world.delegates[1])
+    invited_page = page_text(sponsor.get(path))
+    assert "only you and the delegates you invite" not in invited_page
+    assert "Submit it to put it before the conference" not in invited_page
+    assert f"{world.delegate.user.name} invites you to co-sponsor this draft." in invited_page
+    answer = sponsor.post(f"{path}/respond", data={"accept": "1"}, follow_redirects=True)
+    # A draft has no number: the confirmation says whose draft it is.
+    assert (
+        f"You are now a co-sponsor of the draft amendment by {world.delegate.user.name}."
+        in page_text(answer)
+    )
+    assert "co-sponsor of Draft amendment" not in page_text(answer)
+
+
 def test_co_sponsor_refusals(world, draft, other_world, as_user) -> None:
     amendment = submitted(world, draft)
     # Someone not invited cannot answer; nobody can be invited twice or from elsewhere.
