@@ -3,7 +3,7 @@ escaped (issue 11: addresses broke mid-word in the participants list)."""
 
 from __future__ import annotations
 
-from resolutions.web import email_breaks
+from resolutions.filters import email_breaks
 
 
 def test_an_address_may_wrap_before_the_at_and_the_dots_of_its_domain() -> None:
