@@ -252,7 +252,7 @@ def prepare_demo_sitting() -> DemoSitting:
     update_settings(
         conference,
         replace(settings, amendment_deadline=settings.amendment_deadline + timedelta(hours=2)),
-        members[Role.SECRETARIAT].user,
+        members[Role.SECRETARIAT],
     )
     db.session.commit()
 
