@@ -36,11 +36,12 @@ from resolutions.refusals import refuse
 def settings(conference: Conference, me: Participant) -> tuple[str, int] | Response:
     form = SettingsForm(obj=None if request.method == "POST" else conference)
     # By the city in the reader's language («Бишкек (Asia/Bishkek)»): typing «Би» finds it.
-    zones = []
+    zones: list[tuple[str, str]] = []
     for name in service.time_zone_names():
         city = audit_labels.zone_in_words(name)
         zones.append((name, name if city == name else f"{city} ({name})"))
-    form.timezone.choices = select_choices(sorted(zones, key=lambda zone: zone[1].casefold()))
+    zones.sort(key=lambda zone: zone[1].casefold())
+    form.timezone.choices = select_choices(zones)
     if request.method == "GET":
         form.state.data = conference.state.value
         form.majority_method.data = conference.majority_method.value
