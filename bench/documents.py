@@ -90,7 +90,6 @@ def main(runs: int = 5) -> None:
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
                 "SECRET_KEY": "bench",
-                "RATELIMIT_ENABLED": False,
                 "RATELIMIT_STORAGE_URI": "memory://",
                 "SERVER_NAME": "localhost",
             }

@@ -92,7 +92,6 @@ def main(runs: int = 30) -> None:
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite",
                 "SECRET_KEY": "bench",
                 "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
                 "RATELIMIT_STORAGE_URI": "memory://",
                 "SERVER_NAME": "localhost",
             }

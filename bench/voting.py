@@ -10,8 +10,9 @@ What it does, in order:
    (``RESOLUTIONS_PRODUCTION`` stays unset: it marks cookies ``Secure``, and this client speaks
    plain HTTP on loopback);
 3. signs every delegate in through their access-card link (``/card/<token>``): those without a
-   password choose one there (as a first-timer does), the sample follows the link to the
-   password form; then each loads their ballot page (which gives their CSRF token);
+   password press the card's sign-in button (the card is their credential: no argon2), the
+   sample that has a password follows the link to the password form; then each loads their
+   ballot page (which gives their CSRF token);
 4. connects every delegate to the live channel (``voting.events``, server-sent events);
 5. the chair opens a (secret) poll; measures the time from "open" until every connected
    client received the poll on its stream;
@@ -26,8 +27,12 @@ What it does, in order:
    on the same gunicorn configuration with the same arrivals, and prints the server CPU per
    request of both.
 
-Targets on a 2-core machine: nothing lost or duplicated, casting/sign-in/console p99
-< 250 ms, live delivery < 1 s, result burst p99 < 1 s. Exit status 1 when a count is wrong.
+Targets on a 2-core machine: nothing lost or duplicated; at 1,000 delegates casting, sign-in and
+console p99 < 250 ms and live delivery < 1 s; at more (``BENCH_DELEGATES=5000``) casting p99
+< 1 s and live delivery < 2 s; result burst p99 < 1 s; server CPU per ballot at most 3x the
+minimal app's. The run ends with a summary of every figure and the load average before and
+after (other processes on the machine slow everything down). Exit status 1 when a count is
+wrong (acknowledged against recorded, duplicates, receipts, the frozen result, live delivery).
 
 Run: ``.venv/bin/python bench/voting.py`` (``make bench``). ``BENCH_DELEGATES`` changes the
 size, ``BENCH_SPREAD`` the seconds over which ballots arrive.
@@ -76,10 +81,12 @@ from tests.objects.server import free_port, production_command, readme_command  
 
 DELEGATES = int(os.environ.get("BENCH_DELEGATES", "1000"))
 SPREAD = float(os.environ.get("BENCH_SPREAD", "20"))
-# Delegates who have a password and follow their card to the password form; the others set
-# their password through the card. Latecomers sign in through the form during the vote.
-FORM_SIGN_INS = int(os.environ.get("BENCH_FORM_SIGN_INS", "20"))
+# Delegates who have a password and follow their card to the password form; the others sign
+# in with the card's button. Latecomers sign in through the form during the vote.
+FORM_SIGN_INS = int(os.environ.get("BENCH_FORM_SIGN_INS", "50"))
 LATE_SIGN_INS = int(os.environ.get("BENCH_LATE_SIGN_INS", "30"))
+# Delegates arriving (card, ballot page, stream) at the same moment while the hall fills.
+ARRIVALS_AT_ONCE = int(os.environ.get("BENCH_ARRIVALS_AT_ONCE", "32"))
 # Existing servers when named, else throwaway ones of this run (stopped at exit).
 PG_URL = os.environ.get("BENCH_DATABASE_URL") or throwaway.postgres_url()
 REDIS_URL = os.environ.get("BENCH_REDIS_URL") or throwaway.redis_url()
@@ -88,8 +95,10 @@ USER_AGENT = "resolutions-bench/1"
 SECRET_KEY = secrets.token_hex(32)
 DOUBLE_CLICK_SHARE = 0.03  # send the same form twice at once
 RETRY_SHARE = 0.02  # send the same form again after the answer
-TIMEOUT = httpx.Timeout(60.0, connect=30.0)
-PROBE_SECONDS = 30.0  # one latecomer a second: argon2 costs a fifth of a second of CPU
+# A browser's fetch waits for the answer (Chromium gives up after 300 s); so does the bench,
+# so that a slow answer is measured as slow, not counted as lost.
+TIMEOUT = httpx.Timeout(300.0, connect=60.0)
+PROBE_SECONDS = 30.0  # one latecomer a second (argon2, about 20 ms of CPU each)
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -181,7 +190,7 @@ def build(app) -> tuple[int, Seat, list[Seat]]:
             {
                 "email": f"delegate{n:04d}@bench.example.org",
                 "name": f"Delegate {n:04d}",
-                # The first ones chose a password earlier; the others choose it at the card.
+                # The first ones chose a password earlier; the others sign in by the card.
                 "password_hash": password_hash if n <= FORM_SIGN_INS else None,
                 "locale": "en",
             }
@@ -344,8 +353,9 @@ async def sign_in_with_form(client: httpx.AsyncClient, email: str, next_url: str
 
 
 async def sign_in_with_card(seat: Seat) -> float:
-    """Follow the access card's link: choose a password there, or (having one) go on to the
-    password form it leads to. Returns the time of the signing-in POST in ms."""
+    """Follow the access card's link: its sign-in button (the card is the credential of an
+    account without a password), or, having a password, on to the password form it leads to.
+    Returns the time of the signing-in POST in ms."""
     card = await seat.client.get(f"/card/{seat.card_token}")
     if seat.has_password:
         if card.status_code != 302:
@@ -357,12 +367,11 @@ async def sign_in_with_card(seat: Seat) -> float:
     token = CSRF.search(card.text).group(1)
     started = time.perf_counter()
     answer = await seat.client.post(
-        f"/card/{seat.card_token}",
-        data={"password": PASSWORD, "confirm": PASSWORD, "csrf_token": token},
+        f"/card/{seat.card_token}", data={"sign_in": "Sign in", "csrf_token": token}
     )
     elapsed = (time.perf_counter() - started) * 1000
     if answer.status_code != 302:
-        raise SystemExit(f"{seat.email}: setting the password answered {answer.status_code}")
+        raise SystemExit(f"{seat.email}: signing in by card answered {answer.status_code}")
     return elapsed
 
 
@@ -488,7 +497,11 @@ async def cast(seat: Seat, conference_id: int) -> None:
 
 async def fetch_result(seat: Seat, conference_id: int, poll_id: int) -> float:
     started = time.perf_counter()
-    page = await seat.client.get(f"/c/{conference_id}/polls/{poll_id}")
+    try:
+        page = await seat.client.get(f"/c/{conference_id}/polls/{poll_id}")
+    except httpx.HTTPError as error:
+        seat.errors.append(f"result page: {error!r}")
+        return (time.perf_counter() - started) * 1000
     elapsed = (time.perf_counter() - started) * 1000
     if page.status_code != 200 or "result__counts" not in page.text:
         seat.errors.append(f"result page answered {page.status_code}")
@@ -513,7 +526,7 @@ async def sitting(
     for seat in [chair, *seats]:
         seat.client = new_client(base, ssl_context)
 
-    # Sign-in: everybody through their card (most choose their password there), then the
+    # Sign-in: everybody through their card (most by its button, no password), then the
     # ballot page, whose script connects to the live channel at once (as a phone does).
     started = time.perf_counter()
     stop = asyncio.Event()
@@ -526,12 +539,13 @@ async def sitting(
         listeners.append(asyncio.create_task(listen(seat, base, conference_id, stop)))
         return took
 
-    card_times = await gather_limited([arrive(s) for s in seats], 8)
+    card_times = await gather_limited([arrive(s) for s in seats], ARRIVALS_AT_ONCE)
     by_form = [t for s, t in zip(seats, card_times, strict=True) if s.has_password]
     by_card = [t for s, t in zip(seats, card_times, strict=True) if not s.has_password]
+    figures.card_sign_in = by_card
     print(
         f"signed in {len(seats)} delegates through their access cards in "
-        f"{time.perf_counter() - started:.1f} s: {len(by_card)} chose a password there "
+        f"{time.perf_counter() - started:.1f} s: {len(by_card)} by the card's own button "
         f"({summary(by_card)}), {len(by_form)} went on to the password form "
         f"({summary(by_form)}); each loaded their ballot page and connected to the live channel"
     )
@@ -545,8 +559,8 @@ async def sitting(
     print(f"{len(seats)} clients connected to the live channel; {load()}")
 
     # With every stream connected: latecomers sign in, the chair reloads the console.
-    # (a second device of delegates who chose their password at the card)
-    late = seats[FORM_SIGN_INS : FORM_SIGN_INS + LATE_SIGN_INS]
+    # (a second device of delegates who have a password)
+    late = [s for s in seats if s.has_password][:LATE_SIGN_INS]
     figures.sign_in, figures.console = await hall_probes(
         base, ssl_context, conference_id, chair, late
     )
@@ -619,6 +633,7 @@ async def sitting(
     figures.cast = first_latencies
     figures.submissions = submissions
     figures.acknowledged = len(acknowledged)
+    figures.recorded = recorded
     figures.server_cpu_per_ballot = 1000 * server_cpu / max(len(acknowledged), 1)
     print(
         f"CPU while voting: server {server_cpu:.1f} s "
@@ -642,6 +657,7 @@ async def sitting(
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(s.saw_result.wait() for s in seats)), timeout=30)
     result_seen = [(s.result_seen_at - closed_at) * 1000 for s in seats if s.saw_result.is_set()]
+    figures.result_delivery = max(result_seen) if result_seen else float("inf")
     started = time.perf_counter()
     fetches = await asyncio.gather(*(fetch_result(s, conference_id, poll_id) for s in seats))
     fetch_time = time.perf_counter() - started
@@ -739,13 +755,16 @@ async def minimal_voting(base: str, count: int) -> list[float]:
 @dataclass
 class Figures:
     sign_in: list[float] = field(default_factory=list)
+    card_sign_in: list[float] = field(default_factory=list)
     console: list[float] = field(default_factory=list)
     cast: list[float] = field(default_factory=list)
     burst: list[float] = field(default_factory=list)
     delivery: float = float("inf")
+    result_delivery: float = float("inf")
     missing: int = 0
     submissions: int = 0
     acknowledged: int = 0
+    recorded: int = 0
     server_cpu_per_ballot: float = float("nan")
     failures: int = 0
 
@@ -796,16 +815,48 @@ def minimal_run(database_url: str, count: int) -> tuple[float, list[float]]:
 
 
 def verdicts(figures: Figures, minimal_cpu: float) -> list[tuple[str, bool]]:
+    """The issue's targets: at 1,000 delegates every request p99 < 250 ms with the streams
+    connected; at more, casting p99 < 1 s and live delivery < 2 s."""
     ratio = figures.server_cpu_per_ballot / minimal_cpu
+    small = DELEGATES <= 1000
+    answer = 250 if small else 1000
+    delivery = 1000 if small else 2000
     return [
         ("every ballot acknowledged and recorded once", figures.failures == 0),
-        ("casting p99 < 250 ms", percentile(figures.cast, 0.99) < 250),
+        (f"casting p99 < {answer} ms", percentile(figures.cast, 0.99) < answer),
         ("sign-in p99 < 250 ms", percentile(figures.sign_in, 0.99) < 250),
         ("console p99 < 250 ms", percentile(figures.console, 0.99) < 250),
-        ("live delivery < 1 s", not figures.missing and figures.delivery < 1000),
+        (f"live delivery < {delivery} ms", not figures.missing and figures.delivery < delivery),
         ("result burst p99 < 1 s", percentile(figures.burst, 0.99) < 1000),
         (f"server CPU per ballot <= 3x the minimal app ({ratio:.1f}x)", ratio <= 3),
     ]
+
+
+def print_summary(figures: Figures, minimal_cpu: float, loads: list[str]) -> None:
+    """Every figure the issue asks for, in a few lines at the end of the run."""
+    ratio = figures.server_cpu_per_ballot / minimal_cpu
+
+    def p(values: list[float]) -> str:
+        return "/".join(f"{percentile(values, q):.0f}" for q in (0.5, 0.95, 0.99)) + " ms"
+
+    print()
+    print(f"== summary: {DELEGATES} delegates, spread {SPREAD:.0f} s ({'; '.join(loads)})")
+    rows = [
+        ("ballots acknowledged / recorded", f"{figures.acknowledged} / {figures.recorded}"),
+        ("casting p50/p95/p99", p(figures.cast)),
+        ("sign-in by card p50/p95/p99", p(figures.card_sign_in)),
+        ("sign-in by password p50/p95/p99, streams connected", p(figures.sign_in)),
+        ("console p50/p95/p99, streams connected", p(figures.console)),
+        ("live delivery of the open poll (all clients)", f"{figures.delivery:.0f} ms"),
+        ("live delivery of the result (all clients)", f"{figures.result_delivery:.0f} ms"),
+        ("result burst p50/p95/p99", p(figures.burst)),
+        (
+            "server CPU per ballot / minimal app",
+            f"{figures.server_cpu_per_ballot:.1f} ms / {minimal_cpu:.1f} ms = {ratio:.1f}x",
+        ),
+    ]
+    for name, value in rows:
+        print(f"   {name:<50} {value}")
 
 
 def main() -> int:
@@ -817,7 +868,8 @@ def main() -> int:
     log = ROOT / "test-artifacts" / "bench-voting-gunicorn.log"
     log.parent.mkdir(exist_ok=True)
     conference_id = 0
-    print(f"{load()} before the run (other processes share the 2 cores)")
+    start_load = load()
+    print(f"{start_load} before the run (other processes share the 2 cores)")
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": SECRET_KEY})
         started = time.perf_counter()
@@ -841,8 +893,8 @@ def main() -> int:
             f"{figures.server_cpu_per_ballot / minimal_cpu:.1f}x"
         )
         results = verdicts(figures, minimal_cpu)
-        print("targets: " + "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in results))
-        print(load())
+        print_summary(figures, minimal_cpu, [f"before: {start_load}", f"after: {load()}"])
+        print("   targets: " + "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in results))
     finally:
         if server is not None:
             stop_server(server)

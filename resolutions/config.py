@@ -102,6 +102,18 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
         "sqlite:///" + str(Path(app.instance_path) / "resolutions.sqlite"),
     )
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Per server process. A gevent worker serves hundreds of requests at once, each holding
+        # a connection from its first query to its commit; with SQLAlchemy's default of 15, a
+        # thousand ballots arriving together on a loaded machine waited out the pool's 30 s.
+        # 30 per worker, two workers: 60 of PostgreSQL's default 100 connections. A request
+        # that still finds none waits as long as a browser does rather than answer 500: a late
+        # receipt is better than a ballot refused for want of a connection.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_size", 10)
+        options.setdefault("max_overflow", 20)
+        options.setdefault("pool_timeout", 120)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     if app.config["PRODUCTION"]:

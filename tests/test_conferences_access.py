@@ -126,7 +126,7 @@ def test_card_without_a_password_lets_the_holder_set_one_once(db, app, world):
     visitor = app.test_client()
     page = visitor.get(_card(delegate))
     assert page.status_code == 200
-    assert "Choose a password for" in page.get_data(as_text=True)
+    assert "Or choose a password" in page.get_data(as_text=True)
     short = visitor.post(_card(delegate), data={"password": "short", "confirm": "short"})
     assert short.status_code == 400
     done = visitor.post(
@@ -150,6 +150,26 @@ def test_card_without_a_password_lets_the_holder_set_one_once(db, app, world):
     )
     assert again.status_code == 302
     assert check_password(delegate.user, "card-password-1")
+
+
+def test_card_signs_its_holder_in_without_a_password(db, app, world):
+    """The hall's way in: the card link is the credential until the account has a password."""
+    delegate = world.delegates[2]
+    visitor = app.test_client()
+    page = visitor.get(_card(delegate))
+    assert page.status_code == 200
+    assert "This access card signs you in as" in page.get_data(as_text=True)
+    # Opening the link alone (a preview, a scan) signs nobody in: the button is a POST.
+    assert visitor.get(f"/c/{world.conference.id}/").status_code == 302
+    done = visitor.post(_card(delegate), data={"sign_in": "Sign in"})
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/c/{world.conference.id}/")
+    assert visitor.get(f"/c/{world.conference.id}/").status_code == 200  # signed in
+    db.session.refresh(delegate.user)
+    assert delegate.user.password_hash is None  # no password chosen, none set
+    # Somebody else's card does not sign in as them from this session's point of view.
+    other = visitor.get(_card(world.delegates[1]))
+    assert "This card belongs to someone else" in other.get_data(as_text=True)
 
 
 def test_card_holder_signed_in_goes_to_the_conference(world, as_user):
@@ -257,6 +277,8 @@ def test_another_secretariat_cannot_take_over_an_invited_account(
     assert "this access card does not sign you in" in shown.get_data(as_text=True)
     posted = card.post(_card(in_b), data={"password": "taken-over-1", "confirm": "taken-over-1"})
     assert posted.status_code == 403
+    signed = card.post(_card(in_b), data={"sign_in": "Sign in"})
+    assert signed.status_code == 403
     assert victim.user.password_hash is None
     assert card.get(f"/c/{world.conference.id}/participants").status_code == 302
     # The printed card carries no link for that person.

@@ -47,6 +47,13 @@ def seat_of(conference: Conference, user: User) -> Participant | None:
             Participant.conference_id == conference.id, Participant.user_id == user.id
         )
     )
+    return _admin_seat(conference, user, member)
+
+
+def _admin_seat(
+    conference: Conference, user: User, member: Participant | None
+) -> Participant | None:
+    """``member``, else the stand-in secretariat seat of a site administrator, else None."""
     if member is not None or not user.is_admin:
         return member
     seat = Participant(
@@ -76,10 +83,25 @@ def conference_role(*roles: Role) -> Callable[[View], View]:
         @wraps(view)
         @login_required
         def wrapped(conference_id: int, **kwargs: Any) -> Any:
-            conference = db.session.get(Conference, conference_id)
-            if conference is None:
+            user = current_user._get_current_object()
+            # The conference and the user's seat in it in one query (every page asks).
+            found = db.session.execute(
+                sa.select(Conference, Participant)
+                .outerjoin(
+                    Participant,
+                    sa.and_(
+                        Participant.conference_id == Conference.id,
+                        Participant.user_id == user.id,
+                    ),
+                )
+                .where(Conference.id == conference_id)
+            ).first()
+            if found is None:
                 abort(404)
-            me = seat_of(conference, current_user._get_current_object())
+            conference, member = found
+            if member is not None:
+                set_committed_value(member, "conference", conference)
+            me = _admin_seat(conference, user, member)
             if me is None:
                 # Not a member: do not even confirm that the conference exists.
                 abort(404)

@@ -55,6 +55,14 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
+class CardSignInForm(FlaskForm):
+    """The access card's own sign-in: the card link is the credential, so only the CSRF
+    token and a button (a POST, so that a link preview or a page on another site cannot sign
+    anybody in)."""
+
+    sign_in = SubmitField(_l("Sign in"))
+
+
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]

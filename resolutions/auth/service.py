@@ -23,7 +23,11 @@ from resolutions.extensions import db
 from resolutions.models import Conference, LoginToken, Participant, Role, TokenPurpose, User, utcnow
 from resolutions.rules.accounts import normalise_email
 
-_hasher = PasswordHasher()  # hash and verify: a quarter second of CPU, so through _argon2
+# OWASP's minimum for argon2id (m = 19 MiB, t = 2, p = 1): about 20 ms of CPU per hash or
+# check on this machine, against 160 ms for argon2-cffi's default (64 MiB, t = 3, p = 4), so a
+# hall's sign-ins do not queue on the two cores; still off the gevent loop (``_argon2``).
+# Hashes made with other parameters are redone at the next sign-in (``authenticate``).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verified when the e-mail is unknown, so that the answer takes as long as for a real account.
 _DUMMY_HASH = _hasher.hash("not-a-password")
 
@@ -32,7 +36,7 @@ MIN_PASSWORD_LENGTH = 10
 
 
 def _argon2(function: Callable[..., T], *args: str) -> T:
-    """An argon2 call (a quarter second of CPU): off the gevent loop, and without holding a
+    """An argon2 call (20 ms of CPU): off the gevent loop, and without holding a
     database connection the transaction does not need yet (``concurrency``)."""
     release_idle_connection()
     return off_loop(function, *args)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user
 from werkzeug.wrappers import Response
 
 from resolutions.auth.access import seat_of
-from resolutions.auth.forms import SetPasswordForm
+from resolutions.auth.forms import CardSignInForm, SetPasswordForm
 from resolutions.conferences import service
 from resolutions.conferences.forms import PresenceForm
 from resolutions.conferences.views._common import _form_status, bp
@@ -55,8 +55,17 @@ def card(card_token: str) -> str | tuple[str, int] | Response:
         return render_template("conferences/card_own_account.html", next_url=home), status
     if user.password_hash:
         return redirect(url_for("auth.sign_in", email=user.email, next=home))
+    # Until the account has a password the card link is its credential (a 192-bit token,
+    # found by equality on its unique index): the holder signs in with one button, and a hall
+    # signs in without an argon2 hash each. Choosing a password (for another device) is
+    # offered beside it; once one is set, the card leads to the password form.
+    card_form = CardSignInForm()
+    if card_form.sign_in.data and card_form.validate_on_submit():
+        session.clear()
+        login_user(user)
+        return redirect(home)
     form = SetPasswordForm()
-    if form.validate_on_submit():
+    if not card_form.sign_in.data and form.validate_on_submit():
         if not service.set_password_from_card(participant, form.password.data or ""):
             db.session.rollback()
             flash(_("A password has already been set for this account. Please sign in."), "info")
@@ -67,5 +76,8 @@ def card(card_token: str) -> str | tuple[str, int] | Response:
         flash(_("Your password is set. Welcome!"), "success")
         return redirect(home)
     return render_template(
-        "conferences/card_set_password.html", form=form, participant=participant
-    ), _form_status(form)
+        "conferences/card_set_password.html",
+        form=form,
+        card_form=card_form,
+        participant=participant,
+    ), max(_form_status(form), _form_status(card_form))

@@ -27,7 +27,6 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import notify
-from resolutions.voting.service._common import _lock_poll
 from resolutions.voting.service.secrecy import put_in_box
 
 
@@ -115,21 +114,37 @@ def _cast_once(
     targets: list[int],
     receipt: str,
 ) -> Receipt:
-    poll = _lock_poll(poll_id, exclusive=False)
+    # One round trip: the poll, locked FOR KEY SHARE as ``_lock_poll`` does for a cast (the
+    # close's FOR UPDATE waits for this transaction), with the targets' entitlements and their
+    # votes already recorded.
+    rows = db.session.execute(
+        sa.select(Poll, PollEntitlement, VoteRecord)
+        .outerjoin(
+            PollEntitlement,
+            sa.and_(
+                PollEntitlement.poll_id == Poll.id, PollEntitlement.participant_id.in_(targets)
+            ),
+        )
+        .outerjoin(
+            VoteRecord,
+            sa.and_(
+                VoteRecord.poll_id == PollEntitlement.poll_id,
+                VoteRecord.participant_id == PollEntitlement.participant_id,
+            ),
+        )
+        .where(Poll.id == poll_id)
+        .with_for_update(read=True, key_share=True, of=Poll)
+        .execution_options(populate_existing=True)
+    ).all()
+    poll = rows[0][0] if rows else None
     if poll is None or poll.conference_id != conference_id:
         raise PermissionDenied(_("This poll does not belong to your conference."))
     if poll.state != PollState.OPEN:
         if poll.state == PollState.CREATED:
             raise DomainError(_("This poll is not open yet."))
         raise DomainError(_("This poll is closed: ballots are no longer accepted."))
-    entitlements = {
-        e.participant_id: e
-        for e in db.session.scalars(
-            sa.select(PollEntitlement).where(
-                PollEntitlement.poll_id == poll_id, PollEntitlement.participant_id.in_(targets)
-            )
-        )
-    }
+    found = [(e, r) for _poll, e, r in rows if e is not None]
+    entitlements = {e.participant_id: e for e, _record in found}
     for target in targets:
         entitlement = entitlements.get(target)
         if entitlement is not None and entitlement.holder_id == caster_id:
@@ -154,14 +169,8 @@ def _cast_once(
                 name=_names([entitlement.holder_id], conference_id),
             )
         )
-    existing = {
-        r.participant_id: r
-        for r in db.session.scalars(
-            sa.select(VoteRecord).where(
-                VoteRecord.poll_id == poll_id, VoteRecord.participant_id.in_(targets)
-            )
-        )
-    }
+    # Every target is entitled here: a recorded vote has an entitlement.
+    existing = {r.participant_id: r for _e, r in found if r is not None}
     if existing:
         return _already_cast(poll, existing, targets, choice, receipt)
     secret = poll.ballot_kind == BallotKind.SECRET
@@ -180,7 +189,11 @@ def _cast_once(
     if secret:
         put_in_box(poll_id, choice, sum(entitlements[t].weight for t in targets))
     # SQLite: now that we hold the write lock, make sure no close slipped in before it.
-    if db.session.scalar(sa.select(Poll.state).where(Poll.id == poll_id)) != PollState.OPEN:
+    # (PostgreSQL: the poll row's FOR KEY SHARE lock keeps the close out until we commit.)
+    if (
+        db.session.get_bind().dialect.name != "postgresql"
+        and db.session.scalar(sa.select(Poll.state).where(Poll.id == poll_id)) != PollState.OPEN
+    ):
         raise DomainError(_("This poll is closed: ballots are no longer accepted."))
     notify.touch(conference_id, "turnout")
     return Receipt(receipt=receipt, recorded=targets, already_recorded=False)
