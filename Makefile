@@ -82,10 +82,12 @@ run: app-deps translations demo
 serve: app-deps translations migrate
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
-# Debian packages the application itself needs: WeasyPrint's pango, the fonts of the PDFs.
+# Debian packages the application itself needs: WeasyPrint's pango and harfbuzz-subset (font
+# subsetting; without it WeasyPrint warns on every PDF), the fonts of the PDFs.
 app-deps:
 	@missing=""; \
 	/sbin/ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	/sbin/ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	fc-list 2>/dev/null | grep -qi dejavu || missing="$$missing fonts-dejavu fontconfig"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
