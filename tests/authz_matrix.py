@@ -28,7 +28,8 @@ from flask import Flask
 from resolutions.models import Role
 from resolutions.rules.roles import IMPLIED_ROLES
 from tests.authz_rules import ADMIN, PUBLIC, SIGNED_IN
-from tests.conftest import make_conference, make_user, sign_in
+from tests.objects.app import sign_in
+from tests.objects.world import make_conference, make_user
 from tests.url_params import url_params_for
 
 ROLES = ("secretariat", "chair", "delegate", "observer")

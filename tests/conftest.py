@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +23,13 @@ from flask.testing import FlaskClient
 from resolutions import create_app
 from resolutions.extensions import db as _db
 from resolutions.extensions import limiter
-from resolutions.models import Conference, ConferenceState, Participant, Role, User
-from resolutions.voting.service.secrecy import BOX_PATTERN
+from resolutions.models import Participant, User
 from tests import servers
 from tests.mail_support import smtp  # noqa: F401  (the fixture: a real SMTP server)
+from tests.objects.app import RequestIsolatedClient, app_config, empty_tables, sign_in
+from tests.objects.drafting import make_draft
+from tests.objects.world import World, make_conference
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 # One line per request would interleave the browser tests' server threads with pytest's
 # output; tests/test_operations_logging.py sets the level it needs itself.
 os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -63,32 +62,8 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue("pg_schema_url")
 
 
-class RequestIsolatedClient(FlaskClient):
-    """Each request runs in its own app context, as on a real server: its own ``g`` and its
-    own database session. The test's session is expired afterwards, so it re-reads what the
-    request committed. Commit test data before making a request."""
-
-    def open(self, *args: Any, **kwargs: Any) -> Any:
-        with self.application.app_context():
-            response = super().open(*args, **kwargs)
-        _db.session.expire_all()
-        return response
-
-
 def _build_app(database_url: str, folder: Path) -> Flask:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "SERVER_NAME": "localhost",
-            # Tests read the English source text in any locale: no compiled catalogues here.
-            # The Russian catalogue has its own tests (test_i18n_catalogue.py).
-            "BABEL_TRANSLATION_DIRECTORIES": str(folder / "no-catalogues"),
-        }
-    )
+    app = create_app(app_config(database_url, folder))
     app.test_client_class = RequestIsolatedClient
     with app.app_context():
         if _db.engine.dialect.name == "sqlite":
@@ -126,7 +101,7 @@ def app(
         with app.app_context():
             yield app
             _db.session.remove()
-            _empty_tables()
+            empty_tables()
             for engine in _db.engines.values():
                 engine.dispose()
     finally:
@@ -134,28 +109,6 @@ def app(
         app.config.update(config)
         for name in set(app.extensions) - extensions:
             del app.extensions[name]
-
-
-def _empty_tables() -> None:
-    engine = _db.engine
-    tables = list(reversed(_db.metadata.sorted_tables))
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            # Ballot boxes of secret polls a test left open (created at open, not models).
-            boxes = conn.scalars(
-                sa.text(
-                    "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname ~ :pattern "
-                    "AND relnamespace = current_schema()::regnamespace"
-                ),
-                {"pattern": BOX_PATTERN},
-            ).all()
-            for box in boxes:
-                conn.execute(sa.text(f'DROP TABLE "{box}"'))
-        else:
-            for table in tables:
-                conn.execute(table.delete())
 
 
 @pytest.fixture
@@ -180,80 +133,6 @@ def csrf_app(app: Flask) -> Flask:
     return app
 
 
-# --- factories -------------------------------------------------------------------------------
-
-
-def make_user(email: str | None = None, name: str = "Test User", **fields: Any) -> User:
-    user = User(email=email or f"user-{secrets.token_hex(4)}@example.org", name=name, **fields)
-    _db.session.add(user)
-    _db.session.commit()
-    return user
-
-
-@dataclass
-class World:
-    """A conference with one member of each role (and more delegates)."""
-
-    conference: Conference
-    secretariat: Participant
-    chair: Participant
-    delegates: list[Participant]
-    observer: Participant
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def delegate(self) -> Participant:
-        return self.delegates[0]
-
-    def member(self, role: str) -> Participant:
-        return {
-            "secretariat": self.secretariat,
-            "chair": self.chair,
-            "delegate": self.delegate,
-            "observer": self.observer,
-        }[role]
-
-
-def make_conference(
-    title: str = "Test Conference",
-    delegates: int = 3,
-    state: ConferenceState = ConferenceState.DRAFTING,
-    **fields: Any,
-) -> World:
-    conference = Conference(
-        title=title,
-        short_name=title[:20],
-        place="Bishkek",
-        start_date=date(2026, 11, 30),
-        state=state,
-        **fields,
-    )
-    _db.session.add(conference)
-    _db.session.flush()
-    tag = secrets.token_hex(3)
-
-    def member(role: Role, name: str, **kw: Any) -> Participant:
-        # Lower case, as the app stores e-mails: sign-in compares the normalised address.
-        user = make_user(f"{role.value}-{name.replace(' ', '')}-{tag}@example.org".lower(), name)
-        participant = Participant(conference_id=conference.id, user_id=user.id, role=role, **kw)
-        _db.session.add(participant)
-        _db.session.flush()
-        return participant
-
-    world = World(
-        conference=conference,
-        secretariat=member(Role.SECRETARIAT, "Sec Retary"),
-        chair=member(Role.CHAIR, "Chair Person", voting_right=True),
-        delegates=[
-            member(Role.DELEGATE, f"Delegate {i}", voting_right=True, country="Kyrgyzstan")
-            for i in range(1, delegates + 1)
-        ],
-        observer=member(Role.OBSERVER, "Obs Erver"),
-    )
-    _db.session.commit()
-    return world
-
-
 @pytest.fixture
 def world(app: Flask) -> World:
     return make_conference()
@@ -267,28 +146,9 @@ def other_world(app: Flask) -> World:
 @pytest.fixture
 def draft(world: World) -> Any:
     """A resolution of ``world`` with preambular and operative clauses and sub-clauses."""
-    from tests.objects.drafting import make_draft
-
     resolution = make_draft(world)
     _db.session.commit()
     return resolution
-
-
-def sign_in(client: FlaskClient, user: User | Participant) -> FlaskClient:
-    """Sign ``client`` in as ``user`` without the slow password hash."""
-    from flask_login.utils import _create_identifier
-
-    if isinstance(user, Participant):
-        user = user.user
-    app = client.application
-    with app.test_request_context(environ_base=client.environ_base):
-        identifier = _create_identifier()
-    _db.session.commit()
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()
-        sess["_fresh"] = True
-        sess["_id"] = identifier
-    return client
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+from tests.objects.app import ARTIFACTS
 
 # What an attacker would type into a clause, a justification or a name (it fits the 200
 # characters of a name).

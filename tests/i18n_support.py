@@ -14,7 +14,7 @@ from flask import Flask
 from resolutions import create_app
 from resolutions.extensions import babel
 from resolutions.extensions import db as _db
-from tests.conftest import RequestIsolatedClient
+from tests.objects.app import RequestIsolatedClient
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 

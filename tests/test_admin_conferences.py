@@ -7,8 +7,9 @@ import sqlalchemy as sa
 
 from resolutions import audit
 from resolutions.models import AuditEntry, Conference, Participant
-from tests.conftest import make_conference, make_user, sign_in
+from tests.objects.app import sign_in
 from tests.objects.voting import procedural_poll
+from tests.objects.world import make_conference, make_user
 
 
 def _admin(app):

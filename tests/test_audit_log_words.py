@@ -17,8 +17,8 @@ from flask import Flask
 from resolutions import audit, audit_labels, models
 from resolutions.extensions import db
 from resolutions.models import AuditEntry
-from tests.conftest import sign_in
 from tests.i18n_support import translated_app
+from tests.objects.app import sign_in
 from tests.objects.audit import full_sitting
 
 ENUMS = (

@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 
 from resolutions.models import AuditEntry, Conference, Participant, Role, User
-from tests.conftest import make_user
+from tests.objects.world import make_user
 
 
 def _data(**overrides):

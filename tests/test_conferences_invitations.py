@@ -11,8 +11,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from resolutions.models import AuditEntry, Participant, User
-from tests.conftest import make_user, sign_in
 from tests.mail_support import free_port, invitation_path, parts
+from tests.objects.app import sign_in
+from tests.objects.world import make_user
 
 NEW_CONFERENCE = {
     "title": "Conference of <Miners> & Co",

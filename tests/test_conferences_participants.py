@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from resolutions.conferences import service
 from resolutions.errors import DomainError
 from resolutions.models import AuditEntry, Participant, Role, User
-from tests.conftest import make_user
+from tests.objects.world import make_user
 
 
 def _list(client, world, **params):

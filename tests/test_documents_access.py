@@ -134,7 +134,7 @@ def test_cards_one_per_participant_with_the_sign_in_link(world, as_user, app):
 
 
 def test_cards_sheets_of_ten(app, as_user):
-    from tests.conftest import make_conference
+    from tests.objects.world import make_conference
 
     world = make_conference(delegates=15)  # 19 participants: two sheets
     answer = as_user(world.secretariat).get(f"/c/{world.conference.id}/documents/cards.pdf")

@@ -13,9 +13,9 @@ from resolutions.documents.heading import kind_line_needed
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AdoptedText, Clause, ClauseKind
-from tests.conftest import make_conference
 from tests.documents_support import pdf_text, save_pngs
 from tests.objects.documents import hold_sitting
+from tests.objects.world import make_conference
 
 
 def _url(world, resolution, **args):

@@ -11,10 +11,10 @@ from resolutions.drafting import service as drafting
 from resolutions.drafting.text import parse_draft
 from resolutions.extensions import db
 from resolutions.models import NumberingStyle
-from tests.conftest import make_conference
 from tests.documents_support import flat, pdf_fonts, pdf_text, reader
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import clauses_by_number, make_draft
+from tests.objects.world import make_conference
 
 
 def resolution_url(world, resolution, **args):

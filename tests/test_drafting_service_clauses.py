@@ -27,8 +27,8 @@ from resolutions.models import (
     Resolution,
     utcnow,
 )
-from tests.conftest import make_user
 from tests.objects.drafting import clauses_by_number, make_draft
+from tests.objects.world import make_user
 
 PRE, OP = ClauseKind.PREAMBULAR, ClauseKind.OPERATIVE
 

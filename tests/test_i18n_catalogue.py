@@ -22,9 +22,10 @@ from flask_babel import ngettext
 
 from resolutions import labels
 from resolutions.extensions import db as _db
-from tests.conftest import make_conference, sign_in
 from tests.i18n_support import translated_app
 from tests.mail_support import parts, running_smtp
+from tests.objects.app import sign_in
+from tests.objects.world import make_conference
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"

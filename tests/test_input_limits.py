@@ -19,7 +19,8 @@ from resolutions import create_app
 from resolutions.extensions import db
 from resolutions.web import MAX_ID
 from tests.authz_rules import ADMIN, PUBLIC, SIGNED_IN, documents, drafting, foundation, voting
-from tests.conftest import make_conference, make_user, sign_in
+from tests.objects.app import sign_in
+from tests.objects.world import make_conference, make_user
 from tests.url_params import url_values
 
 RULES = {**foundation.RULES, **drafting.RULES, **voting.RULES, **documents.RULES}

@@ -16,8 +16,8 @@ from flask_migrate import upgrade
 from resolutions import create_app
 from resolutions.extensions import db
 from resolutions.models import Conference, Poll, Role
-from tests.conftest import RequestIsolatedClient, sign_in
 from tests.documents_support import pdf_text
+from tests.objects.app import RequestIsolatedClient, sign_in
 from tests.objects.sitting import (
     Sitting,
     adopt_resolution,

@@ -13,7 +13,7 @@ from resolutions.auth.service import hash_password
 from resolutions.extensions import db
 from resolutions.models import BallotKind
 from resolutions.request_log import LineFormatter, configure_logging
-from tests.conftest import sign_in
+from tests.objects.app import sign_in
 from tests.objects.voting import check_in, procedural_poll
 
 PASSWORD = "Tulip-Harbour-Quartz-77"  # noqa: S105 (the test's own)

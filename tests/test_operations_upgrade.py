@@ -22,8 +22,8 @@ from resolutions import create_app
 from resolutions.extensions import db, migrate
 from resolutions.models import Conference, Role
 from tests import servers
-from tests.conftest import RequestIsolatedClient, sign_in
 from tests.migration_snapshot import DATA, decode, read_rows
+from tests.objects.app import RequestIsolatedClient, sign_in
 
 # (table, column) pairs a migration deliberately rewrites; name the migration beside each.
 TRANSFORMED: set[tuple[str, str]] = set()

@@ -25,8 +25,9 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import service
-from tests.conftest import make_conference, sign_in
+from tests.objects.app import sign_in
 from tests.objects.voting import check_in, give_proxy, procedural_poll, secret_units
+from tests.objects.world import make_conference
 
 YES, NO = Choice.YES, Choice.NO
 

@@ -20,7 +20,7 @@ from resolutions.extensions import db
 from resolutions.models import BallotKind, Poll
 from resolutions.voting import live, notify
 from tests import servers
-from tests.conftest import RequestIsolatedClient, sign_in
+from tests.objects.app import RequestIsolatedClient, sign_in
 from tests.objects.voting import check_in, give_proxy, procedural_poll
 
 

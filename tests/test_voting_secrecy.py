@@ -37,7 +37,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import attendance, service
-from tests.conftest import _empty_tables, sign_in
+from tests.objects.app import empty_tables, sign_in
 from tests.objects.voting import own_postgres_database
 
 CHOICE_VALUES = {c.value for c in Choice}
@@ -221,7 +221,7 @@ SWAPPED = {1: Choice.YES, 2: Choice.NO, 3: Choice.YES, 4: Choice.NO, 5: Choice.A
 def test_the_database_reads_the_same_whoever_chose_what(app):
     first, first_order = scenario(app, FIRST)
     _db.session.remove()
-    _empty_tables()
+    empty_tables()
     second, second_order = scenario(app, SWAPPED)
     assert set(first) == set(second)
     for table in first:

@@ -29,7 +29,6 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import service
-from tests.conftest import make_conference
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import (
     check_in,
@@ -40,6 +39,7 @@ from tests.objects.voting import (
     set_weights,
     unit_keys,
 )
+from tests.objects.world import make_conference
 
 YES, NO, ABSTAIN = Choice.YES, Choice.NO, Choice.ABSTAIN
 RECEIPT = re.compile(r"^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$")

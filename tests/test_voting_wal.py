@@ -43,7 +43,7 @@ from resolutions.models import (
 from resolutions.voting import service
 from resolutions.voting.service.secrecy import box_name
 from tests import servers
-from tests.conftest import sign_in
+from tests.objects.app import sign_in
 from tests.objects.voting import own_postgres_database
 
 PG_WALDUMP = Path("/usr/lib/postgresql/15/bin/pg_waldump")

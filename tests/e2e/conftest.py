@@ -17,7 +17,7 @@ Fixtures (all function-scoped unless said):
                        ``db.session.expire_all()`` before reading what the browser changed.
     live_url           "http://127.0.0.1:<port>"; pages have it as base URL, so goto("/c/1/").
     live_url_for       live_url_for("voting.ballot", conference_id=1) -> absolute URL.
-    make_live_world    make_live_world(**make_conference_kwargs) -> tests.conftest.World whose
+    make_live_world    make_live_world(**make_conference_kwargs) -> tests.objects.world.World whose
                        users all have the password PASSWORD; live_world is one such world.
     make_live_user     make_live_user(name=..., is_admin=False, **fields) -> User with PASSWORD.
     browser            the Chromium browser (session-scoped).
@@ -71,13 +71,8 @@ from resolutions.auth.service import hash_password
 from resolutions.extensions import db, limiter
 from resolutions.models import Participant, User
 from tests import servers
-from tests.conftest import (
-    ARTIFACTS,
-    World,
-    _empty_tables,
-    make_conference,
-    make_user,
-)
+from tests.objects.app import ARTIFACTS, empty_tables
+from tests.objects.world import World, make_conference, make_user
 
 CHROMIUM = os.environ.get("RESOLUTIONS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -176,7 +171,7 @@ def live_app(_live_server: LiveServer, request: pytest.FixtureRequest) -> Iterat
     with _live_server.app.app_context():
         yield _live_server.app
         db.session.remove()
-        _empty_tables()
+        empty_tables()
         limiter.reset()
 
 
@@ -217,7 +212,7 @@ def give_password(*people: User | Participant) -> None:
 
 @pytest.fixture
 def make_live_world(live_app: Flask) -> Callable[..., World]:
-    """A committed conference (tests.conftest.make_conference) whose users have PASSWORD."""
+    """A committed conference (tests.objects.world.make_conference) whose users have PASSWORD."""
 
     def make(*args: Any, **kwargs: Any) -> World:
         world = make_conference(*args, **kwargs)

@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.conftest import ARTIFACTS, World
+from tests.objects.app import ARTIFACTS
+from tests.objects.world import World
 from tests.url_params import url_params_for
 
 pytestmark = pytest.mark.e2e

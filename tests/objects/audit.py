@@ -22,9 +22,9 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import attendance
-from tests.conftest import World
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import clauses_by_number
+from tests.objects.world import World
 
 
 def demo_world() -> World:
