@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from resolutions import audit
 from resolutions.models import AuditEntry, Conference, Participant
-from tests.objects.app import sign_in
+from tests.objects.app import sign_in, url_path
 from tests.objects.voting import procedural_poll
 from tests.objects.world import make_conference, make_user
 
@@ -25,7 +25,7 @@ def test_the_list_tells_two_conferences_of_the_same_name_apart(app, db):
     second = make_conference("Annual Conference")
     second.conference.place = "Almaty"
     db.session.commit()
-    page = _admin(app).get("/admin/").get_data(as_text=True)
+    page = _admin(app).get(url_path("admin.conferences")).get_data(as_text=True)
     assert f'href="/c/{first.conference.id}/"' in page
     assert f'href="/c/{second.conference.id}/"' in page
     assert "Bishkek" in page and "Almaty" in page
@@ -36,10 +36,16 @@ def test_the_list_tells_two_conferences_of_the_same_name_apart(app, db):
 def test_the_admin_reads_and_manages_any_conference_as_its_secretariat(app, db, world):
     client = _admin(app)
     before = _participants(db)
-    for path in ("/", "/participants", "/settings", "/audit", "/participants/import"):
+    for path in (
+        url_path("conferences.index"),
+        "/participants",
+        "/settings",
+        "/audit",
+        "/participants/import",
+    ):
         assert client.get(f"/c/{world.conference.id}{path}").status_code == 200, path
     added = client.post(
-        f"/c/{world.conference.id}/participants/new",
+        url_path("conferences.participant_new", conference_id=world.conference.id),
         data={"name": "New Person", "email": "new@example.org", "role": "delegate", "weight": "1"},
     )
     assert added.status_code == 302
@@ -48,33 +54,49 @@ def test_the_admin_reads_and_manages_any_conference_as_its_secretariat(app, db, 
     entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "participant.added"))
     assert entry.actor_name == "Ad Min"
     # Delegate-only pages stay closed: the admin is secretariat, not a voter.
-    assert client.get(f"/c/{world.conference.id}/vote").status_code == 403
+    assert (
+        client.get(url_path("voting.ballot", conference_id=world.conference.id)).status_code == 403
+    )
 
 
 def test_a_member_admin_keeps_their_own_role(app, db, world):
     world.delegate.user.is_admin = True
     db.session.commit()
     client = sign_in(app.test_client(), world.delegate)
-    assert client.get(f"/c/{world.conference.id}/participants").status_code == 403
+    assert (
+        client.get(
+            url_path("conferences.participants", conference_id=world.conference.id)
+        ).status_code
+        == 403
+    )
 
 
 def test_archiving_hides_the_conference_and_makes_it_read_only(app, db, world):
     client = _admin(app)
     cid = world.conference.id
     assert (
-        client.post(f"/admin/conferences/{cid}/archive", data={"archived": "1"}).status_code == 302
+        client.post(
+            url_path("admin.archive_conference", conference_id=cid), data={"archived": "1"}
+        ).status_code
+        == 302
     )
-    assert f'href="/c/{cid}/"' not in client.get("/admin/").get_data(as_text=True)
-    assert f'href="/c/{cid}/"' in client.get("/admin/?archived=1").get_data(as_text=True)
+    assert f'href="/c/{cid}/"' not in client.get(url_path("admin.conferences")).get_data(
+        as_text=True
+    )
+    assert f'href="/c/{cid}/"' in client.get(url_path("admin.conferences", archived="1")).get_data(
+        as_text=True
+    )
     secretariat = sign_in(app.test_client(), world.secretariat)
-    assert secretariat.get(f"/c/{cid}/").status_code == 200  # still readable
+    assert (
+        secretariat.get(url_path("conferences.home", conference_id=cid)).status_code == 200
+    )  # still readable
     answer = secretariat.post(
-        f"/c/{cid}/participants/new",
+        url_path("conferences.participant_new", conference_id=cid),
         data={"name": "Late", "email": "late@example.org", "role": "delegate", "weight": "1"},
     )
     assert "The conference is closed" in answer.get_data(as_text=True)
     assert db.session.get(Conference, cid).is_closed
-    client.post(f"/admin/conferences/{cid}/archive", data={"archived": "0"})
+    client.post(url_path("admin.archive_conference", conference_id=cid), data={"archived": "0"})
     assert not db.session.get(Conference, cid).is_closed
     actions = db.session.scalars(
         sa.select(AuditEntry.action).where(AuditEntry.conference_id == cid)
@@ -85,14 +107,19 @@ def test_archiving_hides_the_conference_and_makes_it_read_only(app, db, world):
 def test_delete_asks_for_the_short_name_then_deletes_with_an_audit_entry(app, db, world, draft):
     client = _admin(app)
     cid = world.conference.id
-    confirm = client.get(f"/admin/conferences/{cid}/delete").get_data(as_text=True)
+    confirm = client.get(url_path("admin.delete_conference", conference_id=cid)).get_data(
+        as_text=True
+    )
     assert "Delete Test Conference?" in confirm
     assert "Bishkek" in confirm and "6 participants" in confirm
-    wrong = client.post(f"/admin/conferences/{cid}/delete", data={"short_name": "Other"})
+    wrong = client.post(
+        url_path("admin.delete_conference", conference_id=cid), data={"short_name": "Other"}
+    )
     assert wrong.status_code == 400
     assert db.session.get(Conference, cid) is not None
     done = client.post(
-        f"/admin/conferences/{cid}/delete", data={"short_name": world.conference.short_name}
+        url_path("admin.delete_conference", conference_id=cid),
+        data={"short_name": world.conference.short_name},
     )
     assert done.status_code == 302
     db.session.expire_all()
@@ -101,18 +128,19 @@ def test_delete_asks_for_the_short_name_then_deletes_with_an_audit_entry(app, db
     entry = db.session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
     assert (entry.action, entry.conference_id) == ("conference.deleted", cid)
     assert audit.verify_chain().ok  # the conference's entries stay in the chain
-    assert client.get(f"/c/{cid}/").status_code == 404
+    assert client.get(url_path("conferences.home", conference_id=cid)).status_code == 404
 
 
 def test_a_conference_that_has_voted_cannot_be_deleted(app, db, world, draft):
     procedural_poll(world, opened=False)
     client = _admin(app)
     cid = world.conference.id
-    assert "cannot be deleted" in client.get(f"/admin/conferences/{cid}/delete").get_data(
-        as_text=True
-    )
+    assert "cannot be deleted" in client.get(
+        url_path("admin.delete_conference", conference_id=cid)
+    ).get_data(as_text=True)
     client.post(
-        f"/admin/conferences/{cid}/delete", data={"short_name": world.conference.short_name}
+        url_path("admin.delete_conference", conference_id=cid),
+        data={"short_name": world.conference.short_name},
     )
     assert db.session.get(Conference, cid) is not None
 
@@ -121,7 +149,10 @@ def test_only_a_site_administrator_archives_or_deletes(app, db, world):
     client = sign_in(app.test_client(), world.secretariat)
     cid = world.conference.id
     assert (
-        client.post(f"/admin/conferences/{cid}/archive", data={"archived": "1"}).status_code == 403
+        client.post(
+            url_path("admin.archive_conference", conference_id=cid), data={"archived": "1"}
+        ).status_code
+        == 403
     )
-    assert client.get(f"/admin/conferences/{cid}/delete").status_code == 403
+    assert client.get(url_path("admin.delete_conference", conference_id=cid)).status_code == 403
     assert not db.session.get(Conference, cid).is_archived

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from resolutions import audit
 from resolutions.models import AuditEntry
+from tests.objects.app import url_path
 
 
 def _record_three(db, world) -> list[AuditEntry]:
@@ -78,7 +79,9 @@ def test_audit_verify_command_names_the_entry_after_a_deleted_one(db, world, run
 def test_secretariat_sees_the_log_newest_first_with_the_chain_status(db, world, as_user):
     entries = _record_three(db, world)
     client = as_user(world.secretariat)
-    html = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    html = client.get(
+        url_path("conferences.audit_log", conference_id=world.conference.id)
+    ).get_data(as_text=True)
     assert "Chain verified: 3 entries intact" in html
     positions = [html.index(f"Entry {e.id} ") for e in entries]
     assert positions == sorted(positions, reverse=True)
@@ -87,7 +90,9 @@ def test_secretariat_sees_the_log_newest_first_with_the_chain_status(db, world, 
         sa.update(AuditEntry).where(AuditEntry.id == entries[2].id).values(details="{}")
     )
     db.session.commit()
-    html = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    html = client.get(
+        url_path("conferences.audit_log", conference_id=world.conference.id)
+    ).get_data(as_text=True)
     assert f"Chain broken at entry {entries[2].id}" in html
 
 
@@ -97,11 +102,15 @@ def test_log_shows_only_this_conference_in_pages_of_100(db, world, other_world, 
     audit.record("test.elsewhere", actor=None, conference_id=other_world.conference.id)
     db.session.commit()
     client = as_user(world.secretariat)
-    first = client.get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    first = client.get(
+        url_path("conferences.audit_log", conference_id=world.conference.id)
+    ).get_data(as_text=True)
     assert "Page 1 of 2" in first
     assert "test.elsewhere" not in first
     assert first.count('<li class="audit-entry') == 100
-    second = client.get(f"/c/{world.conference.id}/audit?page=2").get_data(as_text=True)
+    second = client.get(
+        url_path("conferences.audit_log", conference_id=world.conference.id, page="2")
+    ).get_data(as_text=True)
     assert second.count('<li class="audit-entry') == 5
 
 
@@ -109,7 +118,7 @@ def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, a
     client = as_user(world.secretariat)
     conf = world.conference
     client.post(
-        f"/c/{conf.id}/settings",
+        url_path("conferences.settings", conference_id=conf.id),
         data={
             "title": conf.title,
             "short_name": conf.short_name,
@@ -123,7 +132,9 @@ def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, a
             "proxy_limit": "1",
         },
     )
-    html = client.get(f"/c/{conf.id}/audit").get_data(as_text=True)
+    html = client.get(url_path("conferences.audit_log", conference_id=conf.id)).get_data(
+        as_text=True
+    )
     assert "Settings changed" in html
     assert "<dt>Place</dt><dd><del>Bishkek</del> → <ins>Osh</ins>" in html
     assert "<dt>Quorum by default</dt><dd><del>none</del> → <ins>1/2</ins>" in html
@@ -131,7 +142,12 @@ def test_settings_change_appears_in_the_log_with_old_and_new_values(db, world, a
 
 def test_only_the_secretariat_reads_the_log(world, as_user):
     for member in (world.chair, world.delegate, world.observer):
-        assert as_user(member).get(f"/c/{world.conference.id}/audit").status_code == 403
+        assert (
+            as_user(member)
+            .get(url_path("conferences.audit_log", conference_id=world.conference.id))
+            .status_code
+            == 403
+        )
 
 
 def test_drafting_and_voting_entries_read_in_words_not_codes(db, world, as_user):
@@ -140,7 +156,11 @@ def test_drafting_and_voting_entries_read_in_words_not_codes(db, world, as_user)
 
     make_draft(world)
     db.session.commit()
-    page = as_user(world.secretariat).get(f"/c/{world.conference.id}/audit").get_data(as_text=True)
+    page = (
+        as_user(world.secretariat)
+        .get(url_path("conferences.audit_log", conference_id=world.conference.id))
+        .get_data(as_text=True)
+    )
     assert "Resolution created" in page
     listed = page[page.index('<ol class="audit-list">') :]
     assert "resolution.created" not in listed
@@ -250,7 +270,7 @@ def test_times_and_the_period_follow_the_conference_time_zone(db, world, as_user
     entry.entry_hash = audit._digest(entry)  # the newest entry: nothing chains after it yet
     db.session.commit()
     client = as_user(world.secretariat)
-    url = f"/c/{world.conference.id}/audit"
+    url = url_path("conferences.audit_log", conference_id=world.conference.id)
     page = client.get(url).get_data(as_text=True)
     assert "Chain verified: 1 entry intact" in page
     assert "01.12.2026, 02:30" in page  # the conference works in Russian

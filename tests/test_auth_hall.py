@@ -16,6 +16,7 @@ from flask import url_for
 from resolutions.auth import service
 from resolutions.extensions import db
 from resolutions.models import Participant, Role, User
+from tests.objects.app import url_path
 
 PASSWORD = "hall-password-1"
 HALL, ATTACKER, CHAIR_HOME = "192.0.2.10", "203.0.113.66", "198.51.100.20"
@@ -53,11 +54,11 @@ def _client(app, address):
 
 
 def _sign_in(client, email, password=PASSWORD):
-    return client.post("/sign-in", data={"email": email, "password": password})
+    return client.post(url_path("auth.sign_in"), data={"email": email, "password": password})
 
 
 def test_the_hall_signs_in_and_a_guesser_does_not_lock_the_chair_out(app, world, hall):
-    home = f"/c/{world.conference.id}/"
+    home = url_path("conferences.home", conference_id=world.conference.id)
     refused = []
     for i, participant in enumerate(hall):
         client = _client(app, HALL)

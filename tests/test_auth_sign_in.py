@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from resolutions.auth.service import hash_password
+from tests.objects.app import url_path
 
 PASSWORD = "correct-horse-1"
 
@@ -19,7 +20,9 @@ def member(db, world):
 
 
 def _sign_in(client, email, password=PASSWORD, **extra):
-    return client.post("/sign-in", data={"email": email, "password": password, **extra})
+    return client.post(
+        url_path("auth.sign_in"), data={"email": email, "password": password, **extra}
+    )
 
 
 def test_sign_in_with_the_right_password(client, member, world):
@@ -27,7 +30,7 @@ def test_sign_in_with_the_right_password(client, member, world):
     assert answer.status_code == 302
     # A member of exactly one conference lands in it.
     assert urlsplit(answer.headers["Location"]).path == f"/c/{world.conference.id}/"
-    home = client.get("/")
+    home = client.get(url_path("conferences.index"))
     assert home.status_code == 200
     assert world.conference.title in home.get_data(as_text=True)
 
@@ -42,23 +45,23 @@ def test_sign_in_failure_says_the_same_for_every_reason(client, member, world, c
     answer = _sign_in(client, email, password)
     assert answer.status_code == 200
     assert "Wrong e-mail or password." in answer.get_data(as_text=True)
-    assert client.get("/").status_code == 302  # still signed out
+    assert client.get(url_path("conferences.index")).status_code == 302  # still signed out
 
 
 def test_sign_out_ends_the_session(client, member):
     _sign_in(client, member.email)
-    assert client.post("/sign-out").status_code == 302
-    assert client.get("/").status_code == 302
+    assert client.post(url_path("auth.sign_out")).status_code == 302
+    assert client.get(url_path("conferences.index")).status_code == 302
 
 
 def test_a_session_cookie_copied_before_sign_out_no_longer_works(app, client, member, world):
-    home = f"/c/{world.conference.id}/"
+    home = url_path("conferences.home", conference_id=world.conference.id)
     _sign_in(client, member.email)
     copied = client.get_cookie("session").value
     thief = app.test_client()
     thief.set_cookie("session", copied)
     assert thief.get(home).status_code == 200  # the copy works while the session lives
-    signed_out = client.post("/sign-out", follow_redirects=True)
+    signed_out = client.post(url_path("auth.sign_out"), follow_redirects=True)
     assert "You have signed out on this and every other device." in signed_out.get_data(
         as_text=True
     )
@@ -72,7 +75,7 @@ def test_a_session_cookie_copied_before_sign_out_no_longer_works(app, client, me
 
 
 def test_pages_need_sign_in_and_come_back_after_it(client, member, world):
-    target = f"/c/{world.conference.id}/"
+    target = url_path("conferences.home", conference_id=world.conference.id)
     answer = client.get(target)
     assert answer.status_code == 302
     assert "/sign-in?next=" in answer.headers["Location"]
@@ -100,7 +103,9 @@ def test_open_redirect_after_sign_in_is_refused(client, member, target):
 
 
 def test_language_switch_refuses_an_open_redirect(client):
-    answer = client.post("/language/en", data={"next": "https://evil.example/"})
+    answer = client.post(
+        url_path("auth.set_language", code="en"), data={"next": "https://evil.example/"}
+    )
     assert urlsplit(answer.headers["Location"]).netloc in ("", "localhost")
 
 
@@ -123,7 +128,7 @@ def test_wrong_passwords_slow_down_the_account_from_that_address_only(app, membe
     page = blocked.get_data(as_text=True)
     assert "Too many wrong passwords for this account from your network." in page
     assert member.email in page  # the form keeps the e-mail
-    assert attacker.get("/").status_code == 302
+    assert attacker.get(url_path("conferences.index")).status_code == 302
     # Another account from the same address still signs in ...
     assert _sign_in(attacker, "someone@example.org", "x").status_code == 200
     # ... and the owner, elsewhere, is not locked out.
@@ -171,7 +176,7 @@ def test_the_limit_counts_the_client_behind_trusted_proxies(db, database_url, tm
 
     def through_proxy(client_address, password):
         return proxy.post(
-            "/sign-in",
+            url_path("auth.sign_in"),
             data={"email": email, "password": password},
             headers={"X-Forwarded-For": client_address},
         )

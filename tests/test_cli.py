@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from resolutions.auth.service import check_password
 from resolutions.demo import DEMO_PASSWORD, demo_sign_ins
 from resolutions.models import Conference, Participant, Role, User
+from tests.objects.app import url_path
 
 
 def test_create_admin_makes_a_site_administrator(db, runner):
@@ -71,7 +72,7 @@ def test_demo_creates_a_conference_with_all_roles(db, runner, app):
     for role, email in demo_sign_ins():
         assert email in result.output
         answer = app.test_client().post(
-            "/sign-in", data={"email": email, "password": DEMO_PASSWORD}
+            url_path("auth.sign_in"), data={"email": email, "password": DEMO_PASSWORD}
         )
         assert answer.status_code == 302, (role, email)
         assert "/sign-in" not in answer.headers["Location"]

@@ -10,11 +10,17 @@ from flask import url_for
 from resolutions.auth.service import check_password, hash_password
 from resolutions.documents.cards import access_cards
 from resolutions.models import AuditEntry, LoginToken, Participant, Role, User
+from tests.objects.app import url_path
 
 
 def _access(client, world, participant, kind: str):
     return client.post(
-        f"/c/{world.conference.id}/participants/{participant.id}/access", data={"kind": kind}
+        url_path(
+            "conferences.participant_access",
+            conference_id=world.conference.id,
+            participant_id=participant.id,
+        ),
+        data={"kind": kind},
     )
 
 
@@ -60,21 +66,25 @@ def test_one_time_password_leads_to_choosing_ones_own(db, app, world, as_user):
 
     person = app.test_client()
     # With the wrong e-mail the code is just a wrong password.
-    wrong = person.post("/sign-in", data={"email": world.observer.user.email, "password": password})
+    wrong = person.post(
+        url_path("auth.sign_in"), data={"email": world.observer.user.email, "password": password}
+    )
     assert "Wrong e-mail or password." in wrong.get_data(as_text=True)
-    signed = person.post("/sign-in", data={"email": delegate.user.email, "password": password})
+    signed = person.post(
+        url_path("auth.sign_in"), data={"email": delegate.user.email, "password": password}
+    )
     assert signed.status_code == 302
     assert signed.headers["Location"].endswith(f"/invitation/{password}")
     chosen = person.post(
-        f"/invitation/{password}",
+        url_path("auth.invitation", token=password),
         data={"password": "my-own-choice-1", "confirm": "my-own-choice-1"},
     )
     assert chosen.status_code == 302
-    assert person.get("/").status_code == 200
+    assert person.get(url_path("conferences.index")).status_code == 200
     assert check_password(delegate.user, "my-own-choice-1")
     # It worked once.
     again = app.test_client().post(
-        "/sign-in", data={"email": delegate.user.email, "password": password}
+        url_path("auth.sign_in"), data={"email": delegate.user.email, "password": password}
     )
     assert again.status_code == 200
     assert "Wrong e-mail or password." in again.get_data(as_text=True)
@@ -86,7 +96,7 @@ def test_a_new_access_replaces_the_unused_one(db, app, world, as_user):
     link = _secret(_access(client, world, delegate, "invitation").get_data(as_text=True))
     password = _secret(_access(client, world, delegate, "password").get_data(as_text=True))
     assert app.test_client().get(link.removeprefix("http://localhost")).status_code == 410
-    assert app.test_client().get(f"/invitation/{password}").status_code == 200
+    assert app.test_client().get(url_path("auth.invitation", token=password)).status_code == 200
 
 
 def test_secretariat_cannot_reset_an_account_that_matters_elsewhere(
@@ -105,7 +115,13 @@ def test_secretariat_cannot_reset_an_account_that_matters_elsewhere(
         answer = _access(client, world, observer_here, kind)
         assert answer.status_code == 302
     assert check_password(person, "their-own-password")
-    page = client.get(f"/c/{world.conference.id}/participants/{observer_here.id}/edit")
+    page = client.get(
+        url_path(
+            "conferences.participant_edit",
+            conference_id=world.conference.id,
+            participant_id=observer_here.id,
+        )
+    )
     assert "they keep their own credentials" in page.get_data(as_text=True)
 
 
@@ -118,7 +134,7 @@ def test_access_needs_a_known_kind(world, as_user):
 
 
 def _card(participant) -> str:
-    return f"/card/{participant.card_token}"
+    return url_path("conferences.card", card_token=participant.card_token)
 
 
 def test_card_without_a_password_lets_the_holder_set_one_once(db, app, world):
@@ -134,7 +150,10 @@ def test_card_without_a_password_lets_the_holder_set_one_once(db, app, world):
     )
     assert done.status_code == 302
     assert done.headers["Location"].endswith(f"/c/{world.conference.id}/")
-    assert visitor.get(f"/c/{world.conference.id}/").status_code == 200  # signed in
+    assert (
+        visitor.get(url_path("conferences.home", conference_id=world.conference.id)).status_code
+        == 200
+    )  # signed in
     assert check_password(delegate.user, "card-password-1")
     assert "participant.password_set_from_card" in _actions(db)
 
@@ -185,7 +204,11 @@ def test_chair_scans_a_card_and_checks_the_delegate_in(db, world, as_user):
     assert page.status_code == 200
     assert world.delegate.user.name in html and "Check in" in html
     answer = chair.post(
-        f"/c/{world.conference.id}/participants/{world.delegate.id}/presence",
+        url_path(
+            "conferences.participant_presence",
+            conference_id=world.conference.id,
+            participant_id=world.delegate.id,
+        ),
         data={"present": "1"},
     )
     assert answer.status_code == 302
@@ -197,7 +220,11 @@ def test_chair_scans_a_card_and_checks_the_delegate_in(db, world, as_user):
 
 def test_secretariat_checks_in_from_the_edit_page(world, as_user):
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/{world.observer.id}/presence",
+        url_path(
+            "conferences.participant_presence",
+            conference_id=world.conference.id,
+            participant_id=world.observer.id,
+        ),
         data={"present": "1", "back": "edit"},
     )
     assert answer.headers["Location"].endswith(f"/participants/{world.observer.id}/edit")
@@ -205,7 +232,11 @@ def test_secretariat_checks_in_from_the_edit_page(world, as_user):
 
 
 def test_other_members_cannot_check_in(world, other_world, as_user):
-    url = f"/c/{world.conference.id}/participants/{world.delegates[1].id}/presence"
+    url = url_path(
+        "conferences.participant_presence",
+        conference_id=world.conference.id,
+        participant_id=world.delegates[1].id,
+    )
     assert as_user(world.delegate).post(url, data={"present": "1"}).status_code == 403
     assert as_user(other_world.chair).post(url, data={"present": "1"}).status_code == 404
     # Someone else's card, scanned by a delegate or by another conference's chair, shows nothing.
@@ -219,7 +250,9 @@ def test_other_members_cannot_check_in(world, other_world, as_user):
 
 
 def test_unknown_card_is_not_found(client, world):
-    assert client.get("/card/not-a-real-token").status_code == 404
+    assert (
+        client.get(url_path("conferences.card", card_token="not-a-real-token")).status_code == 404
+    )
 
 
 # --- accounts belong to their conferences ----------------------------------------------------
@@ -227,7 +260,7 @@ def test_unknown_card_is_not_found(client, world):
 
 def _add_by_email(client, world, email, name="Taken Over"):
     return client.post(
-        f"/c/{world.conference.id}/participants/new",
+        url_path("conferences.participant_new", conference_id=world.conference.id),
         data={"name": name, "email": email, "role": "delegate", "weight": "1"},
     )
 
@@ -256,13 +289,23 @@ def test_another_secretariat_cannot_take_over_an_invited_account(
     in_b = _participant_of(db, other_world, victim.user)
     tokens_before = db.session.scalar(sa.select(sa.func.count()).select_from(LoginToken))
 
-    page = b_secretariat.get(f"/c/{other_world.conference.id}/participants/{in_b.id}/edit")
+    page = b_secretariat.get(
+        url_path(
+            "conferences.participant_edit",
+            conference_id=other_world.conference.id,
+            participant_id=in_b.id,
+        )
+    )
     html = page.get_data(as_text=True)
     assert "they keep their own credentials" in html
     assert "Generate one-time password" not in html and "Create invitation link" not in html
     for kind in ("password", "invitation"):
         refused = b_secretariat.post(
-            f"/c/{other_world.conference.id}/participants/{in_b.id}/access",
+            url_path(
+                "conferences.participant_access",
+                conference_id=other_world.conference.id,
+                participant_id=in_b.id,
+            ),
             data={"kind": kind},
             follow_redirects=True,
         )
@@ -280,12 +323,19 @@ def test_another_secretariat_cannot_take_over_an_invited_account(
     signed = card.post(_card(in_b), data={"sign_in": "Sign in"})
     assert signed.status_code == 403
     assert victim.user.password_hash is None
-    assert card.get(f"/c/{world.conference.id}/participants").status_code == 302
+    assert (
+        card.get(
+            url_path("conferences.participants", conference_id=world.conference.id)
+        ).status_code
+        == 302
+    )
     # The printed card carries no link for that person.
     with app.test_request_context():
         printed = next(c for c in access_cards(other_world.conference) if c.name == victim.name)
     assert printed.sign_in_url == "" and str(printed.qr_svg) == ""
-    pdf = b_secretariat.get(f"/c/{other_world.conference.id}/documents/cards.pdf")
+    pdf = b_secretariat.get(
+        url_path("documents.cards_pdf", conference_id=other_world.conference.id)
+    )
     assert pdf.status_code == 200
 
     # A's invitation was issued before the account joined B: it ended, so no copy of it can
@@ -330,16 +380,21 @@ def test_an_early_one_time_password_ends_when_another_conference_adds_the_accoun
     user = db.session.scalar(sa.select(User).where(User.email == email))
     in_b = _participant_of(db, other_world, user)
     answer = b_secretariat.post(
-        f"/c/{other_world.conference.id}/participants/{in_b.id}/access", data={"kind": "password"}
+        url_path(
+            "conferences.participant_access",
+            conference_id=other_world.conference.id,
+            participant_id=in_b.id,
+        ),
+        data={"kind": "password"},
     )
     kept = _secret(answer.get_data(as_text=True))
 
     assert _add_by_email(as_user(world.secretariat), world, email).status_code == 302
     attacker = app.test_client()
-    tried = attacker.post("/sign-in", data={"email": email, "password": kept})
+    tried = attacker.post(url_path("auth.sign_in"), data={"email": email, "password": kept})
     assert tried.status_code == 200
     assert "Wrong e-mail or password." in tried.get_data(as_text=True)
-    assert attacker.get(f"/invitation/{kept}").status_code == 410
+    assert attacker.get(url_path("auth.invitation", token=kept)).status_code == 410
     assert user.password_hash is None
 
 

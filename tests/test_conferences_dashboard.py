@@ -9,6 +9,7 @@ from resolutions.auth.service import hash_password
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AmendmentKind, Participant, Role
+from tests.objects.app import url_path
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import check_in, procedural_poll
 
@@ -22,7 +23,7 @@ def test_with_two_conferences_sign_in_lands_on_the_list(client, world, other_wor
         Participant(conference_id=other_world.conference.id, user_id=user.id, role=Role.DELEGATE)
     )
     db.session.commit()
-    answer = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    answer = client.post(url_path("auth.sign_in"), data={"email": user.email, "password": PASSWORD})
     assert urlsplit(answer.headers["Location"]).path == "/"
 
 
@@ -46,7 +47,11 @@ def test_each_role_sees_what_is_happening_for_them(world, as_user):
     procedural_poll(world, title="Adjourn for lunch?")
     cid = world.conference.id
 
-    page = as_user(world.delegate).get(f"/c/{cid}/").get_data(as_text=True)
+    page = (
+        as_user(world.delegate)
+        .get(url_path("conferences.home", conference_id=cid))
+        .get_data(as_text=True)
+    )
     assert "Adjourn for lunch?" in page and "Vote →" in page
     assert "Your amendment drafts" in page and f"/amendments/{draft.id}" in page
     assert "Invitations to co-sponsor" in page and f"/amendments/{invited.id}" in page
@@ -55,10 +60,18 @@ def test_each_role_sees_what_is_happening_for_them(world, as_user):
     assert "(Бишкек)" in page and "Asia/Bishkek" not in page  # the page is in Russian (ru)
     assert "Amendments awaiting a ruling" not in page
 
-    page = as_user(world.chair).get(f"/c/{cid}/").get_data(as_text=True)
+    page = (
+        as_user(world.chair)
+        .get(url_path("conferences.home", conference_id=cid))
+        .get_data(as_text=True)
+    )
     assert "Next in the queue" in page and "Present voting weight" in page
 
-    page = as_user(world.secretariat).get(f"/c/{cid}/").get_data(as_text=True)
+    page = (
+        as_user(world.secretariat)
+        .get(url_path("conferences.home", conference_id=cid))
+        .get_data(as_text=True)
+    )
     assert "Amendments awaiting a ruling" in page and f"/amendments/{submitted.id}" in page
     assert "participants have not set a password yet" in page
     assert "Your amendment drafts" not in page

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from resolutions.conferences import csv_import
 from resolutions.models import AuditEntry, Participant, Role, User
+from tests.objects.app import url_path
 
 HEADER = "name,email,organisation,country,delegation,role,weight\n"
 
@@ -33,7 +34,7 @@ def _upload(client, world, content: bytes | str, filename: str = "people.csv"):
     if isinstance(content, str):
         content = content.encode()
     return client.post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data={"file": (io.BytesIO(content), filename), "upload": "Check the file"},
         content_type="multipart/form-data",
     )
@@ -49,7 +50,7 @@ def _payload(html: str) -> str:
 
 def _confirm(client, world, payload: str):
     return client.post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data={"payload": payload, "confirm": "Import the participants"},
     )
 
@@ -166,7 +167,12 @@ def test_unreadable_files_are_refused_as_a_whole(content, message):
 
 def test_preview_then_confirm_imports_everyone(db, world, as_user):
     client = as_user(world.secretariat)
-    assert client.get(f"/c/{world.conference.id}/participants/import").status_code == 200
+    assert (
+        client.get(
+            url_path("conferences.participants_import", conference_id=world.conference.id)
+        ).status_code
+        == 200
+    )
     preview = _upload(client, world, HEADER + _rows(12))
     assert preview.status_code == 200
     html = preview.get_data(as_text=True)
@@ -279,7 +285,9 @@ def test_two_thousand_rows_in_one_transaction_and_one_audit_entry(db, world, as_
     ).all()
     assert len(set(tokens)) == 2006
     assert elapsed < 10, f"import of 2,000 rows took {elapsed:.1f}s"
-    listing = client.get(f"/c/{world.conference.id}/participants").get_data(as_text=True)
+    listing = client.get(
+        url_path("conferences.participants", conference_id=world.conference.id)
+    ).get_data(as_text=True)
     assert "Total <strong>2006</strong>" in listing
 
 
@@ -301,7 +309,7 @@ def test_someone_added_between_preview_and_confirm_stops_the_whole_import(db, wo
     client = as_user(world.secretariat)
     payload = _payload(_upload(client, world, HEADER + _rows(3)).get_data(as_text=True))
     client.post(
-        f"/c/{world.conference.id}/participants/new",
+        url_path("conferences.participant_new", conference_id=world.conference.id),
         data={
             "name": "Person 0001",
             "email": "person0001@example.org",

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from resolutions.conferences import csv_import
 from resolutions.models import AuditEntry, Participant, Role, User
+from tests.objects.app import url_path
 
 FIRST = (
     "\ufeffимя;почта;организация;страна;делегация;роль;вес\n"
@@ -29,7 +30,7 @@ def _upload(client, world, content: bytes, **options):
     data = {"file": (io.BytesIO(content), "list.csv"), "upload": "Check the file"}
     data.update({k: "y" for k, v in options.items() if v})
     return client.post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data=data,
         content_type="multipart/form-data",
     )
@@ -46,7 +47,7 @@ def _import(client, world, content: bytes, **options) -> str:
     assert preview.status_code == 200, preview.get_data(as_text=True)
     html = preview.get_data(as_text=True)
     done = client.post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data={"payload": _payload(html), "confirm": "Import the participants"},
     )
     assert done.status_code == 302
@@ -114,7 +115,7 @@ def test_an_updated_file_previews_old_and_new_values_then_applies_them(db, world
     assert "Voting right:</span> <del>no</del> → <ins>yes</ins>" in html
     assert _person(db, "aigerim@example.org").weight == 2  # the preview saved nothing
     client.post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data={"payload": _payload(html), "confirm": "Import the participants"},
     )
     aigerim, olga = _person(db, "aigerim@example.org"), _person(db, "olga@example.org")
@@ -177,7 +178,7 @@ def test_removal_is_an_explicit_choice_and_spares_the_secretariat_and_voters(db,
     assert _count(html, "removed") == 2 + 1 + 3 + 1
     assert "secretariat members are removed by hand" in html
     client.post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data={"payload": _payload(html), "confirm": "Import the participants"},
     )
     emails = {row[0] for row in _snapshot(db, world)}
@@ -193,7 +194,7 @@ def test_a_change_between_preview_and_confirm_refuses_the_import(db, world, as_u
     person.weight = 4
     db.session.commit()
     answer = client.post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data={"payload": _payload(html), "confirm": "Import the participants"},
     )
     assert answer.status_code == 409
@@ -240,7 +241,11 @@ def test_samples_open_in_russian_excel_and_import_as_they_are(db, world, as_user
         assert parsed.rows[1].name == chair_name
         assert parsed.rows[1].role == Role.CHAIR and parsed.rows[1].voting_right is False
     assert "имя;почта;организация" in client.get(
-        f"/c/{world.conference.id}/participants/import/sample-ru.csv"
+        url_path(
+            "conferences.participants_import_sample",
+            conference_id=world.conference.id,
+            language="ru",
+        )
     ).data.decode("utf-8-sig")
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from resolutions.models import AuditEntry, Participant, User
 from tests.mail_support import free_port, invitation_path, parts
-from tests.objects.app import sign_in
+from tests.objects.app import sign_in, url_path
 from tests.objects.world import make_user
 
 NEW_CONFERENCE = {
@@ -28,19 +28,21 @@ NEW_CONFERENCE = {
 
 
 def _participants_url(world) -> str:
-    return f"/c/{world.conference.id}/participants"
+    return url_path("conferences.participants", conference_id=world.conference.id)
 
 
 def _invite(client, world, ids=(), everyone=False):
     data = {"participant": [str(i) for i in ids]}
     data["invite_all" if everyone else "invite_selected"] = "x"
-    return client.post(f"/c/{world.conference.id}/participants/invite", data=data)
+    return client.post(
+        url_path("conferences.participants_invite", conference_id=world.conference.id), data=data
+    )
 
 
 def test_a_new_conference_mails_its_secretariat_a_working_invitation(app, db, smtp):
     admin = make_user(name="Ad Min", is_admin=True)
     client = sign_in(app.test_client(), admin)
-    answer = client.post("/admin/conferences/new", data=NEW_CONFERENCE)
+    answer = client.post(url_path("admin.create_conference"), data=NEW_CONFERENCE)
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "no-store"
     page = answer.get_data(as_text=True)
@@ -65,7 +67,10 @@ def test_a_new_conference_mails_its_secretariat_a_working_invitation(app, db, sm
     conference_id = db.session.scalar(
         sa.select(Participant.conference_id).join(User).where(User.email == "nadia@example.org")
     )
-    assert person.get(f"/c/{conference_id}/participants").status_code == 200
+    assert (
+        person.get(url_path("conferences.participants", conference_id=conference_id)).status_code
+        == 200
+    )
     assert person.get(path).status_code == 410  # the link works once
 
 
@@ -73,7 +78,8 @@ def test_an_existing_account_with_a_password_gets_no_new_link(app, db, smtp):
     make_user("known@example.org", "Known Person", password_hash="x")
     client = sign_in(app.test_client(), make_user(name="Ad Min", is_admin=True))
     page = client.post(
-        "/admin/conferences/new", data={**NEW_CONFERENCE, "secretariat_email": "known@example.org"}
+        url_path("admin.create_conference"),
+        data={**NEW_CONFERENCE, "secretariat_email": "known@example.org"},
     ).get_data(as_text=True)
     assert "already has an account with a password" in page
     assert "/invitation/" not in page

@@ -10,11 +10,14 @@ import sqlalchemy as sa
 from resolutions.conferences import service
 from resolutions.errors import DomainError
 from resolutions.models import AuditEntry, Participant, Role, User
+from tests.objects.app import url_path
 from tests.objects.world import make_user
 
 
 def _list(client, world, **params):
-    return client.get(f"/c/{world.conference.id}/participants", query_string=params)
+    return client.get(
+        url_path("conferences.participants", conference_id=world.conference.id), query_string=params
+    )
 
 
 def _names_in(html: str, world) -> set[str]:
@@ -129,7 +132,7 @@ def test_list_of_two_thousand_is_paginated_in_a_fixed_number_of_queries(db, worl
 
 def test_secretariat_adds_a_participant(db, world, as_user):
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/new", data=_new_data()
+        url_path("conferences.participant_new", conference_id=world.conference.id), data=_new_data()
     )
     assert answer.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "nodira@example.org"))
@@ -149,7 +152,7 @@ def test_secretariat_adds_a_participant(db, world, as_user):
 def test_adding_reuses_an_existing_account(db, world, as_user, other_world):
     person = other_world.chair.user
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/new",
+        url_path("conferences.participant_new", conference_id=world.conference.id),
         data=_new_data(email=person.email.upper(), name="Somebody Else"),
     )
     assert answer.status_code == 302
@@ -176,7 +179,8 @@ def test_bad_participant_is_refused_next_to_the_field(
     db, world, as_user, overrides, field, message
 ):
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/new", data=_new_data(**overrides)
+        url_path("conferences.participant_new", conference_id=world.conference.id),
+        data=_new_data(**overrides),
     )
     assert answer.status_code == 400
     html = answer.get_data(as_text=True)
@@ -187,7 +191,7 @@ def test_bad_participant_is_refused_next_to_the_field(
 
 def test_observer_gets_no_voting_right_even_with_the_box_ticked(db, world, as_user):
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/new",
+        url_path("conferences.participant_new", conference_id=world.conference.id),
         data=_new_data(role="observer", voting_right="y"),
     )
     assert answer.status_code == 302
@@ -217,12 +221,17 @@ def test_stepping_down_from_the_secretariat_leads_home(db, world, as_user):
     client = as_user(sec)
     answer = client.post(_edit_url(world, sec), data=_edit_data(sec, role="observer"))
     assert answer.headers["Location"].endswith(f"/c/{world.conference.id}/")
-    assert client.get(f"/c/{world.conference.id}/participants").status_code == 403
+    assert (
+        client.get(
+            url_path("conferences.participants", conference_id=world.conference.id)
+        ).status_code
+        == 403
+    )
 
 
 def test_a_person_cannot_be_added_twice(db, world, as_user):
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/new",
+        url_path("conferences.participant_new", conference_id=world.conference.id),
         data=_new_data(email=world.delegate.user.email),
     )
     assert answer.status_code == 400
@@ -233,7 +242,11 @@ def test_a_person_cannot_be_added_twice(db, world, as_user):
 
 
 def _edit_url(world, participant):
-    return f"/c/{world.conference.id}/participants/{participant.id}/edit"
+    return url_path(
+        "conferences.participant_edit",
+        conference_id=world.conference.id,
+        participant_id=participant.id,
+    )
 
 
 def _edit_data(participant, **overrides):
@@ -306,7 +319,13 @@ def test_last_secretariat_member_cannot_be_demoted_or_removed(db, world, as_user
     assert answer.status_code == 400
     assert "is the only secretariat member" in answer.get_data(as_text=True)
     assert sec.role == Role.SECRETARIAT
-    answer = client.post(f"/c/{world.conference.id}/participants/{sec.id}/delete")
+    answer = client.post(
+        url_path(
+            "conferences.participant_delete",
+            conference_id=world.conference.id,
+            participant_id=sec.id,
+        )
+    )
     assert answer.status_code == 302
     assert db.session.get(Participant, sec.id) is not None
     assert "is the only secretariat member" in client.get(_edit_url(world, sec)).get_data(
@@ -339,7 +358,11 @@ def test_secretariat_removes_a_participant_but_not_their_account(db, world, as_u
     observer = world.observer
     user_id, participant_id = observer.user_id, observer.id
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/{participant_id}/delete"
+        url_path(
+            "conferences.participant_delete",
+            conference_id=world.conference.id,
+            participant_id=participant_id,
+        )
     )
     assert answer.status_code == 302
     assert db.session.get(Participant, participant_id) is None
@@ -361,7 +384,11 @@ def test_participant_who_took_part_cannot_be_removed(db, world, as_user):
     )
     db.session.commit()
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/{world.delegate.id}/delete"
+        url_path(
+            "conferences.participant_delete",
+            conference_id=world.conference.id,
+            participant_id=world.delegate.id,
+        )
     )
     assert answer.status_code == 302
     assert db.session.get(Participant, world.delegate.id) is not None
@@ -370,7 +397,11 @@ def test_participant_who_took_part_cannot_be_removed(db, world, as_user):
 
 def test_removing_needs_a_post(world, as_user):
     answer = as_user(world.secretariat).get(
-        f"/c/{world.conference.id}/participants/{world.observer.id}/delete"
+        url_path(
+            "conferences.participant_delete",
+            conference_id=world.conference.id,
+            participant_id=world.observer.id,
+        )
     )
     assert answer.status_code == 405
 
@@ -379,7 +410,13 @@ def test_participant_of_another_conference_is_not_found(world, other_world, as_u
     client = as_user(world.secretariat)
     foreign = other_world.delegate
     assert client.get(_edit_url(world, foreign)).status_code == 404
-    answer = client.post(f"/c/{world.conference.id}/participants/{foreign.id}/delete")
+    answer = client.post(
+        url_path(
+            "conferences.participant_delete",
+            conference_id=world.conference.id,
+            participant_id=foreign.id,
+        )
+    )
     assert answer.status_code == 404
     assert foreign.id is not None
 
@@ -390,7 +427,7 @@ def test_closed_conference_refuses_changes(db, world, as_user):
     world.conference.state = ConferenceState.CLOSED
     db.session.commit()
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/new", data=_new_data()
+        url_path("conferences.participant_new", conference_id=world.conference.id), data=_new_data()
     )
     assert answer.status_code == 200
     assert "The conference is closed" in answer.get_data(as_text=True)

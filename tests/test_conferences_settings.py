@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from resolutions.conferences.service import time_zone_names
 from resolutions.models import AuditEntry, BallotKind, ConferenceState, MajorityMethod
+from tests.objects.app import url_path
 
 
 def _form(world, **overrides):
@@ -33,7 +34,7 @@ def _form(world, **overrides):
 
 
 def _url(world):
-    return f"/c/{world.conference.id}/settings"
+    return url_path("conferences.settings", conference_id=world.conference.id)
 
 
 @pytest.mark.parametrize(

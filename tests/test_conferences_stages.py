@@ -15,17 +15,20 @@ from resolutions.errors import DomainError
 from resolutions.models import AuditEntry, ClauseKind, ConferenceState, PollSubject
 from resolutions.voting import attendance
 from resolutions.voting import service as voting
+from tests.objects.app import url_path
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import make_draft
 
 
 def _stage(world) -> str:
-    return f"/c/{world.conference.id}/stage"
+    return url_path("conferences.stage", conference_id=world.conference.id)
 
 
 def test_the_console_offers_to_start_the_sitting_and_the_chair_starts_it(db, world, as_user):
     client = as_user(world.chair)
-    console = client.get(f"/c/{world.conference.id}/console").get_data(as_text=True)
+    console = client.get(url_path("voting.console", conference_id=world.conference.id)).get_data(
+        as_text=True
+    )
     assert "Start the sitting?" in console
     answer = client.post(_stage(world), data={"stage": "voting", "back": "console"})
     assert answer.status_code == 302
@@ -35,7 +38,9 @@ def test_the_console_offers_to_start_the_sitting_and_the_chair_starts_it(db, wor
         sa.select(AuditEntry).where(AuditEntry.action == "conference.settings_changed")
     )
     assert json.loads(entry.details)["changed"]["state"] == ["drafting", "voting"]
-    console = client.get(f"/c/{world.conference.id}/console").get_data(as_text=True)
+    console = client.get(url_path("voting.console", conference_id=world.conference.id)).get_data(
+        as_text=True
+    )
     assert "Start the sitting?" not in console
     # Never backwards.
     with pytest.raises(DomainError):
@@ -53,20 +58,24 @@ def test_closing_is_offered_after_adoption_needs_a_confirmation_and_locks_everyt
 ):
     sitting = hold_sitting(world)
     client = as_user(world.secretariat)
-    home = client.get(f"/c/{world.conference.id}/").get_data(as_text=True)
+    home = client.get(url_path("conferences.home", conference_id=world.conference.id)).get_data(
+        as_text=True
+    )
     assert "Start the sitting?" in home  # the sitting was never marked started
     conferences.move_stage(world.conference, ConferenceState.VOTING, world.chair)
     db.session.commit()
-    home = client.get(f"/c/{world.conference.id}/").get_data(as_text=True)
+    home = client.get(url_path("conferences.home", conference_id=world.conference.id)).get_data(
+        as_text=True
+    )
     assert "Close the conference?" in home
 
     client.post(_stage(world), data={"stage": "closed"})
     assert world.conference.state == ConferenceState.VOTING  # not confirmed
     client.post(_stage(world), data={"stage": "closed", "confirm": "y"})
     assert world.conference.state == ConferenceState.CLOSED
-    assert "Close the conference?" not in client.get(f"/c/{world.conference.id}/").get_data(
-        as_text=True
-    )
+    assert "Close the conference?" not in client.get(
+        url_path("conferences.home", conference_id=world.conference.id)
+    ).get_data(as_text=True)
 
     # Read-only everywhere: the text, polls, participants, settings.
     with pytest.raises(DomainError):
@@ -89,7 +98,11 @@ def test_closing_is_offered_after_adoption_needs_a_confirmation_and_locks_everyt
         conferences.move_stage(world.conference, ConferenceState.CLOSED, world.chair)
     # The documents stay.
     answer = client.get(
-        f"/c/{world.conference.id}/documents/resolution/{sitting.resolution.id}.pdf"
+        url_path(
+            "documents.resolution_pdf",
+            conference_id=world.conference.id,
+            resolution_id=sitting.resolution.id,
+        )
     )
     assert answer.status_code == 200
 
@@ -117,10 +130,12 @@ def test_settings_show_how_the_date_line_reads(db, world, as_user):
     world.conference.place = "г. Бишкек"
     db.session.commit()
     client = as_user(world.secretariat)
-    page = client.get(f"/c/{world.conference.id}/settings").get_data(as_text=True)
+    page = client.get(url_path("conferences.settings", conference_id=world.conference.id)).get_data(
+        as_text=True
+    )
     assert "30 ноября 2026 года, г. Бишкек" in page
     answer = client.get(
-        f"/c/{world.conference.id}/settings/dateline",
+        url_path("conferences.dateline_preview", conference_id=world.conference.id),
         query_string={
             "place": "г. Алматы",
             "start_date": "2026-11-29",
@@ -136,7 +151,7 @@ def test_settings_show_how_the_date_line_reads(db, world, as_user):
     assert expected == "29 ноября – 30 ноября 2026 года, г. Алматы"
     # Nonsense dates fall back to the saved ones, never an error.
     answer = client.get(
-        f"/c/{world.conference.id}/settings/dateline",
+        url_path("conferences.dateline_preview", conference_id=world.conference.id),
         query_string={"place": "<b>x</b>", "start_date": "soon", "end_date": "1999-01-01"},
     )
     assert answer.get_json() == {"dateline": "30 ноября 2026 года, <b>x</b>"}

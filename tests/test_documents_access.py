@@ -12,12 +12,13 @@ from resolutions.documents.cards import access_cards, qr_svg
 from resolutions.extensions import db
 from resolutions.models import Participant, Role
 from tests.documents_support import flat, pdf_text, reader
+from tests.objects.app import url_path
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import make_draft
 
 
 def documents_page(client, world) -> str:
-    answer = client.get(f"/c/{world.conference.id}/documents")
+    answer = client.get(url_path("documents.index", conference_id=world.conference.id))
     assert answer.status_code == 200
     return answer.get_data(as_text=True)
 
@@ -27,12 +28,14 @@ def test_secretariat_is_offered_everything(world, as_user):
     db.session.commit()
     page = documents_page(as_user(world.secretariat), world)
     cid = world.conference.id
-    assert f"/c/{cid}/documents/resolution/{resolution.id}.pdf" in page
+    assert (
+        url_path("documents.resolution_pdf", conference_id=cid, resolution_id=resolution.id) in page
+    )
     assert "Draft resolution" in page and "marked DRAFT" in page
-    assert f"/c/{cid}/documents/draft/{resolution.id}.pdf" in page
-    assert f"/c/{cid}/documents/record.pdf" in page
-    assert f"/c/{cid}/documents/record.csv" in page
-    assert f"/c/{cid}/documents/cards.pdf" in page
+    assert url_path("documents.draft_pdf", conference_id=cid, resolution_id=resolution.id) in page
+    assert url_path("documents.record_pdf", conference_id=cid) in page
+    assert url_path("documents.record_csv", conference_id=cid) in page
+    assert url_path("documents.cards_pdf", conference_id=cid) in page
     assert "6 cards" in page  # secretariat, chair, three delegates, observer
 
 
@@ -46,7 +49,7 @@ def test_delegate_is_offered_published_documents_only(world, as_user):
     assert f"/documents/draft/{resolution.id}.pdf" in page
     assert "/documents/record.pdf" in page
     assert "/documents/cards.pdf" not in page
-    assert client.get(f"/c/{cid}/documents/cards.pdf").status_code == 403
+    assert client.get(url_path("documents.cards_pdf", conference_id=cid)).status_code == 403
 
 
 def test_after_adoption_everyone_gets_the_resolution_with_the_voting_figures_box(world, as_user):
@@ -59,7 +62,9 @@ def test_after_adoption_everyone_gets_the_resolution_with_the_voting_figures_box
 
 
 def _record_titles(client, world) -> list[str]:
-    answer = client.get(f"/c/{world.conference.id}/documents/record.csv?lang=en")
+    answer = client.get(
+        url_path("documents.record_csv", conference_id=world.conference.id, lang="en")
+    )
     assert answer.status_code == 200
     rows = list(csv.reader(io.StringIO(answer.data.decode("utf-8-sig"))))
     return [row[3] for row in rows[1:] if row[1] == "Poll"]
@@ -84,7 +89,9 @@ def test_record_lists_published_polls_for_delegates_and_all_for_the_chair(world,
 
 def test_record_pdf_shows_rules_counts_outcome_and_named_lists(world, as_user):
     sitting = hold_sitting(world)
-    answer = as_user(world.chair).get(f"/c/{world.conference.id}/documents/record.pdf?lang=en")
+    answer = as_user(world.chair).get(
+        url_path("documents.record_pdf", conference_id=world.conference.id, lang="en")
+    )
     assert answer.status_code == 200
     text = flat(pdf_text(answer.data, layout=False))
     order = [
@@ -111,7 +118,9 @@ def test_record_pdf_shows_rules_counts_outcome_and_named_lists(world, as_user):
 
 
 def test_cards_one_per_participant_with_the_sign_in_link(world, as_user, app):
-    answer = as_user(world.secretariat).get(f"/c/{world.conference.id}/documents/cards.pdf")
+    answer = as_user(world.secretariat).get(
+        url_path("documents.cards_pdf", conference_id=world.conference.id)
+    )
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "private, no-store"
     text = flat(pdf_text(answer.data, layout=False))
@@ -130,12 +139,19 @@ def test_cards_one_per_participant_with_the_sign_in_link(world, as_user, app):
     assert f'viewBox="0 0 {matrix.symbol_size(scale=1, border=0)[0]}' in str(card.qr_svg)
     assert "<image" not in str(card.qr_svg) and "href" not in str(card.qr_svg)
     # The link is the one the card route answers.
-    assert as_user(world.chair).get(f"/card/{world.delegate.card_token}").status_code == 200
+    assert (
+        as_user(world.chair)
+        .get(url_path("conferences.card", card_token=world.delegate.card_token))
+        .status_code
+        == 200
+    )
 
 
 def test_cards_sheets_of_ten(app, as_user):
     from tests.objects.world import make_conference
 
     world = make_conference(delegates=15)  # 19 participants: two sheets
-    answer = as_user(world.secretariat).get(f"/c/{world.conference.id}/documents/cards.pdf")
+    answer = as_user(world.secretariat).get(
+        url_path("documents.cards_pdf", conference_id=world.conference.id)
+    )
     assert len(reader(answer.data).pages) == 2

@@ -14,13 +14,16 @@ from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AdoptedText, Clause, ClauseKind
 from tests.documents_support import pdf_text, save_pngs
+from tests.objects.app import url_path
 from tests.objects.documents import hold_sitting
 from tests.objects.world import make_conference
 
 
 def _url(world, resolution, **args):
     query = "&".join(f"{k}={v}" for k, v in args.items())
-    base = f"/c/{world.conference.id}/documents/resolution/{resolution.id}.pdf"
+    base = url_path(
+        "documents.resolution_pdf", conference_id=world.conference.id, resolution_id=resolution.id
+    )
     return base + (f"?{query}" if query else "")
 
 
@@ -70,7 +73,14 @@ def test_settings_changed_after_adoption_do_not_change_the_adopted_pdf(app, as_u
     assert "Алматы" not in after["ru"]
     # The draft-with-amendments paper follows the settings: only the record is frozen.
     draft = pdf_text(
-        _pdf(client, f"/c/{world.conference.id}/documents/draft/{sitting.resolution.id}.pdf")
+        _pdf(
+            client,
+            url_path(
+                "documents.draft_pdf",
+                conference_id=world.conference.id,
+                resolution_id=sitting.resolution.id,
+            ),
+        )
     )
     assert "г. Алматы" in draft
 

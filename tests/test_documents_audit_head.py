@@ -14,6 +14,7 @@ from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AuditEntry
 from tests.documents_support import flat, pdf_text
+from tests.objects.app import url_path
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import make_draft
 
@@ -36,7 +37,12 @@ def test_adopted_resolution_carries_the_head_that_verifies_until_the_log_is_cut(
     world, as_user, runner
 ):
     sitting = hold_sitting(world)
-    url = f"/c/{world.conference.id}/documents/resolution/{sitting.resolution.id}.pdf?lang=en"
+    url = url_path(
+        "documents.resolution_pdf",
+        conference_id=world.conference.id,
+        resolution_id=sitting.resolution.id,
+        lang="en",
+    )
     answer = as_user(world.delegate).get(url)
     assert answer.status_code == 200
     head = _printed_head(pdf_text(answer.data, layout=False))
@@ -61,7 +67,12 @@ def test_adopted_resolution_carries_the_head_that_verifies_until_the_log_is_cut(
 def test_a_draft_copy_carries_no_head(world, as_user):
     resolution = make_draft(world)
     db.session.commit()
-    url = f"/c/{world.conference.id}/documents/resolution/{resolution.id}.pdf?lang=en"
+    url = url_path(
+        "documents.resolution_pdf",
+        conference_id=world.conference.id,
+        resolution_id=resolution.id,
+        lang="en",
+    )
     answer = as_user(world.secretariat).get(url)
     assert "Audit log head" not in flat(pdf_text(answer.data, layout=False))
 
@@ -69,9 +80,11 @@ def test_a_draft_copy_carries_no_head(world, as_user):
 def test_voting_record_pdf_and_csv_carry_the_head(world, as_user):
     hold_sitting(world)
     client = as_user(world.chair)
-    pdf = client.get(f"/c/{world.conference.id}/documents/record.pdf?lang=en")
+    pdf = client.get(url_path("documents.record_pdf", conference_id=world.conference.id, lang="en"))
     assert _printed_head(pdf_text(pdf.data, layout=False)) == audit.head_digest()
-    answer = client.get(f"/c/{world.conference.id}/documents/record.csv?lang=en")
+    answer = client.get(
+        url_path("documents.record_csv", conference_id=world.conference.id, lang="en")
+    )
     rows = _csv_rows(answer.data)
     assert rows[-1][1:4] == ["Audit log head", "", audit.head_digest()]
     assert len(rows[-1]) == len(rows[0])

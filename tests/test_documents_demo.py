@@ -16,6 +16,7 @@ from resolutions.models import Choice, Participant, PollSubject, Role
 from resolutions.voting import service as voting
 from resolutions.voting.attendance import set_presence
 from tests.documents_support import flat, pdf_text, reader, save_pngs
+from tests.objects.app import url_path
 
 
 def _named_vote(conference, chair, voters, **poll) -> None:
@@ -38,7 +39,7 @@ def test_demo_documents_render_to_png(app, as_user):
     secretariat, chair = members[Role.SECRETARIAT], members[Role.CHAIR]
     resolution = conference.resolutions[0]
     client = as_user(secretariat)
-    base = f"/c/{conference.id}/documents"
+    base = url_path("documents.index", conference_id=conference.id)
 
     def export(name: str, url: str) -> bytes:
         answer = client.get(url)

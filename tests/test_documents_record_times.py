@@ -9,6 +9,7 @@ import re
 from datetime import UTC
 
 from tests.documents_support import flat, pdf_text, save_pngs
+from tests.objects.app import url_path
 from tests.objects.documents import hold_sitting
 
 
@@ -20,7 +21,9 @@ def test_record_pdf_gives_opening_and_closing_in_the_conference_zone(db, world, 
     world.conference.timezone = "Asia/Bishkek"  # UTC+6, no summer time
     sitting = hold_sitting(world)
     db.session.commit()
-    answer = as_user(world.chair).get(f"/c/{world.conference.id}/documents/record.pdf?lang=en")
+    answer = as_user(world.chair).get(
+        url_path("documents.record_pdf", conference_id=world.conference.id, lang="en")
+    )
     assert answer.status_code == 200
     save_pngs(answer.data, "voting-record-times")
     text = flat(pdf_text(answer.data))
@@ -38,7 +41,9 @@ def test_russian_csv_is_semicolon_separated_with_a_bom_and_local_times(db, world
     sitting = hold_sitting(world)
     db.session.commit()
     client = as_user(world.chair)
-    answer = client.get(f"/c/{world.conference.id}/documents/record.csv?lang=ru")
+    answer = client.get(
+        url_path("documents.record_csv", conference_id=world.conference.id, lang="ru")
+    )
     assert answer.status_code == 200
     assert answer.data.startswith("\ufeff".encode())
     text = answer.data.decode("utf-8-sig")
@@ -52,5 +57,7 @@ def test_russian_csv_is_semicolon_separated_with_a_bom_and_local_times(db, world
     assert f"{opened:%Y-%m-%d %H:%M}" in first
     assert "Opened (Europe/Moscow)" in rows[0]
     # English keeps the comma.
-    english = client.get(f"/c/{world.conference.id}/documents/record.csv?lang=en")
+    english = client.get(
+        url_path("documents.record_csv", conference_id=world.conference.id, lang="en")
+    )
     assert english.data.decode("utf-8-sig").splitlines()[0].count(",") == 22

@@ -12,6 +12,7 @@ from resolutions.drafting.text import parse_draft
 from resolutions.extensions import db
 from resolutions.models import NumberingStyle
 from tests.documents_support import flat, pdf_fonts, pdf_text, reader
+from tests.objects.app import url_path
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.world import make_conference
@@ -19,9 +20,9 @@ from tests.objects.world import make_conference
 
 def resolution_url(world, resolution, **args):
     query = "&".join(f"{k}={v}" for k, v in args.items())
-    return f"/c/{world.conference.id}/documents/resolution/{resolution.id}.pdf" + (
-        f"?{query}" if query else ""
-    )
+    return url_path(
+        "documents.resolution_pdf", conference_id=world.conference.id, resolution_id=resolution.id
+    ) + (f"?{query}" if query else "")
 
 
 def get_pdf(client, url):
@@ -168,7 +169,9 @@ def test_delegates_and_observers_get_the_resolution_only_once_adopted(world, as_
     answer = client.get(resolution_url(world, resolution))
     assert answer.status_code == 302
     assert answer.headers["Location"].endswith(f"/c/{world.conference.id}/documents")
-    page = client.get(f"/c/{world.conference.id}/documents").get_data(as_text=True)
+    page = client.get(url_path("documents.index", conference_id=world.conference.id)).get_data(
+        as_text=True
+    )
     assert "has not been adopted yet" in page
 
 

@@ -26,6 +26,7 @@ from tests.documents_support import (
     reader,
     squeezed,
 )
+from tests.objects.app import url_path
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import make_draft
 
@@ -44,7 +45,7 @@ def test_every_document_prints_hostile_text_literally_and_fetches_nothing(
     sitting = hold_sitting(world, hostile=hostile)
     conference_id, resolution_id = world.conference.id, sitting.resolution.id
     client = as_user(world.secretariat)
-    base = f"/c/{conference_id}/documents"
+    base = url_path("documents.index", conference_id=conference_id)
     documents = {
         "resolution": f"{base}/resolution/{resolution_id}.pdf?lang=en&votes=1",
         "draft": f"{base}/draft/{resolution_id}.pdf?lang=en",
@@ -88,7 +89,9 @@ def test_csv_neutralises_formula_names(world, as_user):
     world.delegates[1].user.name = '=HYPERLINK("http://evil.example","click")'
     world.delegates[0].user.name = "@SUM(1+1)"
     hold_sitting(world)
-    answer = as_user(world.chair).get(f"/c/{world.conference.id}/documents/record.csv?lang=en")
+    answer = as_user(world.chair).get(
+        url_path("documents.record_csv", conference_id=world.conference.id, lang="en")
+    )
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert answer.data.startswith("\ufeff".encode())
@@ -114,7 +117,12 @@ def test_a_thousand_clause_resolution_renders_while_other_requests_are_served(ap
     ]
     resolution = make_draft(world, "\n\n".join(paragraphs), title="A very long resolution")
     db.session.commit()
-    url = f"/c/{world.conference.id}/documents/resolution/{resolution.id}.pdf?lang=en"
+    url = url_path(
+        "documents.resolution_pdf",
+        conference_id=world.conference.id,
+        resolution_id=resolution.id,
+        lang="en",
+    )
     exporter, reader_client = as_user(world.secretariat), as_user(world.delegate)
     result: dict[str, object] = {}
 
@@ -131,7 +139,7 @@ def test_a_thousand_clause_resolution_renders_while_other_requests_are_served(ap
     meanwhile = []
     while worker.is_alive() and len(meanwhile) < 5:
         started = time.perf_counter()
-        page = reader_client.get(f"/c/{world.conference.id}/documents")
+        page = reader_client.get(url_path("documents.index", conference_id=world.conference.id))
         meanwhile.append(time.perf_counter() - started)
         assert page.status_code == 200
     worker.join(timeout=300)

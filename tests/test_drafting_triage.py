@@ -17,6 +17,7 @@ from resolutions.models import (
     Resolution,
     utcnow,
 )
+from tests.objects.app import url_path
 from tests.objects.drafting import clauses_by_number, make_draft
 
 
@@ -63,12 +64,16 @@ def _amendments(db, world, resolution, count: int = 3):
 
 def _url(world, resolution, **args) -> str:
     query = "&".join(f"{k}={v}" for k, v in args.items())
-    base = f"/c/{world.conference.id}/resolutions/{resolution.id}/amendments"
+    base = url_path(
+        "drafting.triage", conference_id=world.conference.id, resolution_id=resolution.id
+    )
     return base + (f"?{query}" if query else "")
 
 
 def _rule_url(world, resolution) -> str:
-    return f"/c/{world.conference.id}/resolutions/{resolution.id}/amendments/rule"
+    return url_path(
+        "drafting.triage_rule", conference_id=world.conference.id, resolution_id=resolution.id
+    )
 
 
 def test_the_table_lists_every_amendment_with_target_author_sponsors_and_deadline(
@@ -197,10 +202,18 @@ def test_the_secretariat_home_counts_what_awaits_a_ruling(db, world, as_user):
     a1, _a2, _a3 = _amendments(db, world, resolution)
     drafting.admit_amendment(a1, world.secretariat)
     db.session.commit()
-    home = as_user(world.secretariat).get(f"/c/{world.conference.id}/").get_data(as_text=True)
+    home = (
+        as_user(world.secretariat)
+        .get(url_path("conferences.home", conference_id=world.conference.id))
+        .get_data(as_text=True)
+    )
     assert "2 amendments await a ruling" in home
     assert _url(world, resolution, state="submitted") in home
-    chair_home = as_user(world.chair).get(f"/c/{world.conference.id}/").get_data(as_text=True)
+    chair_home = (
+        as_user(world.chair)
+        .get(url_path("conferences.home", conference_id=world.conference.id))
+        .get_data(as_text=True)
+    )
     assert "await a ruling" not in chair_home
 
 

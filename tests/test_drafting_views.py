@@ -33,25 +33,8 @@ from resolutions.models import (
     Resolution,
     utcnow,
 )
-from tests.objects.drafting import clauses_by_number, make_draft
-
-
-def url(world, path: str) -> str:
-    return f"/c/{world.conference.id}{path}"
-
-
-def page_text(response) -> str:
-    """The visible text of a page, tags removed, spaces collapsed (for reading order)."""
-    html = response.get_data(as_text=True)
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
-    html = re.sub(r'<details class="clause-menu">.*?</details>', " ", html, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
-
-
-def operative_labels(response) -> list[str]:
-    return re.findall(
-        r'<span class="clause__label">([^<]+)</span>', response.get_data(as_text=True)
-    )
+from tests.objects.app import page_text, url_path
+from tests.objects.drafting import clauses_by_number, make_draft, operative_labels
 
 
 def versions(clause: Clause) -> int:
@@ -80,7 +63,9 @@ def counting_queries() -> Iterator[list[str]]:
 
 
 def test_a_single_resolution_is_listed_not_redirected_to(world, draft, as_user) -> None:
-    answer = as_user(world.observer).get(url(world, "/resolutions"))
+    answer = as_user(world.observer).get(
+        url_path("drafting.resolutions", conference_id=world.conference.id)
+    )
     assert answer.status_code == 200
     assert f'/resolutions/{draft.id}"' in answer.get_data(as_text=True)
     assert "On the freedom of association" in page_text(answer)
@@ -90,7 +75,7 @@ def test_a_single_resolution_is_listed_not_redirected_to(world, draft, as_user) 
 
 def test_secretariat_creates_a_resolution(world, as_user) -> None:
     answer = as_user(world.secretariat).post(
-        url(world, "/resolutions/new"),
+        url_path("drafting.resolution_create", conference_id=world.conference.id),
         data={"title": "On decent work", "numbering_style": "paragraphs"},
     )
     created = db.session.scalar(sa.select(Resolution).where(Resolution.title == "On decent work"))
@@ -109,7 +94,8 @@ def test_secretariat_creates_a_resolution(world, as_user) -> None:
 )
 def test_a_resolution_without_a_proper_title_is_refused(world, as_user, title, message) -> None:
     answer = as_user(world.secretariat).post(
-        url(world, "/resolutions/new"), data={"title": title, "numbering_style": "numbered"}
+        url_path("drafting.resolution_create", conference_id=world.conference.id),
+        data={"title": title, "numbering_style": "numbered"},
     )
     assert answer.status_code == 200
     assert message in page_text(answer)
@@ -118,7 +104,8 @@ def test_a_resolution_without_a_proper_title_is_refused(world, as_user, title, m
 
 def test_a_delegate_cannot_create_a_resolution(world, as_user) -> None:
     answer = as_user(world.delegate).post(
-        url(world, "/resolutions/new"), data={"title": "Mine", "numbering_style": "numbered"}
+        url_path("drafting.resolution_create", conference_id=world.conference.id),
+        data={"title": "Mine", "numbering_style": "numbered"},
     )
     assert answer.status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Resolution)) == 0
@@ -128,7 +115,9 @@ def test_a_delegate_cannot_create_a_resolution(world, as_user) -> None:
 
 
 def test_the_draft_reads_as_a_conference_document(world, draft, as_user) -> None:
-    answer = as_user(world.observer).get(url(world, f"/resolutions/{draft.id}"))
+    answer = as_user(world.observer).get(
+        url_path("drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id)
+    )
     assert answer.status_code == 200
     text = page_text(answer)
     # Heading: the conference, "Resolution", the title, the date and place line.
@@ -153,23 +142,29 @@ def test_the_dateline_is_in_the_documents_language(world, draft, as_user) -> Non
     world.conference.language = "ru"
     world.conference.place = "г. Бишкек"
     db.session.commit()
-    answer = as_user(world.observer).get(url(world, f"/resolutions/{draft.id}"))
+    answer = as_user(world.observer).get(
+        url_path("drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id)
+    )
     assert "30 ноября 2026 года, г. Бишкек" in page_text(answer)
     world.conference.language = "en"
     db.session.commit()
-    answer = as_user(world.observer).get(url(world, f"/resolutions/{draft.id}"))
+    answer = as_user(world.observer).get(
+        url_path("drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id)
+    )
     assert "30 November 2026, г. Бишкек" in page_text(answer)
 
 
 def test_each_role_sees_only_its_own_tools(world, draft, as_user) -> None:
-    page = f"/resolutions/{draft.id}"
-    delegate = as_user(world.delegate).get(url(world, page)).get_data(as_text=True)
+    page = url_path(
+        "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+    )
+    delegate = as_user(world.delegate).get(page).get_data(as_text=True)
     assert "Propose an amendment" in delegate and ">Amend</a>" in delegate
     assert "Import a draft" not in delegate and "Edit, move or delete" not in delegate
-    secretariat = as_user(world.secretariat).get(url(world, page)).get_data(as_text=True)
+    secretariat = as_user(world.secretariat).get(page).get_data(as_text=True)
     assert "Import a draft" in secretariat and "Edit, move or delete" in secretariat
     assert ">Amend</a>" not in secretariat
-    chair = as_user(world.chair).get(url(world, page)).get_data(as_text=True)
+    chair = as_user(world.chair).get(page).get_data(as_text=True)
     assert "Voting order" in chair and ">Amend</a>" in chair
     assert "Voting order" not in delegate
 
@@ -177,14 +172,26 @@ def test_each_role_sees_only_its_own_tools(world, draft, as_user) -> None:
 def test_an_empty_draft_invites_the_secretariat_to_import(world, as_user) -> None:
     resolution = service.create_resolution(world.conference, world.secretariat, "Empty")
     db.session.commit()
-    text = page_text(as_user(world.secretariat).get(url(world, f"/resolutions/{resolution.id}")))
+    text = page_text(
+        as_user(world.secretariat).get(
+            url_path(
+                "drafting.resolution",
+                conference_id=world.conference.id,
+                resolution_id=resolution.id,
+            )
+        )
+    )
     assert "The draft has no clauses yet." in text and "Import a draft" in text
 
 
 def test_a_resolution_of_another_conference_is_not_found(world, other_world, as_user) -> None:
     elsewhere = make_draft(other_world)
     db.session.commit()
-    answer = as_user(world.secretariat).get(url(world, f"/resolutions/{elsewhere.id}"))
+    answer = as_user(world.secretariat).get(
+        url_path(
+            "drafting.resolution", conference_id=world.conference.id, resolution_id=elsewhere.id
+        )
+    )
     assert answer.status_code == 404
 
 
@@ -223,9 +230,21 @@ def test_the_draft_page_makes_as_many_queries_for_a_long_draft_as_for_a_short_on
     client = as_user(world.chair)
     counts = []
     for resolution in (small, large):
-        client.get(url(world, f"/resolutions/{resolution.id}"))  # warm the session
+        client.get(
+            url_path(
+                "drafting.resolution",
+                conference_id=world.conference.id,
+                resolution_id=resolution.id,
+            )
+        )  # warm the session
         with counting_queries() as statements:
-            answer = client.get(url(world, f"/resolutions/{resolution.id}"))
+            answer = client.get(
+                url_path(
+                    "drafting.resolution",
+                    conference_id=world.conference.id,
+                    resolution_id=resolution.id,
+                )
+            )
         assert answer.status_code == 200
         counts.append(len(statements))
     assert answer.get_data(as_text=True).count('class="amendment amendment--') == 45
@@ -238,10 +257,12 @@ def test_the_draft_page_makes_as_many_queries_for_a_long_draft_as_for_a_short_on
 def test_secretariat_edits_a_clause_as_a_new_version(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["3"]
     client = as_user(world.secretariat)
-    form = client.get(url(world, f"/clauses/{clause.id}/edit"))
+    form = client.get(
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id)
+    )
     assert 'name="expected_version" type="hidden" value="1"' in form.get_data(as_text=True)
     answer = client.post(
-        url(world, f"/clauses/{clause.id}/edit"),
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id),
         data={"text": "Requests the secretariat to report in writing;", "expected_version": 1},
     )
     assert answer.status_code == 302
@@ -262,7 +283,8 @@ def test_a_bad_clause_text_is_refused_next_to_the_field(
 ) -> None:
     clause = clauses_by_number(draft)["3"]
     answer = as_user(world.secretariat).post(
-        url(world, f"/clauses/{clause.id}/edit"), data={"text": text, "expected_version": 1}
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id),
+        data={"text": text, "expected_version": 1},
     )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
@@ -276,7 +298,7 @@ def test_a_stale_edit_form_is_refused_and_keeps_the_users_text(world, draft, as_
     service.edit_clause(clause, world.secretariat, "Requests a report;", expected_version=1)
     db.session.commit()
     answer = as_user(world.secretariat).post(
-        url(world, f"/clauses/{clause.id}/edit"),
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id),
         data={"text": "Requests the secretariat to report soon;", "expected_version": 1},
     )
     html = answer.get_data(as_text=True)
@@ -294,7 +316,8 @@ def test_editing_a_deleted_clause_is_refused(world, draft, as_user) -> None:
     service.delete_clause(clause, world.secretariat)
     db.session.commit()
     answer = as_user(world.secretariat).post(
-        url(world, f"/clauses/{clause.id}/edit"), data={"text": "Revived;", "expected_version": 2}
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id),
+        data={"text": "Revived;", "expected_version": 2},
     )
     assert answer.status_code == 409
     assert "This clause has been deleted" in page_text(answer)
@@ -305,7 +328,8 @@ def test_editing_a_deleted_clause_is_refused(world, draft, as_user) -> None:
 def test_a_delegate_cannot_edit_a_clause(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["3"]
     answer = as_user(world.delegate).post(
-        url(world, f"/clauses/{clause.id}/edit"), data={"text": "Mine;", "expected_version": 1}
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id),
+        data={"text": "Mine;", "expected_version": 1},
     )
     assert answer.status_code == 403
     db.session.refresh(clause)
@@ -315,7 +339,10 @@ def test_a_delegate_cannot_edit_a_clause(world, draft, as_user) -> None:
 def test_deleting_a_clause_renumbers_the_rest(world, draft, as_user) -> None:
     first = clauses_by_number(draft)["1"]
     client = as_user(world.secretariat)
-    answer = client.post(url(world, f"/clauses/{first.id}/delete"), data={"expected_version": 1})
+    answer = client.post(
+        url_path("drafting.clause_delete", conference_id=world.conference.id, clause_id=first.id),
+        data={"expected_version": 1},
+    )
     assert answer.status_code == 302
     page = client.get(answer.headers["Location"])
     assert operative_labels(page) == ["1.", "(a)", "(b)", "2.", "3."]
@@ -328,7 +355,8 @@ def test_a_stale_delete_button_does_nothing(world, draft, as_user) -> None:
     service.edit_clause(clause, world.secretariat, "Calls upon everyone;", expected_version=1)
     db.session.commit()
     answer = as_user(world.secretariat).post(
-        url(world, f"/clauses/{clause.id}/delete"), data={"expected_version": 1}
+        url_path("drafting.clause_delete", conference_id=world.conference.id, clause_id=clause.id),
+        data={"expected_version": 1},
     )
     assert answer.status_code == 302
     db.session.refresh(clause)
@@ -339,18 +367,20 @@ def test_moving_a_clause_down_renumbers_both(world, draft, as_user) -> None:
     first = clauses_by_number(draft)["1"]
     client = as_user(world.secretariat)
     client.post(
-        url(world, f"/clauses/{first.id}/move"), data={"expected_version": 1, "direction": "down"}
+        url_path("drafting.clause_move", conference_id=world.conference.id, clause_id=first.id),
+        data={"expected_version": 1, "direction": "down"},
     )
     numbers = clauses_by_number(draft)
     assert numbers["2"].id == first.id
     assert numbers["1"].text == "Urges the member organisations:"
     # Up again, and up once more is refused politely.
     client.post(
-        url(world, f"/clauses/{first.id}/move"), data={"expected_version": 2, "direction": "up"}
+        url_path("drafting.clause_move", conference_id=world.conference.id, clause_id=first.id),
+        data={"expected_version": 2, "direction": "up"},
     )
     assert clauses_by_number(draft)["1"].id == first.id
     answer = client.post(
-        url(world, f"/clauses/{first.id}/move"),
+        url_path("drafting.clause_move", conference_id=world.conference.id, clause_id=first.id),
         data={"expected_version": 3, "direction": "up"},
         follow_redirects=True,
     )
@@ -360,10 +390,17 @@ def test_moving_a_clause_down_renumbers_both(world, draft, as_user) -> None:
 def test_secretariat_adds_a_clause_where_chosen(world, draft, as_user) -> None:
     third = clauses_by_number(draft)["3"]
     client = as_user(world.secretariat)
-    form = client.get(url(world, f"/resolutions/{draft.id}/clauses/new?position=after:{third.id}"))
+    form = client.get(
+        url_path(
+            "drafting.clause_new",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            position=f"after:{third.id}",
+        )
+    )
     assert f'<option selected value="after:{third.id}">' in form.get_data(as_text=True)
     answer = client.post(
-        url(world, f"/resolutions/{draft.id}/clauses/new"),
+        url_path("drafting.clause_new", conference_id=world.conference.id, resolution_id=draft.id),
         data={"position": f"after:{third.id}", "text": "Thanks the host city;"},
     )
     assert answer.status_code == 302
@@ -375,7 +412,8 @@ def test_secretariat_adds_a_clause_where_chosen(world, draft, as_user) -> None:
 def test_adding_a_clause_without_text_or_place_saves_nothing(world, draft, as_user) -> None:
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Clause))
     answer = as_user(world.secretariat).post(
-        url(world, f"/resolutions/{draft.id}/clauses/new"), data={"position": "", "text": ""}
+        url_path("drafting.clause_new", conference_id=world.conference.id, resolution_id=draft.id),
+        data={"position": "", "text": ""},
     )
     text = page_text(answer)
     assert "Enter the text of the clause." in text
@@ -424,7 +462,10 @@ def test_import_previews_then_saves_only_on_confirmation(world, as_user) -> None
     resolution = _empty_resolution(world)
     client = as_user(world.secretariat)
     preview = client.post(
-        url(world, f"/resolutions/{resolution.id}/import"), data={"text": PASTED, "preview": "1"}
+        url_path(
+            "drafting.import_draft", conference_id=world.conference.id, resolution_id=resolution.id
+        ),
+        data={"text": PASTED, "preview": "1"},
     )
     assert preview.status_code == 200
     text = page_text(preview)
@@ -438,7 +479,12 @@ def test_import_previews_then_saves_only_on_confirmation(world, as_user) -> None
     # The user makes the second preambular paragraph operative (it becomes clause 1).
     data["paragraphs-1-kind"] = "operative"
     data["confirm"] = "1"
-    answer = client.post(url(world, f"/resolutions/{resolution.id}/import"), data=data)
+    answer = client.post(
+        url_path(
+            "drafting.import_draft", conference_id=world.conference.id, resolution_id=resolution.id
+        ),
+        data=data,
+    )
     assert answer.status_code == 302
     numbers = clauses_by_number(resolution)
     assert numbers["P1"].text == "Recognising the work of the unions,"
@@ -451,12 +497,20 @@ def test_an_impossible_import_structure_saves_nothing(world, as_user) -> None:
     resolution = _empty_resolution(world)
     client = as_user(world.secretariat)
     preview = client.post(
-        url(world, f"/resolutions/{resolution.id}/import"), data={"text": PASTED, "preview": "1"}
+        url_path(
+            "drafting.import_draft", conference_id=world.conference.id, resolution_id=resolution.id
+        ),
+        data={"text": PASTED, "preview": "1"},
     )
     data = _preview_data(preview)
     data["paragraphs-5-kind"] = "preambular"  # a preambular paragraph after operative ones
     data["confirm"] = "1"
-    answer = client.post(url(world, f"/resolutions/{resolution.id}/import"), data=data)
+    answer = client.post(
+        url_path(
+            "drafting.import_draft", conference_id=world.conference.id, resolution_id=resolution.id
+        ),
+        data=data,
+    )
     assert answer.status_code == 200
     assert "Paragraph 6 is preambular but follows an operative clause" in page_text(answer)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clause)) == 0
@@ -466,12 +520,18 @@ def test_import_back_returns_the_text_and_empty_text_is_refused(world, as_user) 
     resolution = _empty_resolution(world)
     client = as_user(world.secretariat)
     back = client.post(
-        url(world, f"/resolutions/{resolution.id}/import"), data={"text": PASTED, "back": "1"}
+        url_path(
+            "drafting.import_draft", conference_id=world.conference.id, resolution_id=resolution.id
+        ),
+        data={"text": PASTED, "back": "1"},
     )
     assert "Condemns the new law;" in back.get_data(as_text=True)
     assert "Step 1 of 2" in page_text(back)
     empty = client.post(
-        url(world, f"/resolutions/{resolution.id}/import"), data={"text": " ", "preview": "1"}
+        url_path(
+            "drafting.import_draft", conference_id=world.conference.id, resolution_id=resolution.id
+        ),
+        data={"text": " ", "preview": "1"},
     )
     assert "Paste the text of the draft." in page_text(empty)
 
@@ -479,7 +539,10 @@ def test_import_back_returns_the_text_and_empty_text_is_refused(world, as_user) 
 def test_a_delegate_cannot_import(world, as_user) -> None:
     resolution = _empty_resolution(world)
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{resolution.id}/import"), data={"text": PASTED, "preview": "1"}
+        url_path(
+            "drafting.import_draft", conference_id=world.conference.id, resolution_id=resolution.id
+        ),
+        data={"text": PASTED, "preview": "1"},
     )
     assert answer.status_code == 403
 
@@ -496,7 +559,9 @@ def test_history_shows_each_version_with_its_diff_author_and_time(world, draft, 
         expected_version=1,
     )
     db.session.commit()
-    answer = as_user(world.observer).get(url(world, f"/clauses/{clause.id}/history"))
+    answer = as_user(world.observer).get(
+        url_path("drafting.history", conference_id=world.conference.id, clause_id=clause.id)
+    )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert "History of operative clause 3" in page_text(answer)
@@ -518,12 +583,23 @@ def test_text_at_a_moment_shows_the_text_as_it_stood(world, draft, as_user) -> N
     moment = (utcnow() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     client = as_user(world.observer)
     # Every other clause was created "now": only clause 3 existed an hour ago.
-    answer = client.get(url(world, f"/resolutions/{draft.id}/text-at?at={moment}"))
+    answer = client.get(
+        url_path(
+            "drafting.text_at", conference_id=world.conference.id, resolution_id=draft.id, at=moment
+        )
+    )
     text = page_text(answer)
     assert "The text as it stood on" in text
     assert "Requests the secretariat to report to the next conference;" in text
     assert "Requests a report;" not in text
-    bad = client.get(url(world, f"/resolutions/{draft.id}/text-at?at=yesterday"))
+    bad = client.get(
+        url_path(
+            "drafting.text_at",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            at="yesterday",
+        )
+    )
     assert "Enter a date and a time" in page_text(bad)
 
 
@@ -552,7 +628,12 @@ def test_text_at_a_poll_shows_the_text_when_the_poll_opened(world, draft, as_use
         version.created_at = later
     db.session.commit()
     answer = as_user(world.delegate).get(
-        url(world, f"/resolutions/{draft.id}/text-at?poll={poll.id}")
+        url_path(
+            "drafting.text_at",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            poll=poll.id,
+        )
     )
     text = page_text(answer)
     assert "when the poll “The resolution as a whole” opened" in text
@@ -573,7 +654,12 @@ def test_text_at_a_poll_of_another_conference_is_not_found(
     db.session.add(poll)
     db.session.commit()
     answer = as_user(world.delegate).get(
-        url(world, f"/resolutions/{draft.id}/text-at?poll={poll.id}")
+        url_path(
+            "drafting.text_at",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            poll=poll.id,
+        )
     )
     assert answer.status_code == 404
 
@@ -595,7 +681,9 @@ def test_the_clean_text_has_no_amendments_and_names_the_adopted_ones(world, draf
         service.admit_amendment(amendment, world.secretariat)
     service.adopt_by_consent(adopted, world.chair)
     db.session.commit()
-    answer = as_user(world.observer).get(url(world, f"/resolutions/{draft.id}/consolidated"))
+    answer = as_user(world.observer).get(
+        url_path("drafting.consolidated", conference_id=world.conference.id, resolution_id=draft.id)
+    )
     html = answer.get_data(as_text=True)
     text = page_text(answer)
     assert "3. Requests a written report;" in text
@@ -609,13 +697,18 @@ def test_a_closed_conference_shows_no_editing_tools(world, draft, as_user) -> No
     db.session.commit()
     html = (
         as_user(world.secretariat)
-        .get(url(world, f"/resolutions/{draft.id}"))
+        .get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        )
         .get_data(as_text=True)
     )
     assert "Import a draft" not in html and "Edit, move or delete" not in html
     clause = clauses_by_number(draft)["1"]
     answer = as_user(world.secretariat).post(
-        url(world, f"/clauses/{clause.id}/edit"), data={"text": "Late;", "expected_version": 1}
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id),
+        data={"text": "Late;", "expected_version": 1},
     )
     assert answer.status_code == 409
     assert "The conference is closed" in page_text(answer)
@@ -624,7 +717,8 @@ def test_a_closed_conference_shows_no_editing_tools(world, draft, as_user) -> No
 def test_forms_need_the_csrf_token(csrf_app, world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["1"]
     answer = as_user(world.secretariat).post(
-        url(world, f"/clauses/{clause.id}/edit"), data={"text": "Forged;", "expected_version": 1}
+        url_path("drafting.clause_edit", conference_id=world.conference.id, clause_id=clause.id),
+        data={"text": "Forged;", "expected_version": 1},
     )
     assert answer.status_code == 400
     db.session.refresh(clause)

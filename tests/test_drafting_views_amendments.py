@@ -23,8 +23,8 @@ from resolutions.models import (
     SponsorStatus,
     utcnow,
 )
-from tests.objects.drafting import clauses_by_number, make_draft
-from tests.test_drafting_views import operative_labels, page_text, url
+from tests.objects.app import page_text, url_path
+from tests.objects.drafting import clauses_by_number, make_draft, operative_labels
 
 
 def amendments() -> list[Amendment]:
@@ -70,7 +70,13 @@ def card(html: str, amendment: Amendment) -> str:
 def test_the_replace_form_is_prefilled_with_the_current_text(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["2"]
     answer = as_user(world.delegate).get(
-        url(world, f"/resolutions/{draft.id}/amendments/new?kind=replace&clause={clause.id}")
+        url_path(
+            "drafting.amendment_new",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            kind="replace",
+            clause=clause.id,
+        )
     )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
@@ -84,7 +90,9 @@ def test_a_delegate_proposes_a_replace_amendment_as_a_draft(world, draft, as_use
     clause = clauses_by_number(draft)["2"]
     client = as_user(world.delegate)
     answer = client.post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={
             "kind": "replace",
             "target": clause.id,
@@ -107,7 +115,9 @@ def test_a_delegate_proposes_a_replace_amendment_as_a_draft(world, draft, as_use
 def test_the_preview_button_shows_the_diff_and_saves_nothing(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["2"]
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={
             "kind": "replace",
             "target": clause.id,
@@ -133,7 +143,9 @@ def test_the_preview_button_shows_the_diff_and_saves_nothing(world, draft, as_us
 def test_a_bad_replacement_text_saves_nothing(world, draft, as_user, text, message) -> None:
     clause = clauses_by_number(draft)["2"]
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={
             "kind": "replace",
             "target": clause.id,
@@ -150,7 +162,9 @@ def test_a_bad_replacement_text_saves_nothing(world, draft, as_user, text, messa
 def test_the_same_text_is_refused_next_to_the_field(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["2"]
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={
             "kind": "replace",
             "target": clause.id,
@@ -169,7 +183,9 @@ def test_amending_a_deleted_clause_is_refused(world, draft, as_user) -> None:
     service.delete_clause(clause, world.secretariat)
     db.session.commit()
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={"kind": "delete", "target": clause.id, "save": "1"},
     )
     assert answer.status_code == 409
@@ -182,7 +198,13 @@ def test_the_form_for_a_deleted_clause_says_so(world, draft, as_user) -> None:
     service.delete_clause(clause, world.secretariat)
     db.session.commit()
     answer = as_user(world.delegate).get(
-        url(world, f"/resolutions/{draft.id}/amendments/new?kind=replace&clause={clause.id}")
+        url_path(
+            "drafting.amendment_new",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            kind="replace",
+            clause=clause.id,
+        )
     )
     text = page_text(answer)
     assert "This clause has been deleted; it can no longer be amended." in text
@@ -194,7 +216,9 @@ def test_a_form_written_against_an_older_version_is_refused(world, draft, as_use
     service.edit_clause(clause, world.secretariat, "Urges all members:", expected_version=1)
     db.session.commit()
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={
             "kind": "replace",
             "target": clause.id,
@@ -240,15 +264,20 @@ def test_an_insert_goes_where_chosen(world, draft, as_user) -> None:
     numbers = clauses_by_number(draft)
     client = as_user(world.delegate)
     form = client.get(
-        url(
-            world,
-            f"/resolutions/{draft.id}/amendments/new?kind=insert&position=after:{numbers['1'].id}",
+        url_path(
+            "drafting.amendment_new",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            kind="insert",
+            position=f"after:{numbers['1'].id}",
         )
     ).get_data(as_text=True)
     assert f'<option selected value="after:{numbers["1"].id}">' in form
     assert f'value="sub:{numbers["2"].id}"' in form and 'value="first:preambular"' in form
     client.post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={
             "kind": "insert",
             "position": f"sub:{numbers['2'].id}",
@@ -273,7 +302,9 @@ def test_an_insert_without_a_place_or_at_an_unknown_place_saves_nothing(
         (f"after:{elsewhere.id}", "That clause no longer exists. Choose another place."),
     ):
         answer = client.post(
-            url(world, f"/resolutions/{draft.id}/amendments/new"),
+            url_path(
+                "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+            ),
             data={"kind": "insert", "position": position, "text": "New;", "save": "1"},
         )
         assert message in page_text(answer)
@@ -286,10 +317,16 @@ def test_proposing_after_the_deadline_is_refused(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["4"]
     client = as_user(world.delegate)
     assert "The deadline for amendments passed" in page_text(
-        client.get(url(world, f"/resolutions/{draft.id}"))
+        client.get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        )
     )
     answer = client.post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={"kind": "delete", "target": clause.id, "expected_version": 1, "save": "1"},
     )
     assert answer.status_code == 409
@@ -300,7 +337,9 @@ def test_proposing_after_the_deadline_is_refused(world, draft, as_user) -> None:
 def test_an_observer_cannot_propose(world, draft, as_user) -> None:
     clause = clauses_by_number(draft)["4"]
     answer = as_user(world.observer).post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={"kind": "delete", "target": clause.id, "save": "1"},
     )
     assert answer.status_code == 403
@@ -320,14 +359,18 @@ def test_the_diff_preview_answers_an_html_fragment_in_any_script(world, draft, a
     )
     db.session.commit()
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/diff-preview"),
+        url_path(
+            "drafting.diff_preview", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={"clause": clause.id, "text": "Просит секретариат письменно доложить конференции;"},
     )
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200
     assert "<ins>письменно</ins>" in html and "<html" not in html
     escaped = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/diff-preview"),
+        url_path(
+            "drafting.diff_preview", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={"clause": clause.id, "text": "<script>alert(1)</script>"},
     )
     assert "<script>" not in escaped.get_data(as_text=True)
@@ -338,7 +381,9 @@ def test_the_diff_preview_refuses_bad_requests(world, draft, other_world, as_use
     elsewhere = clauses_by_number(make_draft(other_world))["1"]
     db.session.commit()
     client = as_user(world.delegate)
-    endpoint = url(world, f"/resolutions/{draft.id}/diff-preview")
+    endpoint = url_path(
+        "drafting.diff_preview", conference_id=world.conference.id, resolution_id=draft.id
+    )
     assert client.post(endpoint, data={}).status_code == 400
     assert client.post(endpoint, data={"clause": elsewhere.id, "text": "x"}).status_code == 404
     observer = as_user(world.observer).post(endpoint, data={"clause": elsewhere.id, "text": "x"})
@@ -368,7 +413,13 @@ def test_amendments_appear_under_their_clause_and_inserts_where_they_go(
         service.submit_amendment(amendment, proposer)
     db.session.commit()
     html = (
-        as_user(world.observer).get(url(world, f"/resolutions/{draft.id}")).get_data(as_text=True)
+        as_user(world.observer)
+        .get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        )
+        .get_data(as_text=True)
     )
     assert "<ins>and publish</ins>" in card(html, replace)
     assert "<del>Decides to remain seized of the matter.</del>" in card(html, delete)
@@ -387,19 +438,23 @@ def test_amendments_can_be_filtered_by_state_and_proposer(world, draft, as_user)
         world, draft, number="3", text="Requests a report;", proposer=world.delegates[1]
     )
     client = as_user(world.observer)
-    page = f"/resolutions/{draft.id}"
-    html = client.get(url(world, page + "?state=admitted")).get_data(as_text=True)
+
+    def page(**filters: object) -> str:
+        return url_path(
+            "drafting.resolution",
+            conference_id=world.conference.id,
+            resolution_id=draft.id,
+            **filters,
+        )
+
+    html = client.get(page(state="admitted")).get_data(as_text=True)
     assert f'id="amendment-{first.id}"' in html and f'id="amendment-{second.id}"' not in html
-    assert "Showing 1 of 2 amendments." in page_text(
-        client.get(url(world, page + "?state=admitted"))
-    )
-    html = client.get(url(world, page + f"?proposer={world.delegates[1].id}")).get_data(
-        as_text=True
-    )
+    assert "Showing 1 of 2 amendments." in page_text(client.get(page(state="admitted")))
+    html = client.get(page(proposer=world.delegates[1].id)).get_data(as_text=True)
     assert f'id="amendment-{first.id}"' not in html and f'id="amendment-{second.id}"' in html
     assert f'<option selected value="{world.delegates[1].id}">Delegate 2</option>' in html
     # Unknown values are ignored rather than failing.
-    assert client.get(url(world, page + "?state=nonsense&proposer=x")).status_code == 200
+    assert client.get(page(state="nonsense", proposer="x")).status_code == 200
 
 
 def test_a_draft_amendment_is_seen_by_its_proposer_only(world, draft, as_user) -> None:
@@ -408,14 +463,33 @@ def test_a_draft_amendment_is_seen_by_its_proposer_only(world, draft, as_user) -
     )
     db.session.commit()
     mine = (
-        as_user(world.delegate).get(url(world, f"/resolutions/{draft.id}")).get_data(as_text=True)
+        as_user(world.delegate)
+        .get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        )
+        .get_data(as_text=True)
     )
     assert f'id="amendment-{amendment.id}"' in mine
     for other in (world.delegates[1], world.secretariat, world.chair):
         client = as_user(other)
-        html = client.get(url(world, f"/resolutions/{draft.id}")).get_data(as_text=True)
+        html = client.get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        ).get_data(as_text=True)
         assert f'id="amendment-{amendment.id}"' not in html
-        assert client.get(url(world, f"/amendments/{amendment.id}")).status_code == 404
+        assert (
+            client.get(
+                url_path(
+                    "drafting.amendment",
+                    conference_id=world.conference.id,
+                    amendment_id=amendment.id,
+                )
+            ).status_code
+            == 404
+        )
 
 
 def test_an_amendment_written_against_an_older_version_shows_both_diffs(
@@ -430,8 +504,12 @@ def test_an_amendment_written_against_an_older_version_shows_both_diffs(
         expected_version=1,
     )
     db.session.commit()
-    for path in (f"/resolutions/{draft.id}", f"/amendments/{amendment.id}"):
-        html = as_user(world.delegate).get(url(world, path)).get_data(as_text=True)
+    conference_id = world.conference.id
+    for path in (
+        url_path("drafting.resolution", conference_id=conference_id, resolution_id=draft.id),
+        url_path("drafting.amendment", conference_id=conference_id, amendment_id=amendment.id),
+    ):
+        html = as_user(world.delegate).get(path).get_data(as_text=True)
         assert "Written against an older version" in html
         assert "As written, against version 1 of the clause:" in html
         assert "Against the current text:" in html
@@ -442,10 +520,12 @@ def test_an_amendment_written_against_an_older_version_shows_both_diffs(
 def test_each_role_sees_only_the_buttons_it_may_use(world, draft, as_user) -> None:
     pending = submitted(world, draft, "1", "Calls upon everyone;")
     ready = admitted(world, draft, number="3", text="Requests a report;")
-    page = f"/resolutions/{draft.id}"
+    page = url_path(
+        "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+    )
 
     def buttons(member, amendment) -> str:
-        return card(as_user(member).get(url(world, page)).get_data(as_text=True), amendment)
+        return card(as_user(member).get(page).get_data(as_text=True), amendment)
 
     assert "Admit" in buttons(world.secretariat, pending)
     assert "Rule out of order" in buttons(world.secretariat, pending)
@@ -466,7 +546,11 @@ def test_the_proposer_submits_and_gets_a_number(world, draft, as_user) -> None:
     )
     db.session.commit()
     answer = as_user(world.delegate).post(
-        url(world, f"/amendments/{amendment.id}/submit"),
+        url_path(
+            "drafting.amendment_submit",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
         data={"expected_state": "draft"},
         follow_redirects=True,
     )
@@ -482,7 +566,11 @@ def test_submitting_after_the_deadline_is_refused(world, draft, as_user) -> None
     world.conference.amendment_deadline = utcnow() - timedelta(seconds=1)
     db.session.commit()
     answer = as_user(world.delegate).post(
-        url(world, f"/amendments/{amendment.id}/submit"),
+        url_path(
+            "drafting.amendment_submit",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
         data={"expected_state": "draft"},
         follow_redirects=True,
     )
@@ -494,13 +582,22 @@ def test_submitting_after_the_deadline_is_refused(world, draft, as_user) -> None
 def test_only_the_proposer_may_withdraw(world, draft, as_user) -> None:
     amendment = submitted(world, draft)
     answer = as_user(world.delegates[1]).post(
-        url(world, f"/amendments/{amendment.id}/withdraw"), data={"expected_state": "submitted"}
+        url_path(
+            "drafting.amendment_withdraw",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
+        data={"expected_state": "submitted"},
     )
     assert answer.status_code == 403
     db.session.refresh(amendment)
     assert amendment.state == AmendmentState.SUBMITTED
     answer = as_user(world.delegate).post(
-        url(world, f"/amendments/{amendment.id}/withdraw"),
+        url_path(
+            "drafting.amendment_withdraw",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
         data={"expected_state": "submitted", "back": "draft"},
     )
     assert answer.headers["Location"].endswith(f"/resolutions/{draft.id}#amendment-{amendment.id}")
@@ -513,7 +610,9 @@ def test_a_button_pressed_on_an_outdated_page_does_nothing(world, draft, as_user
     service.rule_out_of_order(amendment, world.secretariat, "Not germane.")
     db.session.commit()
     answer = as_user(world.secretariat).post(
-        url(world, f"/amendments/{amendment.id}/admit"),
+        url_path(
+            "drafting.amendment_admit", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
         data={"expected_state": "submitted"},
         follow_redirects=True,
     )
@@ -526,7 +625,9 @@ def test_a_button_pressed_on_an_outdated_page_does_nothing(world, draft, as_user
 def test_a_transition_not_allowed_now_is_refused_with_the_reason(world, draft, as_user) -> None:
     amendment = submitted(world, draft)
     answer = as_user(world.chair).post(
-        url(world, f"/amendments/{amendment.id}/adopt"),
+        url_path(
+            "drafting.amendment_adopt", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
         data={"expected_state": "submitted"},
         follow_redirects=True,
     )
@@ -540,7 +641,11 @@ def test_a_transition_not_allowed_now_is_refused_with_the_reason(world, draft, a
 def test_an_incomplete_button_form_does_nothing(world, draft, as_user) -> None:
     amendment = submitted(world, draft)
     answer = as_user(world.secretariat).post(
-        url(world, f"/amendments/{amendment.id}/admit"), data={}, follow_redirects=True
+        url_path(
+            "drafting.amendment_admit", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
+        data={},
+        follow_redirects=True,
     )
     assert "The form was incomplete" in page_text(answer)
     db.session.refresh(amendment)
@@ -551,26 +656,44 @@ def test_out_of_order_needs_a_reason_which_everyone_then_sees(world, draft, as_u
     amendment = submitted(world, draft)
     client = as_user(world.secretariat)
     answer = client.post(
-        url(world, f"/amendments/{amendment.id}/out-of-order"),
+        url_path(
+            "drafting.amendment_out_of_order",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
         data={"expected_state": "submitted", "reason": "  "},
     )
     assert re.search(r'id="reason-error">\s*Give the reason', answer.get_data(as_text=True))
     db.session.refresh(amendment)
     assert amendment.state == AmendmentState.SUBMITTED
     client.post(
-        url(world, f"/amendments/{amendment.id}/out-of-order"),
+        url_path(
+            "drafting.amendment_out_of_order",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
         data={"expected_state": "submitted", "reason": "It concerns another agenda item."},
     )
     db.session.refresh(amendment)
     assert amendment.state == AmendmentState.OUT_OF_ORDER
     html = (
-        as_user(world.observer).get(url(world, f"/resolutions/{draft.id}")).get_data(as_text=True)
+        as_user(world.observer)
+        .get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        )
+        .get_data(as_text=True)
     )
     assert "It concerns another agenda item." in card(html, amendment)
     assert (
         as_user(world.delegate)
         .post(
-            url(world, f"/amendments/{amendment.id}/out-of-order"),
+            url_path(
+                "drafting.amendment_out_of_order",
+                conference_id=world.conference.id,
+                amendment_id=amendment.id,
+            ),
             data={"expected_state": "out_of_order", "reason": "x"},
         )
         .status_code
@@ -586,7 +709,9 @@ def test_chair_adopts_by_general_consent_and_the_text_changes(world, draft, as_u
     service.submit_amendment(rival, world.delegates[1])
     db.session.commit()
     answer = as_user(world.chair).post(
-        url(world, f"/amendments/{amendment.id}/adopt"),
+        url_path(
+            "drafting.amendment_adopt", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
         data={"expected_state": "admitted", "back": "draft"},
         follow_redirects=True,
     )
@@ -599,7 +724,14 @@ def test_chair_adopts_by_general_consent_and_the_text_changes(world, draft, as_u
     assert rival.state == AmendmentState.OBSOLETE
     assert (
         as_user(world.delegate)
-        .post(url(world, f"/amendments/{amendment.id}/adopt"), data={"expected_state": "adopted"})
+        .post(
+            url_path(
+                "drafting.amendment_adopt",
+                conference_id=world.conference.id,
+                amendment_id=amendment.id,
+            ),
+            data={"expected_state": "adopted"},
+        )
         .status_code
         == 403
     )
@@ -615,9 +747,14 @@ def test_deleting_by_amendment_renumbers_and_obsoletes_the_other_amendment(
     service.admit_amendment(delete, world.secretariat)
     other = submitted(world, draft, "3", "Requests a report;", proposer=world.delegates[1])
     as_user(world.chair).post(
-        url(world, f"/amendments/{delete.id}/adopt"), data={"expected_state": "admitted"}
+        url_path(
+            "drafting.amendment_adopt", conference_id=world.conference.id, amendment_id=delete.id
+        ),
+        data={"expected_state": "admitted"},
     )
-    answer = as_user(world.observer).get(url(world, f"/resolutions/{draft.id}"))
+    answer = as_user(world.observer).get(
+        url_path("drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id)
+    )
     html = answer.get_data(as_text=True)
     assert operative_labels(answer) == ["1.", "2.", "(a)", "(b)", "3."]
     assert "3. Decides to remain seized of the matter." in page_text(answer)
@@ -637,10 +774,16 @@ def test_the_proposer_edits_and_discards_a_draft(world, draft, as_user) -> None:
     )
     db.session.commit()
     client = as_user(world.delegate)
-    form = client.get(url(world, f"/amendments/{amendment.id}/edit")).get_data(as_text=True)
+    form = client.get(
+        url_path(
+            "drafting.amendment_edit", conference_id=world.conference.id, amendment_id=amendment.id
+        )
+    ).get_data(as_text=True)
     assert "Calls upon all;</textarea>" in form
     client.post(
-        url(world, f"/amendments/{amendment.id}/edit"),
+        url_path(
+            "drafting.amendment_edit", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
         data={
             "kind": "insert",
             "target": "",
@@ -655,7 +798,12 @@ def test_the_proposer_edits_and_discards_a_draft(world, draft, as_user) -> None:
     assert amendment.text == "Calls upon all governments;"
     assert amendment.kind == AmendmentKind.REPLACE and amendment.justification == "Clearer."
     answer = client.post(
-        url(world, f"/amendments/{amendment.id}/discard"), data={"expected_state": "draft"}
+        url_path(
+            "drafting.amendment_discard",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
+        data={"expected_state": "draft"},
     )
     assert answer.status_code == 302
     assert amendments() == []
@@ -668,12 +816,18 @@ def test_editing_a_draft_written_against_an_older_version_is_refused(world, draf
     )
     db.session.commit()
     client = as_user(world.delegate)
-    form = client.get(url(world, f"/amendments/{amendment.id}/edit")).get_data(as_text=True)
+    form = client.get(
+        url_path(
+            "drafting.amendment_edit", conference_id=world.conference.id, amendment_id=amendment.id
+        )
+    ).get_data(as_text=True)
     assert 'name="expected_version" type="hidden" value="1"' in form
     service.edit_clause(clause, world.secretariat, "Calls upon every state;", expected_version=1)
     db.session.commit()
     answer = client.post(
-        url(world, f"/amendments/{amendment.id}/edit"),
+        url_path(
+            "drafting.amendment_edit", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
         data={"expected_version": 1, "text": "Calls upon all states;", "save": "1"},
     )
     html = answer.get_data(as_text=True)
@@ -684,7 +838,9 @@ def test_editing_a_draft_written_against_an_older_version_is_refused(world, draf
     db.session.refresh(amendment)
     assert (amendment.text, amendment.target_version) == ("Calls upon all;", 1)
     again = client.post(
-        url(world, f"/amendments/{amendment.id}/edit"),
+        url_path(
+            "drafting.amendment_edit", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
         data={"expected_version": 2, "text": "Calls upon all states;", "save": "1"},
     )
     assert again.status_code == 302
@@ -695,7 +851,9 @@ def test_editing_a_draft_written_against_an_older_version_is_refused(world, draf
 def test_a_submitted_amendment_can_no_longer_be_edited(world, draft, as_user) -> None:
     amendment = submitted(world, draft)
     answer = as_user(world.delegate).post(
-        url(world, f"/amendments/{amendment.id}/edit"),
+        url_path(
+            "drafting.amendment_edit", conference_id=world.conference.id, amendment_id=amendment.id
+        ),
         data={"text": "Changed after submission:", "expected_version": 1, "save": "1"},
         follow_redirects=True,
     )
@@ -710,21 +868,35 @@ def test_a_submitted_amendment_can_no_longer_be_edited(world, draft, as_user) ->
 def test_invited_co_sponsor_confirms_and_is_listed(world, draft, as_user) -> None:
     amendment = submitted(world, draft)
     proposer = as_user(world.delegate)
-    page = proposer.get(url(world, f"/amendments/{amendment.id}")).get_data(as_text=True)
+    page = proposer.get(
+        url_path("drafting.amendment", conference_id=world.conference.id, amendment_id=amendment.id)
+    ).get_data(as_text=True)
     assert f'value="{world.delegates[1].id}">Delegate 2 (Kyrgyzstan)' in page
     assert f'value="{world.delegate.id}"' not in page  # not oneself
     proposer.post(
-        url(world, f"/amendments/{amendment.id}/invite"),
+        url_path(
+            "drafting.amendment_invite",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
         data={"participant": world.delegates[1].id},
     )
     invitation = db.session.get(AmendmentSponsor, (amendment.id, world.delegates[1].id))
     assert invitation.status == SponsorStatus.INVITED
     sponsor = as_user(world.delegates[1])
     assert "invites you to co-sponsor" in page_text(
-        sponsor.get(url(world, f"/amendments/{amendment.id}"))
+        sponsor.get(
+            url_path(
+                "drafting.amendment", conference_id=world.conference.id, amendment_id=amendment.id
+            )
+        )
     )
     answer = sponsor.post(
-        url(world, f"/amendments/{amendment.id}/respond"),
+        url_path(
+            "drafting.amendment_respond",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
         data={"accept": "1"},
         follow_redirects=True,
     )
@@ -732,7 +904,13 @@ def test_invited_co_sponsor_confirms_and_is_listed(world, draft, as_user) -> Non
     db.session.refresh(invitation)
     assert invitation.status == SponsorStatus.CONFIRMED
     html = (
-        as_user(world.observer).get(url(world, f"/resolutions/{draft.id}")).get_data(as_text=True)
+        as_user(world.observer)
+        .get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        )
+        .get_data(as_text=True)
     )
     assert "co-sponsored by Delegate 2" in card(html, amendment)
 
@@ -742,10 +920,21 @@ def test_a_declined_invitation_is_not_listed_as_a_co_sponsor(world, draft, as_us
     service.invite_sponsor(amendment, world.delegate, world.delegates[1])
     db.session.commit()
     as_user(world.delegates[1]).post(
-        url(world, f"/amendments/{amendment.id}/respond"), data={"decline": "1"}
+        url_path(
+            "drafting.amendment_respond",
+            conference_id=world.conference.id,
+            amendment_id=amendment.id,
+        ),
+        data={"decline": "1"},
     )
     html = (
-        as_user(world.observer).get(url(world, f"/resolutions/{draft.id}")).get_data(as_text=True)
+        as_user(world.observer)
+        .get(
+            url_path(
+                "drafting.resolution", conference_id=world.conference.id, resolution_id=draft.id
+            )
+        )
+        .get_data(as_text=True)
     )
     assert "co-sponsored" not in card(html, amendment)
 
@@ -782,7 +971,14 @@ def test_co_sponsor_refusals(world, draft, other_world, as_user) -> None:
     # Someone not invited cannot answer; nobody can be invited twice or from elsewhere.
     assert (
         as_user(world.delegates[2])
-        .post(url(world, f"/amendments/{amendment.id}/respond"), data={"accept": "1"})
+        .post(
+            url_path(
+                "drafting.amendment_respond",
+                conference_id=world.conference.id,
+                amendment_id=amendment.id,
+            ),
+            data={"accept": "1"},
+        )
         .status_code
         == 403
     )
@@ -791,14 +987,23 @@ def test_co_sponsor_refusals(world, draft, other_world, as_user) -> None:
     client = as_user(world.delegate)
     for participant in (world.delegates[1].id, other_world.delegate.id, world.observer.id):
         answer = client.post(
-            url(world, f"/amendments/{amendment.id}/invite"), data={"participant": participant}
+            url_path(
+                "drafting.amendment_invite",
+                conference_id=world.conference.id,
+                amendment_id=amendment.id,
+            ),
+            data={"participant": participant},
         )
         assert "This delegate cannot be invited." in page_text(answer)
     # Only the proposer invites.
     assert (
         as_user(world.delegates[1])
         .post(
-            url(world, f"/amendments/{amendment.id}/invite"),
+            url_path(
+                "drafting.amendment_invite",
+                conference_id=world.conference.id,
+                amendment_id=amendment.id,
+            ),
             data={"participant": world.delegates[2].id},
         )
         .status_code
@@ -819,11 +1024,13 @@ def test_chair_orders_the_amendments_to_one_clause(world, draft, as_user) -> Non
     service.admit_amendment(delete, world.secretariat)
     db.session.commit()
     client = as_user(world.chair)
-    page = client.get(url(world, f"/resolutions/{draft.id}/vote-order")).get_data(as_text=True)
+    page = client.get(
+        url_path("drafting.vote_order", conference_id=world.conference.id, resolution_id=draft.id)
+    ).get_data(as_text=True)
     # Default: the deletion first, then the replacement.
     assert page.index("A-2: delete") < page.index("A-1: replace")
     answer = client.post(
-        url(world, f"/resolutions/{draft.id}/vote-order"),
+        url_path("drafting.vote_order", conference_id=world.conference.id, resolution_id=draft.id),
         data={
             "entries-0-amendment_id": delete.id,
             "entries-0-order": 2,
@@ -846,7 +1053,7 @@ def test_a_voting_order_for_an_outdated_list_is_refused(world, draft, as_user) -
     service.withdraw_amendment(delete, world.delegates[1])
     db.session.commit()
     answer = as_user(world.chair).post(
-        url(world, f"/resolutions/{draft.id}/vote-order"),
+        url_path("drafting.vote_order", conference_id=world.conference.id, resolution_id=draft.id),
         data={
             "entries-0-amendment_id": delete.id,
             "entries-0-order": 1,
@@ -859,7 +1066,7 @@ def test_a_voting_order_for_an_outdated_list_is_refused(world, draft, as_user) -
     db.session.refresh(replace)
     assert replace.vote_order is None
     bad = as_user(world.chair).post(
-        url(world, f"/resolutions/{draft.id}/vote-order"),
+        url_path("drafting.vote_order", conference_id=world.conference.id, resolution_id=draft.id),
         data={"entries-0-amendment_id": replace.id, "entries-0-order": "first"},
     )
     assert "Give each amendment a place" in page_text(bad)
@@ -886,14 +1093,26 @@ def test_the_preview_shows_the_text_as_it_would_read(world, draft, as_user) -> N
     service.submit_amendment(delete, world.delegate)
     db.session.commit()
     client = as_user(world.observer)
-    answer = client.get(url(world, f"/amendments/{insert.id}/preview"))
+    answer = client.get(
+        url_path(
+            "drafting.amendment_preview", conference_id=world.conference.id, amendment_id=insert.id
+        )
+    )
     assert "2. Welcomes the report;" in page_text(answer)
     assert "3. Urges the member organisations:" in page_text(answer)
     assert "clause--new" in answer.get_data(as_text=True)
-    html = client.get(url(world, f"/amendments/{replace.id}/preview")).get_data(as_text=True)
+    html = client.get(
+        url_path(
+            "drafting.amendment_preview", conference_id=world.conference.id, amendment_id=replace.id
+        )
+    ).get_data(as_text=True)
     assert "clause--changed" in html
     assert "<del>the secretariat to</del><ins>a written</ins> report" in html
-    html = client.get(url(world, f"/amendments/{delete.id}/preview")).get_data(as_text=True)
+    html = client.get(
+        url_path(
+            "drafting.amendment_preview", conference_id=world.conference.id, amendment_id=delete.id
+        )
+    ).get_data(as_text=True)
     assert "clause--deleted" in html and "<del>Noting with concern" in html
     # Nothing was changed by looking.
     assert clauses_by_number(draft)["2"].text == "Urges the member organisations:"

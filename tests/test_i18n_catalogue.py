@@ -24,7 +24,7 @@ from resolutions import labels
 from resolutions.extensions import db as _db
 from tests.i18n_support import translated_app
 from tests.mail_support import parts, running_smtp
-from tests.objects.app import sign_in
+from tests.objects.app import sign_in, url_path
 from tests.objects.world import make_conference
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,27 +156,29 @@ def _text(response: object) -> str:
 def test_sign_in_page_follows_the_browser_language(ru_app: Flask) -> None:
     client = ru_app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
-    russian = _text(client.get("/sign-in"))
+    russian = _text(client.get(url_path("auth.sign_in")))
     assert '<html lang="ru">' in russian
     assert "Войти" in russian and "Пароль" in russian
     assert "Password" not in russian
     english = ru_app.test_client()
     english.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert "Password" in _text(english.get("/sign-in"))
+    assert "Password" in _text(english.get(url_path("auth.sign_in")))
 
 
 def test_conference_pages_are_in_russian(ru_app: Flask) -> None:
     world = make_conference("Конференция профсоюзов")
     chair = sign_in(ru_app.test_client(), world.chair)
     chair.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
-    home = _text(chair.get(f"/c/{world.conference.id}/"))
+    home = _text(chair.get(url_path("conferences.home", conference_id=world.conference.id)))
     assert "Пульт председателя" in home
     assert "Работа над проектом" in home  # the conference's stage, in the conference's gender
     assert "Chair's console" not in home
     delegate = sign_in(ru_app.test_client(), world.delegate)
-    ballot = _text(delegate.get(f"/c/{world.conference.id}/vote"))
+    ballot = _text(delegate.get(url_path("voting.ballot", conference_id=world.conference.id)))
     assert "<h1>Голосование</h1>" in ballot  # the page, not "Голос" (a single vote)
-    resolutions = _text(delegate.get(f"/c/{world.conference.id}/resolutions"))
+    resolutions = _text(
+        delegate.get(url_path("drafting.resolutions", conference_id=world.conference.id))
+    )
     assert "Резолюции" in resolutions
 
 
@@ -208,7 +210,9 @@ def test_sign_in_reminder_is_translated(ru_app: Flask) -> None:
     world = make_conference()
     client = ru_app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ru"
-    answer = client.get(f"/c/{world.conference.id}/", follow_redirects=True)
+    answer = client.get(
+        url_path("conferences.home", conference_id=world.conference.id), follow_redirects=True
+    )
     assert "Войдите, чтобы открыть эту страницу." in _text(answer)
     assert "Please log in" not in _text(answer)
 
@@ -224,7 +228,7 @@ def test_invitation_mails_speak_each_persons_language(ru_app: Flask) -> None:
         ids = [str(world.delegates[0].id), str(world.delegates[1].id)]
         page = _text(
             client.post(
-                f"/c/{world.conference.id}/participants/invite",
+                url_path("conferences.participants_invite", conference_id=world.conference.id),
                 data={"participant": ids, "invite_selected": "x"},
             )
         )

@@ -17,7 +17,7 @@ from resolutions import create_app
 from resolutions.extensions import db
 from resolutions.models import Conference, Poll, Role
 from tests.documents_support import pdf_text
-from tests.objects.app import RequestIsolatedClient, sign_in
+from tests.objects.app import RequestIsolatedClient, sign_in, url_path
 from tests.objects.sitting import (
     Sitting,
     adopt_resolution,
@@ -65,7 +65,7 @@ def _documents(app: Flask, conference_id: int) -> tuple[str, bytes]:
         secretariat = next(p for p in conference.participants if p.role == Role.SECRETARIAT)
         resolution_id = conference.resolutions[0].id
         client = sign_in(app.test_client(), secretariat)
-        base = f"/c/{conference_id}/documents"
+        base = url_path("documents.index", conference_id=conference_id)
         pdf = client.get(f"{base}/resolution/{resolution_id}.pdf?votes=1")
         csv = client.get(f"{base}/record.csv")
         assert pdf.status_code == 200 and csv.status_code == 200

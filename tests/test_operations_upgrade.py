@@ -23,7 +23,7 @@ from resolutions.extensions import db, migrate
 from resolutions.models import Conference, Role
 from tests import servers
 from tests.migration_snapshot import DATA, decode, read_rows
-from tests.objects.app import RequestIsolatedClient, sign_in
+from tests.objects.app import RequestIsolatedClient, sign_in, url_path
 
 # (table, column) pairs a migration deliberately rewrites; name the migration beside each.
 TRANSFORMED: set[tuple[str, str]] = set()
@@ -142,7 +142,7 @@ def test_upgrade_from_each_revision_keeps_the_data(revision, empty_url, tmp_path
         client = sign_in(app.test_client(), secretariat)
         resolution = conference.resolutions[0]
         assert resolution.state.value == "adopted"
-        base = f"/c/{conference.id}/documents"
+        base = url_path("documents.index", conference_id=conference.id)
         assert client.get(f"{base}/resolution/{resolution.id}.pdf?votes=1").status_code == 200
         assert client.get(f"{base}/record.csv").status_code == 200
         db.session.remove()

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from resolutions import create_app
 from resolutions.auth.service import hash_password
 from resolutions.models import Participant, User
+from tests.objects.app import url_path
 
 
 def _token(html: str) -> str:
@@ -19,21 +20,27 @@ def _token(html: str) -> str:
 
 def test_post_without_csrf_token_is_refused(csrf_app, world, as_user):
     anonymous = csrf_app.test_client()
-    answer = anonymous.post("/sign-in", data={"email": "a@example.org", "password": "x"})
+    answer = anonymous.post(
+        url_path("auth.sign_in"), data={"email": "a@example.org", "password": "x"}
+    )
     assert answer.status_code == 400
     assert "The form has expired" in answer.get_data(as_text=True)
 
     secretariat = as_user(world.secretariat)
-    url = f"/c/{world.conference.id}/participants/new"
+    url = url_path("conferences.participant_new", conference_id=world.conference.id)
     data = {"name": "No Token", "email": "no-token@example.org", "role": "observer", "weight": "1"}
     assert secretariat.post(url, data=data).status_code == 400
     assert (
         secretariat.post(
-            f"/c/{world.conference.id}/participants/{world.observer.id}/delete"
+            url_path(
+                "conferences.participant_delete",
+                conference_id=world.conference.id,
+                participant_id=world.observer.id,
+            )
         ).status_code
         == 400
     )
-    assert secretariat.post("/sign-out").status_code == 400
+    assert secretariat.post(url_path("auth.sign_out")).status_code == 400
     assert secretariat.get(url).status_code == 200  # still signed in
     # With the token from the form the same request goes through.
     token = _token(secretariat.get(url).get_data(as_text=True))
@@ -42,7 +49,7 @@ def test_post_without_csrf_token_is_refused(csrf_app, world, as_user):
 
 def test_csv_upload_without_token_is_refused(csrf_app, world, as_user):
     answer = as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/import",
+        url_path("conferences.participants_import", conference_id=world.conference.id),
         data={"file": (io.BytesIO(b"name,email\nA,a@example.org\n"), "p.csv"), "upload": "1"},
         content_type="multipart/form-data",
     )
@@ -50,7 +57,7 @@ def test_csv_upload_without_token_is_refused(csrf_app, world, as_user):
 
 
 def test_security_headers(client):
-    answer = client.get("/sign-in")
+    answer = client.get(url_path("auth.sign_in"))
     csp = answer.headers["Content-Security-Policy"]
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";") if part.strip())
     assert directives["script-src"] == "'self'"
@@ -65,7 +72,8 @@ def test_session_cookie_is_httponly_and_samesite(db, client, world):
     world.delegate.user.password_hash = hash_password("cookie-test-pw")
     db.session.commit()
     answer = client.post(
-        "/sign-in", data={"email": world.delegate.user.email, "password": "cookie-test-pw"}
+        url_path("auth.sign_in"),
+        data={"email": world.delegate.user.email, "password": "cookie-test-pw"},
     )
     cookie = next(v for k, v in answer.headers.items() if k == "Set-Cookie" and "session=" in v)
     assert "HttpOnly" in cookie
@@ -86,12 +94,14 @@ def test_production_requires_a_secret_and_secure_cookies(monkeypatch, tmp_path):
 
 
 def test_friendly_error_pages(world, as_user, client):
-    forbidden = as_user(world.delegate).get(f"/c/{world.conference.id}/settings")
+    forbidden = as_user(world.delegate).get(
+        url_path("conferences.settings", conference_id=world.conference.id)
+    )
     assert forbidden.status_code == 403
     html = forbidden.get_data(as_text=True)
     assert "You do not have access to this page" in html
     assert "Go to my conferences" in html
-    missing = as_user(world.delegate).get("/c/999999/")
+    missing = as_user(world.delegate).get(url_path("conferences.home", conference_id="999999"))
     assert missing.status_code == 404
     assert "Page not found" in missing.get_data(as_text=True)
     assert "Page not found" in client.get("/no/such/page").get_data(as_text=True)
@@ -100,7 +110,7 @@ def test_friendly_error_pages(world, as_user, client):
 def test_delegate_changing_the_conference_id_gets_nothing(db, world, other_world, as_user):
     delegate = as_user(world.delegate)
     theirs = other_world.conference.id
-    for path in ("/", "/participants", "/settings", "/audit"):
+    for path in (url_path("conferences.index"), "/participants", "/settings", "/audit"):
         answer = delegate.get(f"/c/{theirs}{path}")
         assert answer.status_code in (403, 404), path
         assert other_world.conference.title not in answer.get_data(as_text=True)
@@ -110,10 +120,20 @@ def test_secretariat_cannot_reach_another_conferences_participants(world, other_
     secretariat = as_user(world.secretariat)
     foreign = other_world.delegate
     # Through the other conference's URL: not a member there.
-    assert secretariat.get(f"/c/{other_world.conference.id}/participants").status_code == 404
+    assert (
+        secretariat.get(
+            url_path("conferences.participants", conference_id=other_world.conference.id)
+        ).status_code
+        == 404
+    )
     # Through its own URL with a foreign participant id: not found either.
     own = world.conference.id
-    assert secretariat.get(f"/c/{own}/participants/{foreign.id}/edit").status_code == 404
+    assert (
+        secretariat.get(
+            url_path("conferences.participant_edit", conference_id=own, participant_id=foreign.id)
+        ).status_code
+        == 404
+    )
     for action, data in (
         ("delete", {}),
         ("access", {"kind": "password"}),
@@ -132,25 +152,28 @@ def test_my_pages_have_no_inline_script_or_style(db, world, as_user):
     client = as_user(world.secretariat)
     c = world.conference.id
     pages = [
-        f"/c/{c}/settings",
-        f"/c/{c}/participants",
-        f"/c/{c}/participants/new",
-        f"/c/{c}/participants/{world.delegate.id}/edit",
-        f"/c/{c}/participants/import",
-        f"/c/{c}/audit",
-        f"/card/{world.delegate.card_token}",
+        url_path("conferences.settings", conference_id=c),
+        url_path("conferences.participants", conference_id=c),
+        url_path("conferences.participant_new", conference_id=c),
+        url_path("conferences.participant_edit", conference_id=c, participant_id=world.delegate.id),
+        url_path("conferences.participants_import", conference_id=c),
+        url_path("conferences.audit_log", conference_id=c),
+        url_path("conferences.card", card_token=world.delegate.card_token),
     ]
     bodies = [client.get(p).get_data(as_text=True) for p in pages]
     bodies.append(
         client.post(
-            f"/c/{c}/participants/import",
+            url_path("conferences.participants_import", conference_id=c),
             data={"file": (io.BytesIO(b"name,email\nA,a@example.org\n"), "p.csv"), "upload": "1"},
             content_type="multipart/form-data",
         ).get_data(as_text=True)
     )
     bodies.append(
         client.post(
-            f"/c/{c}/participants/{world.delegate.id}/access", data={"kind": "password"}
+            url_path(
+                "conferences.participant_access", conference_id=c, participant_id=world.delegate.id
+            ),
+            data={"kind": "password"},
         ).get_data(as_text=True)
     )
     for path, html in zip(pages + ["import preview", "access"], bodies, strict=True):
@@ -164,10 +187,20 @@ def test_removed_participant_loses_access(db, world, as_user):
     observer = world.observer
     participant_id, user_id = observer.id, observer.user_id
     client = as_user(observer)
-    assert client.get(f"/c/{world.conference.id}/").status_code == 200
+    assert (
+        client.get(url_path("conferences.home", conference_id=world.conference.id)).status_code
+        == 200
+    )
     as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/{participant_id}/delete"
+        url_path(
+            "conferences.participant_delete",
+            conference_id=world.conference.id,
+            participant_id=participant_id,
+        )
     )
     assert db.session.get(Participant, participant_id) is None
-    assert client.get(f"/c/{world.conference.id}/").status_code == 404
+    assert (
+        client.get(url_path("conferences.home", conference_id=world.conference.id)).status_code
+        == 404
+    )
     assert db.session.scalar(sa.select(User).where(User.id == user_id)) is not None

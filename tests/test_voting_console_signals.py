@@ -10,12 +10,15 @@ from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AmendmentKind, BallotKind, Choice
 from resolutions.voting import service
+from tests.objects.app import url_path
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import check_in, procedural_poll
 
 
 def _console(client, world) -> str:
-    return client.get(f"/c/{world.conference.id}/console").get_data(as_text=True)
+    return client.get(url_path("voting.console", conference_id=world.conference.id)).get_data(
+        as_text=True
+    )
 
 
 def test_amendments_not_ruled_on_are_listed_before_the_vote_on_the_whole(world, as_user):
@@ -87,7 +90,7 @@ def test_a_changeable_secret_ballot_is_off_in_the_form_and_refused(world, as_use
     box = re.search(r'<input[^>]*name="allow_change"[^>]*>', page)
     assert box is not None and "disabled" in box.group(0)
     answer = chair.post(
-        f"/c/{world.conference.id}/polls/procedural",
+        url_path("voting.create_procedural", conference_id=world.conference.id),
         data={"title": "Adjourn?", "ballot_kind": "secret", "allow_change": "y"},
         follow_redirects=True,
     )

@@ -25,7 +25,7 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import service
-from tests.objects.app import sign_in
+from tests.objects.app import sign_in, url_path
 from tests.objects.voting import check_in, give_proxy, procedural_poll, secret_units
 from tests.objects.world import make_conference
 
@@ -33,7 +33,7 @@ YES, NO = Choice.YES, Choice.NO
 
 
 def ballot_url(poll: Poll) -> str:
-    return f"/c/{poll.conference_id}/polls/{poll.id}/ballot"
+    return url_path("voting.cast", conference_id=poll.conference_id, poll_id=poll.id)
 
 
 def post_ballot(client, poll: Poll, choice: str, key: str | None, **extra: Any):
@@ -315,7 +315,7 @@ def test_voting_in_another_conferences_poll_is_refused(app, present, other_world
     foreign = procedural_poll(other_world)
     client = sign_in(app.test_client(), present.delegate)
     # Through my conference's URL: the service refuses the other conference's poll.
-    wrong = f"/c/{present.conference.id}/polls/{foreign.id}/ballot"
+    wrong = url_path("voting.cast", conference_id=present.conference.id, poll_id=foreign.id)
     answer = client.post(wrong, data={"choice": "yes"}, headers={"Accept": "application/json"})
     assert answer.status_code in (403, 404)
     if answer.status_code == 403:

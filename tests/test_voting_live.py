@@ -20,7 +20,7 @@ from resolutions.extensions import db
 from resolutions.models import BallotKind, Poll
 from resolutions.voting import live, notify
 from tests import servers
-from tests.objects.app import RequestIsolatedClient, sign_in
+from tests.objects.app import RequestIsolatedClient, sign_in, url_path
 from tests.objects.voting import check_in, give_proxy, procedural_poll
 
 
@@ -55,12 +55,15 @@ def _live(client, world, view="console", etag=None):
     headers = {"Accept": "application/json"}
     if etag:
         headers["If-None-Match"] = etag
-    return client.get(f"/c/{world.conference.id}/live?view={view}", headers=headers)
+    return client.get(
+        url_path("voting.live", conference_id=world.conference.id, view=view), headers=headers
+    )
 
 
 def _cast(client, world, poll, choice="yes", **data):
     return client.post(
-        f"/c/{world.conference.id}/polls/{poll.id}/ballot", data={"choice": choice, **data}
+        url_path("voting.cast", conference_id=world.conference.id, poll_id=poll.id),
+        data={"choice": choice, **data},
     )
 
 
@@ -112,35 +115,67 @@ def test_every_visible_change_moves_the_state_version(backend, world, as_user):
         assert now not in seen, f"{what} did not change the live state version"
         seen.append(now)
 
-    chair.post(f"/c/{world.conference.id}/roll-call", data={"open": "1"})
+    chair.post(url_path("voting.roll_call", conference_id=world.conference.id), data={"open": "1"})
     changed("opening the roll call")
-    as_user(world.delegate).post(f"/c/{world.conference.id}/check-in", data={})
+    as_user(world.delegate).post(
+        url_path("voting.self_check_in", conference_id=world.conference.id), data={}
+    )
     changed("a self check-in")
-    chair.post(f"/c/{world.conference.id}/attendance/{world.chair.id}", data={"present": "1"})
+    chair.post(
+        url_path(
+            "voting.set_presence", conference_id=world.conference.id, participant_id=world.chair.id
+        ),
+        data={"present": "1"},
+    )
     changed("a check-in by the chair")
     chair.post(
-        f"/c/{world.conference.id}/participants/{world.delegates[1].id}/presence",
+        url_path(
+            "conferences.participant_presence",
+            conference_id=world.conference.id,
+            participant_id=world.delegates[1].id,
+        ),
         data={"present": "1"},
     )
     changed("a check-in by access card")
     as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/{world.observer.id}/presence",
+        url_path(
+            "conferences.participant_presence",
+            conference_id=world.conference.id,
+            participant_id=world.observer.id,
+        ),
         data={"present": "1", "back": "edit"},
     )
     changed("a check-in from the participant's page")
-    chair.post(f"/c/{world.conference.id}/proxies", data={"holder": world.delegate.id})
+    chair.post(
+        url_path("voting.proxies", conference_id=world.conference.id),
+        data={"holder": world.delegate.id},
+    )
     changed("a proxy")
-    chair.post(f"/c/{world.conference.id}/polls/procedural", data={"title": "Q1", "open_now": "y"})
+    chair.post(
+        url_path("voting.create_procedural", conference_id=world.conference.id),
+        data={"title": "Q1", "open_now": "y"},
+    )
     changed("opening a poll")
     poll = db.session.scalar(sa.select(Poll))
-    chair.post(f"/c/{world.conference.id}/polls/{poll.id}/close", data={"publish": ""})
+    chair.post(
+        url_path("voting.close_poll", conference_id=world.conference.id, poll_id=poll.id),
+        data={"publish": ""},
+    )
     changed("closing a poll")
-    chair.post(f"/c/{world.conference.id}/polls/{poll.id}/publish", data={})
+    chair.post(
+        url_path("voting.publish_poll", conference_id=world.conference.id, poll_id=poll.id), data={}
+    )
     changed("publishing a result")
-    chair.post(f"/c/{world.conference.id}/polls/procedural", data={"title": "Q2"})
+    chair.post(
+        url_path("voting.create_procedural", conference_id=world.conference.id),
+        data={"title": "Q2"},
+    )
     changed("preparing a poll")
     second = db.session.scalar(sa.select(Poll).where(Poll.title == "Q2"))
-    chair.post(f"/c/{world.conference.id}/polls/{second.id}/cancel", data={"reason": "No."})
+    chair.post(
+        url_path("voting.cancel_poll", conference_id=world.conference.id, poll_id=second.id),
+        data={"reason": "No."},
+    )
     changed("cancelling a poll")
 
 
@@ -175,7 +210,8 @@ def test_ballot_snapshot_carries_the_open_poll_rendered_once_for_everybody(backe
 
     _cast(as_user(world.delegate), world, poll, "yes")
     as_user(world.chair).post(
-        f"/c/{world.conference.id}/polls/{poll.id}/close", data={"publish": "y"}
+        url_path("voting.close_poll", conference_id=world.conference.id, poll_id=poll.id),
+        data={"publish": "y"},
     )
     closed = _live(as_user(world.delegates[1]), world, "ballot").json["snapshot"]
     assert closed["poll"]["state"] == "published" and "Adopted" in closed["poll"]["html"]
@@ -220,14 +256,20 @@ def test_live_state_is_shared_by_two_app_instances(backend, app, world, second_a
     assert _live(a, world, etag=etag).status_code == 304
 
     # The chair opens a poll through worker A; worker B sees it at its next poll.
-    a.post(f"/c/{world.conference.id}/polls/procedural", data={"title": "Q", "open_now": "y"})
+    a.post(
+        url_path("voting.create_procedural", conference_id=world.conference.id),
+        data={"title": "Q", "open_now": "y"},
+    )
     seen_by_b = _live(b, world, etag=etag)
     assert seen_by_b.status_code == 200 and seen_by_b.json["poll"]["state"] == "open"
 
     # A delegate votes through worker B; the chair's worker A sees the turnout.
     delegate_b = sign_in(second_app.test_client(), world.delegate)
     poll_id = seen_by_b.json["poll"]["id"]
-    delegate_b.post(f"/c/{world.conference.id}/polls/{poll_id}/ballot", data={"choice": "no"})
+    delegate_b.post(
+        url_path("voting.cast", conference_id=world.conference.id, poll_id=poll_id),
+        data={"choice": "no"},
+    )
     assert _live(a, world).json["turnout"]["voted_weight"] == 1
 
 
@@ -273,9 +315,15 @@ class StreamReader:
 
 
 def test_events_without_redis_answer_204_so_pages_poll(world, as_user):
-    answer = as_user(world.delegate).get(f"/c/{world.conference.id}/events")
+    answer = as_user(world.delegate).get(
+        url_path("voting.events", conference_id=world.conference.id)
+    )
     assert answer.status_code == 204
-    page = as_user(world.delegate).get(f"/c/{world.conference.id}/vote").get_data(as_text=True)
+    page = (
+        as_user(world.delegate)
+        .get(url_path("voting.ballot", conference_id=world.conference.id))
+        .get_data(as_text=True)
+    )
     assert 'data-events-url=""' in page and "data-live-url=" in page
 
 
@@ -283,7 +331,7 @@ def test_ballot_stream_delivers_the_opened_poll_within_a_second(redis_backend, a
     app.config.update(LIVE_STREAM_SECONDS=4, LIVE_HEARTBEAT_SECONDS=1)
     check_in(world.chair, *world.delegates)
     response = as_user(world.delegate).get(
-        f"/c/{world.conference.id}/events?view=ballot", buffered=False
+        url_path("voting.events", conference_id=world.conference.id, view="ballot"), buffered=False
     )
     assert response.status_code == 200
     assert response.mimetype == "text/event-stream"
@@ -293,7 +341,7 @@ def test_ballot_stream_delivers_the_opened_poll_within_a_second(redis_backend, a
 
     opened_at = time.monotonic()
     as_user(world.chair).post(
-        f"/c/{world.conference.id}/polls/procedural",
+        url_path("voting.create_procedural", conference_id=world.conference.id),
         data={"title": "Live question", "open_now": "y"},
     )
     arrived, data = reader.wait_for(
@@ -314,12 +362,17 @@ def test_a_check_in_by_access_card_reaches_the_open_attendance_page(
     chair's attendance list, so the stream of an open attendance page hears about it."""
     app.config.update(LIVE_STREAM_SECONDS=4, LIVE_HEARTBEAT_SECONDS=1)
     response = as_user(world.chair).get(
-        f"/c/{world.conference.id}/events?view=attendance", buffered=False
+        url_path("voting.events", conference_id=world.conference.id, view="attendance"),
+        buffered=False,
     )
     reader = StreamReader(response)
     _, first = reader.wait_for("state")
     as_user(world.secretariat).post(
-        f"/c/{world.conference.id}/participants/{world.delegates[1].id}/presence",
+        url_path(
+            "conferences.participant_presence",
+            conference_id=world.conference.id,
+            participant_id=world.delegates[1].id,
+        ),
         data={"present": "1"},
     )
     assert world.delegates[1].present is True
@@ -333,11 +386,15 @@ def test_console_stream_sends_turnout_coalesced(redis_backend, app, world, as_us
     check_in(world.chair, *world.delegates)
     poll = procedural_poll(world)
     reader = StreamReader(
-        as_user(world.chair).get(f"/c/{world.conference.id}/events?view=console", buffered=False)
+        as_user(world.chair).get(
+            url_path("voting.events", conference_id=world.conference.id, view="console"),
+            buffered=False,
+        )
     )
-    reader.wait_for("state")
-    for delegate in world.delegates:
-        _cast(as_user(delegate), world, poll)
+    voters = [as_user(delegate) for delegate in world.delegates]  # signed in before, so that
+    reader.wait_for("state")  # the three ballots below come quickly one after another
+    for voter in voters:
+        _cast(voter, world, poll)
     _, data = reader.wait_for(
         "turnout", lambda d: json.loads(d)["turnout"]["voted_weight"] == 3, timeout=3
     )
@@ -378,7 +435,7 @@ def test_the_request_that_opens_a_poll_prepares_the_snapshot_of_every_language(
 ):
     check_in(world.chair, *world.delegates)
     as_user(world.chair).post(
-        f"/c/{world.conference.id}/polls/procedural",
+        url_path("voting.create_procedural", conference_id=world.conference.id),
         data={"title": "Prepared for everyone", "open_now": "y"},
     )
     client = notify.redis_client()
@@ -401,7 +458,7 @@ def test_a_published_result_is_rendered_once_per_language_and_shared(
     poll = procedural_poll(world)  # named: the page lists every voter
     for delegate in world.delegates:
         _cast(as_user(delegate), world, poll, "no")
-    url = f"/c/{world.conference.id}/polls/{poll.id}"
+    url = url_path("voting.poll", conference_id=world.conference.id, poll_id=poll.id)
     as_user(world.chair).post(f"{url}/close", data={"publish": "y"})
     first = as_user(world.delegates[0]).get(url).get_data(as_text=True)
     assert "result__counts" in first and world.delegates[1].name in first

@@ -37,7 +37,7 @@ from resolutions.models import (
     utcnow,
 )
 from resolutions.voting import attendance, service
-from tests.objects.app import empty_tables, sign_in
+from tests.objects.app import empty_tables, sign_in, url_path
 from tests.objects.voting import own_postgres_database
 
 CHOICE_VALUES = {c.value for c in Choice}
@@ -116,7 +116,7 @@ def cast_over_http(app: Flask, sitting: Sitting, choices: dict[int, Choice]) -> 
             data["for"] = [str(voter.id), str(sitting.delegates[5].id)]
         client = sign_in(app.test_client(), voter)
         answer = client.post(
-            f"/c/{sitting.conference.id}/polls/{sitting.poll.id}/ballot",
+            url_path("voting.cast", conference_id=sitting.conference.id, poll_id=sitting.poll.id),
             data=data,
             headers={"Accept": "application/json"},
         )
@@ -316,7 +316,7 @@ def test_errors_do_not_name_the_choice(app):
     client = sign_in(app.test_client(), voter)
     for choice in Choice:
         answer = client.post(
-            f"/c/{sitting.conference.id}/polls/{sitting.poll.id}/ballot",
+            url_path("voting.cast", conference_id=sitting.conference.id, poll_id=sitting.poll.id),
             data={"choice": choice.value, "idempotency_key": "another-tab"},
             headers={"Accept": "application/json"},
         )

@@ -43,7 +43,7 @@ from resolutions.models import (
 from resolutions.voting import service
 from resolutions.voting.service.secrecy import box_name
 from tests import servers
-from tests.objects.app import sign_in
+from tests.objects.app import sign_in, url_path
 from tests.objects.voting import own_postgres_database
 
 PG_WALDUMP = Path("/usr/lib/postgresql/15/bin/pg_waldump")
@@ -304,7 +304,7 @@ def test_a_ballot_box_lost_in_a_crash_voids_the_poll_visibly(pg_app):
 
     chair = sign_in(pg_app.test_client(), sitting.chair)
     answer = chair.post(
-        f"/c/{sitting.conference.id}/polls/{sitting.poll.id}/close",
+        url_path("voting.close_poll", conference_id=sitting.conference.id, poll_id=sitting.poll.id),
         data={},
         follow_redirects=True,
     )

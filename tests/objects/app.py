@@ -7,11 +7,12 @@ their own (another database, a compiled catalogue, a second worker).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import session
+from flask import session, url_for
 from flask.testing import FlaskClient
 from flask_login import login_user
 
@@ -88,3 +89,17 @@ def empty_tables() -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+
+
+def url_path(endpoint: str, **values: Any) -> str:
+    """The path of a route, from its endpoint (``url_for``); extra values become the query.
+    Needs the app context the ``app`` fixture pushes."""
+    return url_for(endpoint, _external=False, **values)
+
+
+def page_text(response: Any) -> str:
+    """The visible text of a page, tags removed, spaces collapsed (for reading order)."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'<details class="clause-menu">.*?</details>', " ", html, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from resolutions.drafting import service
@@ -272,3 +273,10 @@ def build_large_draft(
             )
     db.session.flush()
     return resolution
+
+
+def operative_labels(response: Any) -> list[str]:
+    """The clause labels of a drafting page, in reading order."""
+    return re.findall(
+        r'<span class="clause__label">([^<]+)</span>', response.get_data(as_text=True)
+    )
