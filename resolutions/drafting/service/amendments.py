@@ -126,6 +126,13 @@ def _deadline_passed(conference: Conference, now: datetime) -> bool:
     return conference.amendment_deadline is not None and now > conference.amendment_deadline
 
 
+def _concerns_a_deleted_clause(amendment: Amendment) -> bool:
+    """Whether the clause the amendment replaces, deletes or inserts under is deleted (as
+    ``_require_target_still_there`` refuses it)."""
+    clauses = (amendment.target_clause, amendment.parent_clause, amendment.after_clause)
+    return any(clause is not None and clause.is_deleted for clause in clauses)
+
+
 def _actions(
     amendment: Amendment,
     viewer: Participant,
@@ -147,8 +154,8 @@ def _actions(
     actions: set[str] = set()
     if mine and state == AmendmentState.DRAFT:
         actions |= {"edit", "discard"}
-        if not _deadline_passed(conference, now):
-            actions.add("submit")
+        if not _deadline_passed(conference, now) and not _concerns_a_deleted_clause(amendment):
+            actions.add("submit")  # submit_amendment refuses the other cases
     if mine and state in PENDING_STATES and not poll_started:
         actions.add("withdraw")
     if mine and state in LIVE_STATES:
