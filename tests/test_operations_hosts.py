@@ -7,32 +7,26 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 import subprocess
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
 import requests
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from resolutions import create_app
-from resolutions.auth.service import hash_password
-from resolutions.extensions import db
-from resolutions.models import Conference, ConferenceState, Participant, Poll, Role, User, utcnow
+from resolutions.models import Poll, Role
 from resolutions.throwaway import free_port
 from tests import servers
+from tests.objects.server import CSRF, seed_sitting, sign_in_over_http
 from tests.objects.voting import own_postgres_database
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "two-hosts-password"  # noqa: S105 (the test's own)
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Host:
@@ -94,15 +88,7 @@ class Page:
 
     def __init__(self, base: str, email: str, conference_id: int) -> None:
         self.base, self.conference_id = base, conference_id
-        self.session = requests.Session()
-        token = CSRF.search(self.session.get(base + "/sign-in", timeout=60).text)[1]
-        answer = self.session.post(
-            base + "/sign-in",
-            data={"email": email, "password": PASSWORD, "csrf_token": token, "next": ""},
-            allow_redirects=False,
-            timeout=60,
-        )
-        assert answer.status_code in (302, 303), (email, answer.status_code)
+        self.session = sign_in_over_http(base, email, PASSWORD)
         page = self.session.get(f"{base}/c/{conference_id}/vote", timeout=60)
         self.token = CSRF.search(page.text)[1]
         self.snapshots: list[dict] = []
@@ -146,42 +132,14 @@ class Page:
 
 
 def _seed(url: str) -> tuple[int, list[str]]:
-    """A conference in session: the chair and three delegates, present. Returns its id and
-    the e-mails, chair first."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "seed"})
-    with app.app_context():
-        upgrade()
-        conference = Conference(
-            title="Two Hosts Conference",
-            short_name="THC",
-            start_date=date(2026, 12, 2),
-            state=ConferenceState.VOTING,
-        )
-        db.session.add(conference)
-        db.session.flush()
-        password_hash = hash_password(PASSWORD)
-        emails = []
-        for number, role in enumerate([Role.CHAIR, Role.DELEGATE, Role.DELEGATE, Role.DELEGATE]):
-            email = f"{role.value}{number}@hosts.example"
-            user = User(email=email, name=f"Person {number}", password_hash=password_hash)
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(
-                Participant(
-                    conference_id=conference.id,
-                    user_id=user.id,
-                    role=role,
-                    voting_right=True,
-                    present=True,
-                    checked_in_at=utcnow(),
-                )
-            )
-            emails.append(email)
-        db.session.commit()
-        conference_id = conference.id
-        db.session.remove()
-        db.engine.dispose()
-    return conference_id, emails
+    """A conference in session (the schema through the migrations): the chair and three
+    delegates, present. Returns its id and the e-mails, chair first."""
+    roles = [Role.CHAIR, Role.DELEGATE, Role.DELEGATE, Role.DELEGATE]
+    people = [(f"{role.value}{n}@hosts.example", role) for n, role in enumerate(roles)]
+    conference_id, _ = seed_sitting(
+        url, people, PASSWORD, migrate=True, title="Two Hosts Conference", short_name="THC"
+    )
+    return conference_id, [email for email, _ in people]
 
 
 def _poll_id(url: str, conference_id: int) -> int:

@@ -16,74 +16,33 @@ import signal
 import subprocess
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 import pytest
 import redis
 import requests
 
-from resolutions import create_app
-from resolutions.auth.service import hash_password
-from resolutions.extensions import db
-from resolutions.models import Conference, ConferenceState, Participant, Role, User, utcnow
+from resolutions.models import Role
 from tests import servers
-from tests.objects.server import ROOT, free_port, production_command, readme_command
+from tests.objects.server import (
+    CSRF,
+    ROOT,
+    free_port,
+    production_command,
+    readme_command,
+    seed_sitting,
+    sign_in_over_http,
+)
 from tests.objects.voting import own_postgres_database
 
 pytestmark = pytest.mark.slow
 
 STREAMS = 50
 PASSWORD = "production-test-password"  # noqa: S105
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def seed(url: str) -> int:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "seed"})
-    with app.app_context():
-        db.create_all()
-        conference = Conference(
-            title="Production Test Conference",
-            short_name="PTC",
-            start_date=date(2026, 12, 2),
-            state=ConferenceState.VOTING,
-        )
-        db.session.add(conference)
-        db.session.flush()
-        password_hash = hash_password(PASSWORD)
-        for email, role in (("chair@prod.example", Role.CHAIR), ("d@prod.example", Role.DELEGATE)):
-            user = User(email=email, name=email.split("@")[0], password_hash=password_hash)
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(
-                Participant(
-                    conference_id=conference.id,
-                    user_id=user.id,
-                    role=role,
-                    voting_right=True,
-                    present=True,
-                    checked_in_at=utcnow(),
-                )
-            )
-        db.session.commit()
-        conference_id = conference.id
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
-    return conference_id
 
 
 def sign_in(base: str, email: str) -> requests.Session:
-    session = requests.Session()
-    token = CSRF.search(session.get(base + "/sign-in", timeout=30).text)[1]
-    answer = session.post(
-        base + "/sign-in",
-        data={"email": email, "password": PASSWORD, "csrf_token": token},
-        timeout=30,
-        allow_redirects=False,
-    )
-    assert answer.status_code == 302, answer.status_code
-    return session
+    return sign_in_over_http(base, email, PASSWORD, timeout=30)
 
 
 class Stream(threading.Thread):
@@ -123,7 +82,13 @@ def native_threads(master: int) -> int:
 def server(tmp_path):
     redis_url = servers.redis_url()  # the test run's own Redis (skips or fails without one)
     with own_postgres_database("production") as url:
-        conference_id = seed(url)
+        conference_id, _ = seed_sitting(
+            url,
+            [("chair@prod.example", Role.CHAIR), ("d@prod.example", Role.DELEGATE)],
+            PASSWORD,
+            title="Production Test Conference",
+            short_name="PTC",
+        )
         port = free_port()
         log = (tmp_path / "gunicorn.log").open("w")
         env = {

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import os
 import random
-import re
 import signal
 import subprocess
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -28,22 +26,23 @@ import requests
 import sqlalchemy as sa
 
 from resolutions import create_app
-from resolutions.auth.service import hash_password
 from resolutions.extensions import db
 from resolutions.models import (
     BallotKind,
-    Conference,
-    ConferenceState,
     Participant,
     Poll,
     PollSubject,
     Role,
-    User,
     VoteRecord,
-    utcnow,
 )
 from resolutions.voting import service
-from tests.objects.server import free_port, production_command
+from tests.objects.server import (
+    CSRF,
+    free_port,
+    production_command,
+    seed_sitting,
+    sign_in_over_http,
+)
 from tests.objects.voting import own_postgres_database
 
 pytestmark = pytest.mark.slow
@@ -52,58 +51,34 @@ ROOT = Path(__file__).resolve().parent.parent
 # Signing 200 people in costs 200 argon2 verifications (slow on purpose): minutes on 2 cores.
 DELEGATES = int(os.environ.get("CRASH_TEST_DELEGATES", "200"))
 PASSWORD = "crash-test-password"  # noqa: S105
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def seed(url: str) -> tuple[int, int, dict[str, int]]:
     """The schema, a conference of 200 present delegates, an open secret poll.
     Returns (conference id, poll id, {e-mail: participant id})."""
+    delegates = [(f"delegate{n:03d}@crash.example", Role.DELEGATE) for n in range(DELEGATES)]
+    conference_id, people = seed_sitting(
+        url,
+        [("chair@crash.example", Role.CHAIR), *delegates],
+        PASSWORD,
+        title="Crash Test Conference",
+        short_name="CTC",
+        ballot_kind=BallotKind.SECRET,
+    )
+    chair_id = people.pop("chair@crash.example")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "seed"})
     with app.app_context():
-        db.create_all()
-        conference = Conference(
-            title="Crash Test Conference",
-            short_name="CTC",
-            start_date=date(2026, 11, 30),
-            state=ConferenceState.VOTING,
-            ballot_kind=BallotKind.SECRET,
-        )
-        db.session.add(conference)
-        db.session.flush()
-        password_hash = hash_password(PASSWORD)  # one hash for all: argon2 is slow on purpose
-        people: dict[str, int] = {}
-
-        def member(email: str, role: Role) -> Participant:
-            user = User(email=email, name=email.split("@")[0], password_hash=password_hash)
-            db.session.add(user)
-            db.session.flush()
-            participant = Participant(
-                conference_id=conference.id,
-                user_id=user.id,
-                role=role,
-                voting_right=True,
-                present=True,
-                checked_in_at=utcnow(),
-            )
-            db.session.add(participant)
-            db.session.flush()
-            return participant
-
-        chair = member("chair@crash.example", Role.CHAIR)
-        for number in range(DELEGATES):
-            email = f"delegate{number:03d}@crash.example"
-            people[email] = member(email, Role.DELEGATE).id
-        db.session.commit()
+        chair = db.session.get(Participant, chair_id)
         poll = service.create_poll(
-            conference, chair, subject=PollSubject.PROCEDURAL, title="Shall the motion pass?"
+            chair.conference, chair, subject=PollSubject.PROCEDURAL, title="Shall the motion pass?"
         )
         service.open_poll(poll, chair)
         db.session.commit()
-        result = conference.id, poll.id, people
+        poll_id = poll.id
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
-    return result
+    return conference_id, poll_id, people
 
 
 class Server:
@@ -162,16 +137,7 @@ class Server:
 
 def sign_in(base: str, email: str, conference_id: int) -> tuple[requests.Session, str]:
     """Sign in like a browser; return the session and the CSRF token of the ballot page."""
-    session = requests.Session()
-    form = session.get(base + "/sign-in", timeout=120)
-    token = CSRF.search(form.text)[1]
-    answer = session.post(
-        base + "/sign-in",
-        data={"email": email, "password": PASSWORD, "csrf_token": token, "next": ""},
-        timeout=180,
-        allow_redirects=False,
-    )
-    assert answer.status_code in (302, 303), (email, answer.status_code)
+    session = sign_in_over_http(base, email, PASSWORD, timeout=180)
     page = session.get(f"{base}/c/{conference_id}/vote", timeout=120)
     assert page.status_code == 200, (email, page.status_code)
     return session, CSRF.search(page.text)[1]
