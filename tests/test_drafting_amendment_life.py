@@ -6,7 +6,7 @@ an invitation, admit, rule out of order, adopt by consent, and the outcome of a 
 or rejected). The model says which steps are allowed and what follows (the state, and which
 other amendments an adoption makes obsolete). Each step checks that the service's own
 ``allowed_actions`` offers exactly what the model allows, that an allowed step succeeds with the
-model's result, and that any other step is refused with a ``DraftingError`` and changes nothing.
+model's result, and that any other step is refused with a ``DomainError`` and changes nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from hypothesis.stateful import (
 )
 
 from resolutions.drafting import service
-from resolutions.drafting.service import DraftingError
+from resolutions.errors import DomainError
 from resolutions.extensions import db
 from resolutions.models import Amendment, AmendmentKind, Clause, Participant, SponsorStatus
 from resolutions.models import AmendmentState as S
@@ -107,7 +107,7 @@ class AmendmentLife(RuleBasedStateMachine):
     def propose(self, proposer, kind, number):
         clause = db.session.get(Clause, self.clauses[number])
         if number in self.deleted:
-            with pytest.raises(DraftingError):
+            with pytest.raises(DomainError):
                 self._propose(proposer, kind, clause)
             db.session.rollback()
             return
@@ -177,7 +177,7 @@ class AmendmentLife(RuleBasedStateMachine):
         else:
             amendment_id = data.draw(st.sampled_from(sorted(self.models)), label="amendment")
         model, amendment = self.models[amendment_id], db.session.get(Amendment, amendment_id)
-        chair = self.world.chair.user
+        chair = self.world.chair
         call = (
             (lambda: service.adopt_amendment(amendment, chair))
             if adopted
@@ -189,7 +189,7 @@ class AmendmentLife(RuleBasedStateMachine):
     def _try(self, amendment, model, ok, call, step, who, sponsor) -> None:
         before = {i: db.session.get(Amendment, i).state for i in self.models}
         if not ok:
-            with pytest.raises(DraftingError):
+            with pytest.raises(DomainError):
                 call()
             db.session.rollback()
             after = {i: db.session.get(Amendment, i).state for i in self.models}

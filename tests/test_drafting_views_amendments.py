@@ -243,7 +243,9 @@ def test_a_preview_of_a_form_written_against_an_older_version_warns(world, draft
     service.edit_clause(clause, world.secretariat, "Urges all members:", expected_version=1)
     db.session.commit()
     answer = as_user(world.delegate).post(
-        url(world, f"/resolutions/{draft.id}/amendments/new"),
+        url_path(
+            "drafting.amendment_new", conference_id=world.conference.id, resolution_id=draft.id
+        ),
         data={
             "kind": "replace",
             "target": clause.id,

@@ -17,6 +17,7 @@ from resolutions.errors import (
     PermissionDenied,
     StaleError,
 )
+from tests.objects.app import url_path
 
 
 class _Form(FlaskForm):
@@ -29,7 +30,7 @@ class _Form(FlaskForm):
 
 @pytest.fixture
 def page(app):
-    with app.test_request_context("/", method="POST"):
+    with app.test_request_context(url_path("conferences.index"), method="POST"):
         yield app
 
 
@@ -68,12 +69,14 @@ def test_permission_and_absence_are_the_standard_pages(page, error, page_error):
 def test_a_refusal_no_view_caught_is_answered_with_its_status(app, error, status):
     """The error handler create_app registers: the status, and the message on the page
     (never for 403/404, which say no more than the role check)."""
-    with app.test_request_context("/"):
+    with app.test_request_context(url_path("conferences.index")):
         response = app.make_response(app.handle_user_exception(error))
     assert response.status_code == status
     shown = error.message in response.get_data(as_text=True)
     assert shown is (status not in (403, 404))
-    with app.test_request_context("/", headers={"Accept": "application/json"}):
+    with app.test_request_context(
+        url_path("conferences.index"), headers={"Accept": "application/json"}
+    ):
         response = app.make_response(app.handle_user_exception(error))
     assert response.status_code == status
     assert response.get_json()["message"] == error.message
