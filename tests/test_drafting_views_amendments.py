@@ -950,7 +950,9 @@ def test_a_co_sponsor_invited_to_a_draft_is_told_what_it_is_not_the_authors_step
     )
     service.invite_sponsor(amendment, world.delegate, world.delegates[1])
     db.session.commit()
-    path = url(world, f"/amendments/{amendment.id}")
+    path = url_path(
+        "drafting.amendment", conference_id=world.conference.id, amendment_id=amendment.id
+    )
     author_page = page_text(as_user(world.delegate).get(path))
     assert "only you and the delegates you invite can see it" in author_page
 

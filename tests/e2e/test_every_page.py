@@ -45,9 +45,9 @@ from resolutions.models import (
     PollState,
     Role,
 )
-from tests.conftest import ARTIFACTS
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_accessibility import FAILING_IMPACTS, describe, run_axe
+from tests.objects.app import ARTIFACTS
 from tests.objects.sitting import open_secret_poll, start_demo_sitting
 
 pytestmark = pytest.mark.e2e
