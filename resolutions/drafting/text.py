@@ -346,6 +346,17 @@ def _blocks(text: str) -> list[str]:
     return blocks
 
 
+def leading_marker(block: str) -> int:
+    """Where a paragraph's text starts after a leading "1.", "(a)" or "(iv)" of the kind
+    ``parse_draft`` strips (0: none). The Word import keeps such a marker out of the emphasis
+    it marks, so the parser still sees it."""
+    for pattern in (_NUMBER, _ROMAN_MARK, _LETTER):
+        match = pattern.match(block)
+        if match and block[match.end() :].strip():
+            return match.end()
+    return 0
+
+
 def _previous_letter(letter: str) -> str:
     """The label before ``letter`` in a lettered list ("h" before "i"; "" before "a")."""
     if len(letter) == 1:
@@ -413,6 +424,16 @@ def parse_draft(text: str, paragraphs: bool = False) -> list[ParsedParagraph]:
 
 # *emphasis* within one line: no space just inside the stars, so "2 * 3 * 4" stays as it is.
 _EMPHASIS = re.compile(r"\*([^\s*](?:[^*\n]*[^\s*])?)\*")
+
+
+def emphasis_mask(text: str) -> list[bool | None]:
+    """For each character of ``text``: True inside ``*emphasis*``, False outside, None for the
+    stars of the markup itself (which ``render_text`` drops). The Word export reads it."""
+    mask: list[bool | None] = [False] * len(text)
+    for match in _EMPHASIS.finditer(text):
+        mask[match.start()] = mask[match.end() - 1] = None
+        mask[match.start() + 1 : match.end() - 1] = [True] * (match.end() - match.start() - 2)
+    return mask
 
 
 def render_text(text: str) -> Markup:
