@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import quote
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Reply
 
 from resolutions.auth.access import conference_role, get_in_conference
-from resolutions.documents import content
+from resolutions.documents import content, docx_export
 from resolutions.documents.render import (
     document_language,
 )
@@ -18,10 +21,26 @@ bp = Blueprint("documents", __name__, url_prefix="/c/<int:conference_id>")
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = _attachment(filename)
     # Documents may hold unpublished results or sign-in links: never kept by a shared cache.
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _attachment(filename: str) -> str:
+    """The Content-Disposition of a download. A name beyond ASCII (a Russian title) goes as
+    RFC 6266's ``filename*`` in UTF-8, with an ASCII approximation for old clients."""
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+        stem, dot, extension = simple.replace('"', "").replace("\\", "").rpartition(".")
+        if not any(c.isalnum() for c in stem):
+            stem = "document"
+        simple = " ".join(stem.split()) + dot + extension
+        quoted = quote(filename, safe="!#$&+-.^_`|~")
+        return f"attachment; filename=\"{simple}\"; filename*=UTF-8''{quoted}"
+    return f'attachment; filename="{filename}"'
 
 
 def _option(name: str) -> bool:
@@ -37,16 +56,21 @@ def index(conference: Conference, me: Participant) -> str:
     return render_template("documents/index.html", offer=content.documents_on_offer(conference, me))
 
 
+def _not_yet(conference: Conference, resolution: Resolution) -> Reply:
+    """Back to the documents page, saying why the resolution is not to be had."""
+    if resolution.state == ResolutionState.REJECTED:
+        flash(_("This resolution was not adopted; the draft with amendments is here."))
+    else:
+        flash(_("This resolution has not been adopted yet; the draft with amendments is here."))
+    return redirect(url_for(".index", conference_id=conference.id))
+
+
 @bp.route("/documents/resolution/<int:resolution_id>.pdf")
 @conference_role()
 def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) -> Reply:
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
-        if resolution.state == ResolutionState.REJECTED:
-            flash(_("This resolution was not adopted; the draft with amendments is here."))
-        else:
-            flash(_("This resolution has not been adopted yet; the draft with amendments is here."))
-        return redirect(url_for(".index", conference_id=conference.id))
+        return _not_yet(conference, resolution)
     language = document_language(conference, request.args.get("lang"))
     document = content.resolution_pdf(
         resolution,
@@ -65,6 +89,34 @@ def draft_pdf(conference: Conference, me: Participant, resolution_id: int) -> Re
     language = document_language(conference, request.args.get("lang"))
     document = content.draft_pdf(resolution, language=language)
     return _download(document.content, document.filename, "application/pdf")
+
+
+@bp.route("/documents/resolution/<int:resolution_id>.docx")
+@conference_role()
+def resolution_docx(conference: Conference, me: Participant, resolution_id: int) -> Reply:
+    """The resolution as a Word file: the same text, heading and options as the PDF."""
+    resolution = get_in_conference(Resolution, resolution_id, conference)
+    if not content.may_get_resolution(resolution, me):
+        return _not_yet(conference, resolution)
+    language = document_language(conference, request.args.get("lang"))
+    document = docx_export.resolution_docx(
+        resolution,
+        me,
+        language=language,
+        include_votes=_option("votes"),
+        include_signatures=_option("signatures"),
+    )
+    return _download(document.content, document.filename, docx_export.DOCX_MIMETYPE)
+
+
+@bp.route("/documents/draft/<int:resolution_id>.docx")
+@conference_role()
+def draft_docx(conference: Conference, me: Participant, resolution_id: int) -> Response:
+    """The draft with every pending amendment as a Word tracked change."""
+    resolution = get_in_conference(Resolution, resolution_id, conference)
+    language = document_language(conference, request.args.get("lang"))
+    document = docx_export.draft_docx(resolution, language=language)
+    return _download(document.content, document.filename, docx_export.DOCX_MIMETYPE)
 
 
 @bp.route("/documents/record.pdf")

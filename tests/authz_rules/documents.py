@@ -6,6 +6,9 @@ RULES = {
     # documents page (302), the secretariat and the chair get the copy marked DRAFT.
     "documents.resolution_pdf": ALL,
     "documents.draft_pdf": ALL,
+    # The same texts as Word files, under the same rules.
+    "documents.resolution_docx": ALL,
+    "documents.draft_docx": ALL,
     # The record lists what the reader may see: published polls for delegates and observers.
     "documents.record_pdf": ALL,
     "documents.record_csv": ALL,
