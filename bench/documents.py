@@ -5,7 +5,10 @@ Flask test client: session, database, templates, WeasyPrint, PDF/A) and, side by
 WeasyPrint alone rendering the same HTML already built (``html_to_pdf``, same fetcher, fonts
 and PDF options). The ratio is our overhead (target under 1.2x). Times are medians of CPU
 time (the wall clock, also printed, counts other processes' turns on a busy machine). A
-1,000-clause export is timed once at the end. Run: ``.venv/bin/python bench/documents.py [runs]``.
+1,000-clause export is timed once at the end. Then the Word exports: the 200-clause resolution
+and the bench's 200-clause draft with 300 amendments (``build_large_draft``, the draft page's
+benchmark) as the draft with its pending amendments as tracked changes: size and time.
+Run: ``.venv/bin/python bench/documents.py [runs]``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
 from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +44,7 @@ from resolutions.models import (  # noqa: E402
     Role,
 )
 from tests.objects.documents import TEXTS  # noqa: E402
+from tests.objects.drafting import build_large_draft  # noqa: E402
 
 TARGET_RATIO = 1.2
 
@@ -55,6 +60,44 @@ def _long_text(clauses: int) -> str:
         for n in range(1, clauses - len(preamble) + 1)
     ]
     return "\n\n".join(preamble + operative)
+
+
+def _build_amended() -> int:
+    """The draft page benchmark's draft: 200 clauses, 300 amendments (about half pending)."""
+    conference = db.session.scalars(sa.select(Conference)).first()
+    secretariat = next(p for p in conference.participants if p.role == Role.SECRETARIAT)
+    delegates = [p for p in conference.participants if p.role == Role.DELEGATE]
+    resolution = build_large_draft(
+        conference, secretariat.user, delegates, clauses=200, amendments=300
+    )
+    db.session.commit()
+    return resolution.id
+
+
+def _docx_figures(
+    client: object,
+    app: object,
+    conference_id: int,
+    resolutions: list[tuple[str, str, int]],
+    runs: int,
+) -> None:
+    """Size and time of each Word export through its route (CPU median, then wall)."""
+    print()
+    print(f"{'Word export':<42} {'size':>9} {'export (CPU)':>13}   wall")
+    for name, endpoint, resolution_id, runs in resolutions:
+        with app.test_request_context():  # type: ignore[attr-defined]
+            url = url_for(endpoint, conference_id=conference_id, resolution_id=resolution_id)
+        timings: list[tuple[float, float]] = []
+        size = 0
+        for _ in range(runs + 1):  # the first run warms up
+            cpu, wall, answer = _timed(lambda url=url: client.get(url))  # type: ignore[attr-defined]
+            if answer.status_code != 200:
+                raise SystemExit(f"GET {url} answered {answer.status_code}")
+            size = len(answer.data)
+            timings.append((cpu, wall))
+        cpu = statistics.median(c for c, _ in timings[1:])
+        wall = statistics.median(w for _, w in timings[1:])
+        print(f"{name:<42} {size / 1024:>7.0f} KB {cpu:>12.2f}s   {wall:.2f}s")
 
 
 def _build() -> tuple[int, int, list[tuple[str, int]]]:
@@ -97,6 +140,7 @@ def main(runs: int = 5) -> None:
         with app.app_context():
             db.create_all()
             conference_id, secretariat_id, resolutions = _build()
+            amended_id = _build_amended()
             user_key = db.session.get(Participant, secretariat_id).user.get_id()
 
         client = app.test_client()
@@ -152,6 +196,22 @@ def main(runs: int = 5) -> None:
                 f"{name:<18} {pages:>5} {export_cpu:>12.2f}s {alone_cpu:>16.2f}s {ratio:>5.2f}x"
                 f"   {export_wall:.2f}s / {alone_wall:.2f}s{mark}"
             )
+        long_id = dict(resolutions)["200 clauses"]
+        _docx_figures(
+            client,
+            app,
+            conference_id,
+            [
+                ("resolution, 200 clauses (.docx)", "documents.resolution_docx", long_id, runs),
+                (
+                    "draft, 200 clauses, 300 amendments (.docx)",
+                    "documents.draft_docx",
+                    amended_id,
+                    runs,
+                ),
+                ("the same draft as PDF (one run)", "documents.draft_pdf", amended_id, 1),
+            ],
+        )
 
 
 if __name__ == "__main__":

@@ -49,8 +49,6 @@ MAX_DOCX_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_PARTS = 1000
 MAX_PARAGRAPHS = 5000
-# The longest draft the text import takes (forms.MAX_DRAFT_TEXT; not imported: forms → Flask).
-MAX_TEXT = 200_000
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls, and password-protected .docx
 # Characters XML 1.0 forbids, and the C0/C1 controls no draft needs (tabs become spaces).
@@ -155,22 +153,25 @@ class DocxDraft:
     dropped: list[Dropped]
 
 
-def read_docx(data: bytes, *, paragraphs_style: bool = False) -> DocxDraft:
+def read_docx(
+    data: bytes, *, paragraphs_style: bool = False, max_text: int | None = None
+) -> DocxDraft:
     """Read a draft from the bytes of a .docx file, or raise ``DocxRefused``.
 
     ``paragraphs_style``: the resolution is written as plain paragraphs, so every paragraph
-    is kept whole (no number is read or written out).
+    is kept whole (no number is read or written out). ``max_text``: the most characters the
+    draft's text may have (the text import's limit).
     """
     document = _open(data)
     try:
-        return _read(document, paragraphs_style)
+        return _read(document, paragraphs_style, max_text)
     except DocxRefused:
         raise
     except Exception as error:  # a malformed part deep inside: refuse, never 500
         raise DocxRefused(_("The document could not be read.")) from error
 
 
-def _read(document, paragraphs_style: bool) -> DocxDraft:
+def _read(document, paragraphs_style: bool, max_text: int | None) -> DocxDraft:
     reader = _Reader(document)
     blocks: list[str] = []
     word_depths: list[int | None] = []
@@ -188,9 +189,9 @@ def _read(document, paragraphs_style: bool) -> DocxDraft:
     if not blocks:
         raise DocxRefused(_("No paragraph of text was found in the document."))
     text = "\n\n".join(blocks)
-    if len(text) > MAX_TEXT:
+    if max_text is not None and len(text) > max_text:
         raise DocxRefused(
-            _("The draft is too long: at most %(max)s characters.", max=f"{MAX_TEXT:,}")
+            _("The draft is too long: at most %(max)s characters.", max=f"{max_text:,}")
         )
     parsed = parse_draft(text, paragraphs=paragraphs_style)
     if len(parsed) != len(blocks):  # one block per paragraph, by construction

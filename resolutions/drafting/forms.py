@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
     FieldList,
@@ -36,6 +37,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
+from resolutions.drafting.docx_import import MAX_DOCX_BYTES
 from resolutions.forms import SelectChoice, select_choices
 from resolutions.labels import AMENDMENT_KIND, AMENDMENT_STATE, CLAUSE_KIND
 from resolutions.models import AmendmentKind, AmendmentState, ClauseKind, NumberingStyle
@@ -160,6 +162,26 @@ class ImportTextForm(FlaskForm):
     preview = SubmitField(_l("Preview"))
 
 
+class ImportDocxForm(FlaskForm):
+    """The draft as a Word file: read into the same preview as the pasted text."""
+
+    file = FileField(
+        _l("The draft as a Word file (.docx)"),
+        validators=[FileRequired(_l("Choose the Word file to upload."))],
+        description=_l(
+            "Word's numbering and levels, literal numbers and bold or italic lead words are "
+            "read; tables, pictures, headers, footers and comments are left out and named in "
+            "the preview. At most %(max)s MB.",
+            max=MAX_DOCX_BYTES // 2**20,
+        ),
+        render_kw={
+            "accept": ".docx,application/vnd.openxmlformats-officedocument"
+            ".wordprocessingml.document"
+        },
+    )
+    upload = SubmitField(_l("Preview"))
+
+
 class ImportParagraphForm(FlaskForm):
     """One paragraph of the import preview (a sub-form, so no CSRF of its own)."""
 
@@ -188,6 +210,8 @@ class ImportPreviewForm(FlaskForm):
     """The preview step: the pasted text travels in the form itself, never in the session."""
 
     text = HiddenField(validators=[Length(max=MAX_DRAFT_TEXT)])
+    # From a Word file: what was left out (docx_import.dropped_to_json), shown again each step.
+    dropped = HiddenField(validators=[Length(max=4000)])
     paragraphs = FieldList(FormField(ImportParagraphForm), min_entries=0)
     confirm = SubmitField(_l("Import these clauses"))
     back = SubmitField(_l("Back to the text"))
