@@ -4,13 +4,17 @@ The files are made in the test with python-docx (tests/docx_support.py)."""
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 import zipfile
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
+from resolutions.drafting import service as drafting
 from resolutions.drafting.docx_import import (
     MAX_DOCX_BYTES,
     DocxRefused,
@@ -19,7 +23,8 @@ from resolutions.drafting.docx_import import (
     dropped_to_json,
     read_docx,
 )
-from resolutions.models import ClauseKind
+from resolutions.extensions import db
+from resolutions.models import Clause, ClauseKind
 from tests.docx_support import DocxBuilder
 
 PRE, OP = ClauseKind.PREAMBULAR, ClauseKind.OPERATIVE
@@ -185,3 +190,93 @@ def test_a_word_file_with_no_text_is_refused(context):
     doc.table("only", "a table")
     with pytest.raises(DocxRefused, match="No paragraph of text"):
         read_docx(doc.bytes())
+
+
+# --- through the page -------------------------------------------------------------------------
+
+
+def _page_text(answer) -> str:
+    text = re.sub(r"<[^>]+>", " ", answer.get_data(as_text=True))
+    return " ".join(html.unescape(text).split())
+
+
+def _form_fields(answer) -> dict[str, str]:
+    """The preview form's fields as the browser would send them back."""
+    page = answer.get_data(as_text=True)
+    data = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+        if name not in ("confirm", "back")  # the buttons: the test says which one it presses
+    }
+    for name, value in re.findall(
+        r'id="(paragraphs-\d+-(?:kind|depth))"[^>]*>.*?<option selected value="([^"]*)"',
+        page,
+        flags=re.S,
+    ):
+        data[name] = value
+    return data
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_secretariat_uploads_a_word_draft_sees_the_preview_and_imports_it(world, as_user):
+    resolution = drafting.create_resolution(world.conference, world.secretariat.user, "Imported")
+    db.session.commit()
+    doc = DocxBuilder()
+    doc.paragraph(("i", "Recalling"), " its decisions,")
+    doc.listed(0, "Urges the members:")
+    doc.listed(1, "to record every case;")
+    doc.table("a table", "<script>")
+    client = as_user(world.secretariat)
+    base = f"/c/{world.conference.id}/resolutions/{resolution.id}/import"
+    answer = client.post(
+        f"{base}/docx",
+        data={"file": (io.BytesIO(doc.bytes()), "draft.docx"), "upload": "1"},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 200
+    text = _page_text(answer)
+    assert "Step 2 of 2" in text
+    assert "Left out of the Word file: 1 table: a table <script>" in text
+    assert "<script>" not in answer.get_data(as_text=True)  # escaped
+    data = _form_fields(answer)
+    assert [data[f"paragraphs-{n}-kind"] for n in range(3)] == [
+        "preambular",
+        "operative",
+        "operative",
+    ]
+    assert data["paragraphs-2-depth"] == "1"
+    # "Update the numbers" keeps the list of what was left out; then the import.
+    refreshed = client.post(base, data={**data, "refresh": "1"})
+    assert "1 table: a table" in _page_text(refreshed)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Clause)) == 0
+    answer = client.post(base, data={**data, "confirm": "1"})
+    assert answer.status_code == 302
+    numbered = drafting.numbered_text(resolution)
+    assert [(c.label, c.text) for c in numbered] == [
+        ("", "*Recalling* its decisions,"),
+        ("1.", "Urges the members:"),
+        ("(a)", "to record every case;"),
+    ]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_file_that_is_not_a_docx_gets_a_clear_refusal_on_the_page(world, as_user):
+    resolution = drafting.create_resolution(world.conference, world.secretariat.user, "Imported")
+    db.session.commit()
+    client = as_user(world.secretariat)
+    base = f"/c/{world.conference.id}/resolutions/{resolution.id}/import"
+    for name, data, message in (
+        ("draft.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old Word document"),
+        ("draft.docx", b"not a zip at all", "This file is not a Word document (.docx)."),
+    ):
+        answer = client.post(
+            f"{base}/docx",
+            data={"file": (io.BytesIO(data), name), "upload": "1"},
+            content_type="multipart/form-data",
+        )
+        assert answer.status_code == 422
+        assert message in _page_text(answer)
+    answer = client.post(f"{base}/docx", data={"upload": "1"}, content_type="multipart/form-data")
+    assert answer.status_code == 422
+    assert "Choose the Word file to upload." in _page_text(answer)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Clause)) == 0

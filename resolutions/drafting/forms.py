@@ -179,7 +179,7 @@ class ImportDocxForm(FlaskForm):
             ".wordprocessingml.document"
         },
     )
-    upload = SubmitField(_l("Preview"))
+    upload = SubmitField(_l("Upload and preview"))
 
 
 class ImportParagraphForm(FlaskForm):

@@ -21,6 +21,7 @@ RULES = {
     "drafting.clause_delete": SECRETARIAT,
     "drafting.clause_move": SECRETARIAT,
     "drafting.import_draft": SECRETARIAT,
+    "drafting.import_docx": SECRETARIAT,
     "drafting.amendment_admit": SECRETARIAT,
     "drafting.amendment_out_of_order": SECRETARIAT,
     "drafting.triage_rule": SECRETARIAT,

@@ -237,3 +237,44 @@ def test_without_javascript_the_preview_button_shows_the_diff(
     page.get_by_role("button", name="Preview the change").click()
     expect(page.locator("#live-diff ins")).to_have_text("all")
     screenshot(page, "no-script-preview")
+
+
+def test_secretariat_imports_a_word_draft_with_the_same_preview(
+    live_world, signed_in_page, screenshot
+) -> None:
+    from tests.docx_support import DocxBuilder
+
+    world = live_world
+    resolution = service.create_resolution(world.conference, world.secretariat.user, "Word")
+    db.session.commit()
+    doc = DocxBuilder()
+    doc.paragraph("Draft resolution", style="Title")
+    doc.paragraph(("i", "Обсудив"), " доклады делегаций,")
+    doc.listed(0, ("i", "Призывает"), " правительства:")
+    doc.listed(1, "уважать свободу объединения;")
+    doc.listed(1, "не вмешиваться в дела профсоюзов;")
+    doc.table("Страна", "Случаи")
+    page = signed_in_page(
+        world.secretariat, path=f"/c/{world.conference.id}/resolutions/{resolution.id}/import"
+    )
+    page.get_by_label("The draft as a Word file (.docx)").set_input_files(
+        {
+            "name": "проект.docx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "buffer": doc.bytes(),
+        }
+    )
+    page.get_by_role("button", name="Upload and preview").click()
+    rows = page.locator(".import-row")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(1).locator(".clause__label")).to_have_text("1.")
+    expect(rows.nth(2).locator(".clause__label")).to_have_text("(a)")
+    expect(rows.nth(1).locator("em")).to_have_text("Призывает")
+    dropped = page.locator(".import-dropped")
+    expect(dropped).to_contain_text("1 heading: Draft resolution")
+    expect(dropped).to_contain_text("1 table: Страна Случаи")
+    at_both_widths(page, screenshot, "import-word-preview")
+    page.get_by_role("button", name="Import these clauses").click()
+    expect(page.locator(".flash--success")).to_contain_text("4 clauses were imported.")
+    labels = page.locator(".document__body .clause__label").all_inner_texts()
+    assert labels == ["1.", "(a)", "(b)"]

@@ -1,5 +1,5 @@
 """The secretariat writes the draft: a new resolution, its clauses (add, edit, delete, move)
-and the import of a pasted draft.
+and the import of a draft, pasted or from a Word file.
 """
 
 from __future__ import annotations
@@ -10,10 +10,20 @@ from werkzeug.wrappers import Response
 
 from resolutions.auth.access import conference_role
 from resolutions.drafting import service
+from resolutions.drafting.docx_import import (
+    MAX_DOCX_BYTES,
+    DocxRefused,
+    dropped_from_json,
+    dropped_line,
+    dropped_to_json,
+    read_docx,
+)
 from resolutions.drafting.forms import (
+    MAX_DRAFT_TEXT,
     ClauseChangeForm,
     ClauseEditForm,
     ClauseNewForm,
+    ImportDocxForm,
     ImportParagraphForm,
     ImportPreviewForm,
     ImportTextForm,
@@ -244,7 +254,12 @@ def import_draft(conference: Conference, me: Participant, resolution_id: int) ->
         preview = ImportPreviewForm()
         if step == "back":
             text_form = ImportTextForm(formdata=None, text=preview.text.data)
-            return render_template("drafting/import.html", resolution=res, form=text_form)
+            return render_template(
+                "drafting/import.html",
+                resolution=res,
+                form=text_form,
+                docx_form=ImportDocxForm(formdata=None),
+            )
         if not preview.validate_on_submit() or step == "refresh":
             return _import_preview_page(res, preview)
         parsed = [
@@ -270,18 +285,49 @@ def import_draft(conference: Conference, me: Participant, resolution_id: int) ->
         paragraphs_style = res.numbering_style == NumberingStyle.PARAGRAPHS
         parsed = parse_draft(form.text.data or "", paragraphs=paragraphs_style)
         if parsed:
-            preview = ImportPreviewForm(formdata=None, text=form.text.data)
-            for paragraph in parsed:
-                preview.paragraphs.append_entry(
-                    {
-                        "text": paragraph.text,
-                        "kind": paragraph.kind.value,
-                        "depth": str(paragraph.depth),
-                    }
-                )
-            return _import_preview_page(res, preview)
+            return _import_preview_page(res, _preview_form(form.text.data, parsed))
         form.text.errors = [_("No paragraph was found in the text.")]
-    return render_template("drafting/import.html", resolution=res, form=form)
+    return render_template(
+        "drafting/import.html", resolution=res, form=form, docx_form=ImportDocxForm(formdata=None)
+    )
+
+
+@bp.post("/resolutions/<int:resolution_id>/import/docx")
+@conference_role(Role.SECRETARIAT)
+def import_docx(conference: Conference, me: Participant, resolution_id: int) -> Page:
+    """A Word file → the same preview as pasted text (then the same confirmation). The file
+    is read once, here; the preview carries the text it gave, not the file."""
+    res = _resolution(conference, resolution_id)
+    upload = ImportDocxForm()
+    if upload.validate_on_submit():
+        try:
+            draft = read_docx(
+                upload.file.data.read(MAX_DOCX_BYTES + 1),
+                paragraphs_style=res.numbering_style == NumberingStyle.PARAGRAPHS,
+                max_text=MAX_DRAFT_TEXT,
+            )
+        except DocxRefused as refused:
+            upload.file.errors = [*upload.file.errors, refused.message]
+        else:
+            preview = _preview_form(draft.text, draft.paragraphs, dropped_to_json(draft.dropped))
+            return _import_preview_page(res, preview)
+    page = render_template(
+        "drafting/import.html",
+        resolution=res,
+        form=ImportTextForm(formdata=None),
+        docx_form=upload,
+    )
+    return page, 422
+
+
+def _preview_form(text: str, parsed: list[ParsedParagraph], dropped: str = "") -> ImportPreviewForm:
+    """The preview step's form: the text (for "Back to the text") and one entry a paragraph."""
+    preview = ImportPreviewForm(formdata=None, text=text, dropped=dropped)
+    for paragraph in parsed:
+        preview.paragraphs.append_entry(
+            {"text": paragraph.text, "kind": paragraph.kind.value, "depth": str(paragraph.depth)}
+        )
+    return preview
 
 
 def _import_preview_page(
@@ -313,6 +359,11 @@ def _import_preview_page(
     # The whole-structure problems (the entries' own errors are dicts, shown per paragraph).
     problems = [str(e) for e in preview.paragraphs.errors if not isinstance(e, dict | list)]
     html = render_template(
-        "drafting/import_preview.html", resolution=res, form=preview, rows=rows, problems=problems
+        "drafting/import_preview.html",
+        resolution=res,
+        form=preview,
+        rows=rows,
+        problems=problems,
+        dropped=[dropped_line(d) for d in dropped_from_json(preview.dropped.data)],
     )
     return html, status
