@@ -179,7 +179,7 @@ class ImportDocxForm(FlaskForm):
             ".wordprocessingml.document"
         },
     )
-    upload = SubmitField(_l("Upload and preview"))
+    upload = SubmitField(_l("Read the Word file"))
 
 
 class ImportParagraphForm(FlaskForm):

@@ -264,7 +264,8 @@ def test_secretariat_imports_a_word_draft_with_the_same_preview(
             "buffer": doc.bytes(),
         }
     )
-    page.get_by_role("button", name="Upload and preview").click()
+    at_both_widths(page, screenshot, "import-word-upload")
+    page.get_by_role("button", name="Read the Word file").click()
     rows = page.locator(".import-row")
     expect(rows).to_have_count(4)
     expect(rows.nth(1).locator(".clause__label")).to_have_text("1.")
