@@ -8,12 +8,13 @@ time (the wall clock, also printed, counts other processes' turns on a busy mach
 1,000-clause export is timed once at the end. Then the Word exports: the 200-clause resolution
 and the bench's 200-clause draft with 300 amendments (``build_large_draft``, the draft page's
 benchmark) as the draft with its pending amendments as tracked changes: size and time.
-Run: ``.venv/bin/python bench/documents.py [runs]``.
+Run: ``.venv/bin/python bench/documents.py [runs]`` (``BENCH_WORD_ONLY=1``: the Word part alone).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import statistics
 import sys
 import tempfile
@@ -78,8 +79,7 @@ def _docx_figures(
     client: object,
     app: object,
     conference_id: int,
-    resolutions: list[tuple[str, str, int]],
-    runs: int,
+    resolutions: list[tuple[str, str, int, int]],
 ) -> None:
     """Size and time of each Word export through its route (CPU median, then wall)."""
     print()
@@ -155,7 +155,8 @@ def main(runs: int = 5) -> None:
             f"{'document':<18} {'pages':>5} {'export (CPU)':>13} {'WeasyPrint (CPU)':>17} "
             f"{'ratio':>6}   wall: export / WeasyPrint"
         )
-        for name, resolution_id in resolutions:
+        # BENCH_WORD_ONLY=1: only the Word exports (they take seconds, the PDFs minutes).
+        for name, resolution_id in [] if os.environ.get("BENCH_WORD_ONLY") else resolutions:
             repeat = 1 if name.startswith("1000") else runs
             with app.test_request_context():
                 url = url_for(

@@ -127,6 +127,7 @@ class _Writer:
         self.document = Document()
         self.language = language
         self.next_change_id = 1
+        self._style_ids: dict[str, str] = {}
         self._changes: dict[str, Change] = {}  # w:id of each w:ins/w:del written → its change
         self._page()
         self._styles()
@@ -239,8 +240,17 @@ class _Writer:
 
     # paragraphs
 
+    def _add_paragraph(self, style: str) -> Paragraph:
+        # python-docx looks a style up by name through every style of the document on each
+        # paragraph (most of the export's time); the ids are looked up once.
+        if style not in self._style_ids:
+            self._style_ids[style] = self.document.styles[style].style_id
+        paragraph = self.document.add_paragraph()
+        paragraph._p.get_or_add_pPr().style = self._style_ids[style]
+        return paragraph
+
     def paragraph(self, text: str, style: str) -> Paragraph:
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self._add_paragraph(style)
         if text:
             self.runs(paragraph, [(text, False)])
         return paragraph
@@ -267,9 +277,11 @@ class _Writer:
         """One clause: its label and text. ``segments`` are (op, text) pieces of a word diff
         ("equal", "insert", "delete") whose insertions and deletions become tracked changes
         by ``changes[op]``; ``change`` marks the whole paragraph inserted or deleted."""
-        paragraph = self.document.add_paragraph(style=_clause_style(kind, depth))
+        paragraph = self._add_paragraph(_clause_style(kind, depth))
         if not label and kind != ClauseKind.PREAMBULAR:
-            paragraph.paragraph_format.first_line_indent = Cm(0)
+            # Plain paragraphs (that numbering style): indented by level, no hanging number.
+            paragraph.paragraph_format.left_indent = HANG * depth
+            paragraph.paragraph_format.first_line_indent = HANG
         if first_operative:
             paragraph.paragraph_format.space_before = Pt(12)
         if change is not None:
