@@ -4,7 +4,9 @@ readers the export tests use: python-docx and the raw XML of word/document.xml."
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 from docx import Document
 from docx.oxml import parse_xml
@@ -24,6 +26,23 @@ _NUMBERING = f"""<w:abstractNum {nsdecls("w")} w:abstractNumId="90">
     <w:lvlText w:val="(%3)"/></w:lvl>
 </w:abstractNum>"""
 LIST_ID = 90
+
+
+def _png() -> bytes:
+    """A 1×1 white PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+PNG = _png()
 
 
 class DocxBuilder:
@@ -63,6 +82,16 @@ class DocxBuilder:
             )
         )
         return paragraph
+
+    def raw(self, xml: str):
+        """A paragraph written as WordprocessingML (w: is declared), e.g. with tracked changes."""
+        paragraph = parse_xml(f"<w:p {nsdecls('w')}>{xml}</w:p>")
+        self.document.element.body.insert(len(self.document.element.body) - 1, paragraph)
+        return paragraph
+
+    def picture(self) -> None:
+        """A paragraph holding only a picture (a 1×1 PNG)."""
+        self.document.add_picture(io.BytesIO(PNG))
 
     def table(self, *cells: str) -> None:
         table = self.document.add_table(rows=1, cols=len(cells))

@@ -139,6 +139,25 @@ def test_what_the_draft_cannot_hold_is_dropped_and_named(context):
     assert dropped_from_json('[["table", 2, ["<b>"]], ["nothing", 1, []]]')[0].examples == ("<b>",)
 
 
+def test_tracked_changes_in_the_file_are_read_as_accepted(context):
+    doc = DocxBuilder()
+    doc.raw(
+        '<w:r><w:t xml:space="preserve">Calls upon </w:t></w:r>'
+        '<w:del w:id="1" w:author="A" w:date="2026-11-30T10:00:00Z">'
+        '<w:r><w:delText xml:space="preserve">some </w:delText></w:r></w:del>'
+        '<w:ins w:id="2" w:author="A" w:date="2026-11-30T10:00:00Z">'
+        '<w:r><w:t xml:space="preserve">all </w:t></w:r></w:ins>'
+        "<w:r><w:t>governments;</w:t></w:r>"
+    )
+    doc.picture()
+    draft = read_docx(doc.bytes())
+    assert [p.text for p in draft.paragraphs] == ["Calls upon all governments;"]
+    assert [dropped_line(d) for d in draft.dropped] == [
+        "1 picture or drawing",
+        "1 tracked deletion (changes read as accepted)",
+    ]
+
+
 def _zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as archive:
