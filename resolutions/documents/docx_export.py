@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -37,6 +38,7 @@ from docx.text.paragraph import Paragraph
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
+from resolutions.concurrency import off_loop
 from resolutions.documents import content
 from resolutions.documents.render import datetime_in_words
 from resolutions.drafting import service as drafting
@@ -359,6 +361,37 @@ def _serif(style) -> None:  # a python-docx style
         fonts.set(qn(attribute), "Times New Roman")
 
 
+class _Plan:
+    """The document gathered where the database and the translations are (the same calls as
+    ``_Writer``'s), then written by python-docx in ``save``, off a gevent worker's event loop:
+    writing a long draft is a fraction of a second of pure CPU (``concurrency.off_loop``)."""
+
+    def __init__(self, language: str, title: str, author: str) -> None:
+        self.setup = (language, title, author)
+        self.steps: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def heading(self, *args: Any, **kwargs: Any) -> None:
+        self.steps.append(("heading", args, kwargs))
+
+    def paragraph(self, *args: Any, **kwargs: Any) -> None:
+        self.steps.append(("paragraph", args, kwargs))
+
+    def clause(self, *args: Any, **kwargs: Any) -> None:
+        self.steps.append(("clause", args, kwargs))
+
+    def save(self) -> bytes:
+        return off_loop(_write, self.setup, self.steps)
+
+
+def _write(
+    setup: tuple[str, str, str], steps: list[tuple[str, tuple[Any, ...], dict[str, Any]]]
+) -> bytes:
+    writer = _Writer(*setup)
+    for name, args, kwargs in steps:
+        getattr(writer, name)(*args, **kwargs)
+    return writer.save()
+
+
 def _page_field(paragraph: Paragraph) -> None:
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1")):
@@ -437,7 +470,7 @@ def resolution_docx(
     title: str = context["title"]  # type: ignore[assignment]
     adopted = bool(context["adopted"])
     with force_locale(language):
-        writer = _Writer(language, title, conference.title)
+        writer = _Plan(language, title, conference.title)
         writer.heading(
             conference.title,
             context["kind"],  # type: ignore[arg-type]
@@ -456,7 +489,7 @@ def resolution_docx(
     return DocxFile(writer.save(), filename)
 
 
-def _clean_clauses(writer: _Writer, clauses: Sequence) -> None:  # NumberedClause | FrozenClause
+def _clean_clauses(writer: _Plan, clauses: Sequence) -> None:  # NumberedClause | FrozenClause
     previous_kind = None
     for clause in clauses:
         writer.clause(
@@ -470,7 +503,7 @@ def _clean_clauses(writer: _Writer, clauses: Sequence) -> None:  # NumberedClaus
         previous_kind = clause.kind
 
 
-def _closing(writer: _Writer, context: dict[str, object]) -> None:
+def _closing(writer: _Plan, context: dict[str, object]) -> None:
     """The adoption line, the figures, the signatures and the record's fingerprints, in the
     words of the PDF (templates/documents/resolution.html)."""
     figures: content.VotingFigures | None = context["figures"]  # type: ignore[assignment]
@@ -593,7 +626,7 @@ def draft_docx(resolution: Resolution, *, language: str) -> DocxFile:
             + sum(len(group) for group in page.inserts_before.values())
             - len(pending)
         )
-        writer = _Writer(language, resolution.title, conference.title)
+        writer = _Plan(language, resolution.title, conference.title)
         writer.heading(
             conference.title,
             _("Draft with amendments"),
@@ -671,7 +704,7 @@ def draft_docx(resolution: Resolution, *, language: str) -> DocxFile:
 
 
 def _amended_clause(
-    writer: _Writer, clause: NumberedClause, amendments: list[Amendment], *, first_operative: bool
+    writer: _Plan, clause: NumberedClause, amendments: list[Amendment], *, first_operative: bool
 ) -> None:
     """A clause with the amendments that replace or delete it (in voting order)."""
     delete = next((a for a in amendments if a.kind == AmendmentKind.DELETE), None)
