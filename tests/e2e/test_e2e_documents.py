@@ -31,6 +31,15 @@ def test_secretariat_downloads_the_resolution_with_voting_figures(
     assert download.suggested_filename == f"resolution-{sitting.resolution.id}-en.pdf"
     with open(download.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
+    # The same form gives the Word file, named after the conference and the resolution.
+    with page.expect_download() as download_info:
+        form.get_by_role("button", name="Download Word").click()
+    download = download_info.value
+    assert download.suggested_filename == (
+        "Test Conference – Resolution – On the freedom of association.docx"
+    )
+    with open(download.path(), "rb") as docx:
+        assert docx.read(2) == b"PK"
 
     page.set_viewport_size(PHONE)
     assert horizontal_overflow(page) == 0
