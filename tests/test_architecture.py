@@ -26,6 +26,7 @@ PURE_MODULES = (
     "resolutions.rules.accounts",
     "resolutions.voting.majority",
     "resolutions.drafting.text",
+    "resolutions.drafting.docx_import",
     "resolutions.conferences.csv_import",
     "resolutions.documents.heading",
 )

@@ -19,10 +19,10 @@ from resolutions.drafting.docx_import import (
     MAX_DOCX_BYTES,
     DocxRefused,
     dropped_from_json,
-    dropped_line,
     dropped_to_json,
     read_docx,
 )
+from resolutions.drafting.presentation import dropped_line
 from resolutions.extensions import db
 from resolutions.models import Clause, ClauseKind
 from tests.docx_support import DocxBuilder
@@ -238,7 +238,7 @@ def _form_fields(answer) -> dict[str, str]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_secretariat_uploads_a_word_draft_sees_the_preview_and_imports_it(world, as_user):
-    resolution = drafting.create_resolution(world.conference, world.secretariat.user, "Imported")
+    resolution = drafting.create_resolution(world.conference, world.secretariat, "Imported")
     db.session.commit()
     doc = DocxBuilder()
     doc.paragraph(("i", "Recalling"), " its decisions,")
@@ -280,7 +280,7 @@ def test_secretariat_uploads_a_word_draft_sees_the_preview_and_imports_it(world,
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_file_that_is_not_a_docx_gets_a_clear_refusal_on_the_page(world, as_user):
-    resolution = drafting.create_resolution(world.conference, world.secretariat.user, "Imported")
+    resolution = drafting.create_resolution(world.conference, world.secretariat, "Imported")
     db.session.commit()
     client = as_user(world.secretariat)
     base = f"/c/{world.conference.id}/resolutions/{resolution.id}/import"
@@ -293,9 +293,9 @@ def test_a_file_that_is_not_a_docx_gets_a_clear_refusal_on_the_page(world, as_us
             data={"file": (io.BytesIO(data), name), "upload": "1"},
             content_type="multipart/form-data",
         )
-        assert answer.status_code == 422
+        assert answer.status_code == 400
         assert message in _page_text(answer)
     answer = client.post(f"{base}/docx", data={"upload": "1"}, content_type="multipart/form-data")
-    assert answer.status_code == 422
+    assert answer.status_code == 400
     assert "Choose the Word file to upload." in _page_text(answer)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Clause)) == 0

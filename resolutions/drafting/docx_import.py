@@ -10,9 +10,11 @@ What the draft cannot hold is dropped and named: tables, pictures, headers and f
 comments, footnotes, headings (the document's title lines), empty paragraphs, and text struck
 out by tracked changes (the changes are read as accepted).
 
-The file comes from a user: its size, the number of parts in the archive and their declared
-unpacked size are checked before anything is unpacked (``zipfile`` never inflates a part
-beyond its declared size), and python-docx's XML parser resolves no entities.
+Pure: no Flask and no database (refusals are ``Message``s, translated when shown; the
+preview words what was dropped, ``presentation.dropped_line``). The file comes from a user:
+its size, the number of parts in the archive and their declared unpacked size are checked
+before anything is unpacked (``zipfile`` never inflates a part beyond its declared size),
+and python-docx's XML parser resolves no entities.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from docx.text.paragraph import Paragraph
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from lxml import etree
 
 from resolutions.drafting.text import (
@@ -42,7 +42,12 @@ from resolutions.drafting.text import (
     parse_draft,
     roman_label,
 )
-from resolutions.models import ClauseKind
+from resolutions.enums import ClauseKind
+from resolutions.errors import InvalidInput
+from resolutions.messages import Message
+
+# Refusals are Messages, translated when shown: this module decides without Flask.
+_ = Message
 
 MAX_DOCX_BYTES = 5 * 1024 * 1024
 # A .docx is a zip: what its parts may unpack to, at most, and how many it may hold.
@@ -58,12 +63,12 @@ _NOT_TEXT = re.compile(
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
-class DocxRefused(Exception):
-    """The upload is not a Word document this import can read; the message says why."""
+class DocxRefused(InvalidInput):
+    """The upload is not a Word document this import can read; the message says why, next to
+    the upload form's ``file`` field (400)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Message, field: str | None = "file") -> None:
+        super().__init__(message, field)
 
 
 # --- what was dropped ---------------------------------------------------------------------------
@@ -114,30 +119,6 @@ def dropped_from_json(value: str | None) -> list[Dropped]:
             examples = tuple(str(e)[:80] for e in row[2][:3])
             result.append(Dropped(row[0], max(0, row[1]), examples))
     return result
-
-
-def dropped_line(item: Dropped) -> str:
-    """ "2 tables" and so on, in words, for the preview."""
-    n = item.count
-    words = {
-        "heading": ngettext("%(num)s heading", "%(num)s headings", n),
-        "table": ngettext("%(num)s table", "%(num)s tables", n),
-        "image": ngettext("%(num)s picture or drawing", "%(num)s pictures or drawings", n),
-        "header": ngettext("%(num)s page header", "%(num)s page headers", n),
-        "footer": ngettext("%(num)s page footer", "%(num)s page footers", n),
-        "comment": ngettext("%(num)s comment", "%(num)s comments", n),
-        "footnote": ngettext("%(num)s footnote", "%(num)s footnotes", n),
-        "empty": ngettext("%(num)s empty paragraph", "%(num)s empty paragraphs", n),
-        "tracked": ngettext(
-            "%(num)s tracked deletion (changes read as accepted)",
-            "%(num)s tracked deletions (changes read as accepted)",
-            n,
-        ),
-    }
-    line = words[item.kind]
-    if item.examples:
-        line = _("%(what)s: %(examples)s", what=line, examples="; ".join(item.examples))
-    return line
 
 
 # --- the result ---------------------------------------------------------------------------------

@@ -12,11 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale, get_timezone
+from flask_babel import force_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 
 from resolutions.documents.heading import dateline
 from resolutions.drafting import service
+from resolutions.drafting.docx_import import Dropped
 from resolutions.drafting.text import DiffSegment, NumberedClause, word_diff
 from resolutions.extensions import db
 from resolutions.labels import AMENDMENT_STATE, label
@@ -322,3 +323,30 @@ class PageText:
         if clause.kind == ClauseKind.PREAMBULAR:
             number = number.removeprefix("P")
         return self._references[clause.kind].replace("\x00", number)
+
+
+# --- the Word import's preview ------------------------------------------------------------
+
+
+def dropped_line(item: Dropped) -> str:
+    """ "2 tables" and so on, in words, for the preview."""
+    n = item.count
+    words = {
+        "heading": ngettext("%(num)s heading", "%(num)s headings", n),
+        "table": ngettext("%(num)s table", "%(num)s tables", n),
+        "image": ngettext("%(num)s picture or drawing", "%(num)s pictures or drawings", n),
+        "header": ngettext("%(num)s page header", "%(num)s page headers", n),
+        "footer": ngettext("%(num)s page footer", "%(num)s page footers", n),
+        "comment": ngettext("%(num)s comment", "%(num)s comments", n),
+        "footnote": ngettext("%(num)s footnote", "%(num)s footnotes", n),
+        "empty": ngettext("%(num)s empty paragraph", "%(num)s empty paragraphs", n),
+        "tracked": ngettext(
+            "%(num)s tracked deletion (changes read as accepted)",
+            "%(num)s tracked deletions (changes read as accepted)",
+            n,
+        ),
+    }
+    line = words[item.kind]
+    if item.examples:
+        line = _("%(what)s: %(examples)s", what=line, examples="; ".join(item.examples))
+    return line

@@ -245,7 +245,7 @@ def test_secretariat_imports_a_word_draft_with_the_same_preview(
     from tests.docx_support import DocxBuilder
 
     world = live_world
-    resolution = service.create_resolution(world.conference, world.secretariat.user, "Word")
+    resolution = service.create_resolution(world.conference, world.secretariat, "Word")
     db.session.commit()
     doc = DocxBuilder()
     doc.paragraph("Draft resolution", style="Title")

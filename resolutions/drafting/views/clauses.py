@@ -14,7 +14,6 @@ from resolutions.drafting.docx_import import (
     MAX_DOCX_BYTES,
     DocxRefused,
     dropped_from_json,
-    dropped_line,
     dropped_to_json,
     read_docx,
 )
@@ -29,7 +28,7 @@ from resolutions.drafting.forms import (
     ImportTextForm,
     ResolutionCreateForm,
 )
-from resolutions.drafting.presentation import parse_position, position_choices
+from resolutions.drafting.presentation import dropped_line, parse_position, position_choices
 from resolutions.drafting.text import (
     ClauseSnapshot,
     ParsedParagraph,
@@ -306,18 +305,20 @@ def import_docx(conference: Conference, me: Participant, resolution_id: int) -> 
                 paragraphs_style=res.numbering_style == NumberingStyle.PARAGRAPHS,
                 max_text=MAX_DRAFT_TEXT,
             )
-        except DocxRefused as refused:
-            upload.file.errors = [*upload.file.errors, refused.message]
+        except DocxRefused as error:
+            status = refuse(error, upload)  # next to the file field
         else:
             preview = _preview_form(draft.text, draft.paragraphs, dropped_to_json(draft.dropped))
             return _import_preview_page(res, preview)
+    else:
+        status = 400
     page = render_template(
         "drafting/import.html",
         resolution=res,
         form=ImportTextForm(formdata=None),
         docx_form=upload,
     )
-    return page, 422
+    return page, status
 
 
 def _preview_form(text: str, parsed: list[ParsedParagraph], dropped: str = "") -> ImportPreviewForm:
