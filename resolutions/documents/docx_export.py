@@ -169,7 +169,7 @@ class _Writer:
         rpr.append(lang)
         normal.paragraph_format.space_after = Pt(0)
 
-        def paragraph_style(name: str, base: str = "Normal"):  # -> a python-docx style
+        def paragraph_style(name: str, base: str = "Normal") -> Any:  # a python-docx style
             style = (
                 styles[name]
                 if name in [s.name for s in styles]
@@ -215,6 +215,10 @@ class _Writer:
         note.font.italic = True
         note.paragraph_format.space_after = Pt(12)
 
+        self._clause_styles(paragraph_style)
+
+    def _clause_styles(self, paragraph_style: Any) -> None:
+        """The clauses' styles: each level hangs its number in a margin of its own."""
         clause = paragraph_style(STYLE_CLAUSE)
         clause.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         clause.paragraph_format.space_after = Pt(8)
@@ -327,7 +331,7 @@ class _Writer:
             r.addprevious(wrapper)
             wrapper.append(r)
 
-    def _change_element(self, change: Change):  # -> an lxml element
+    def _change_element(self, change: Change) -> Any:  # an lxml element
         element = OxmlElement(f"w:{change.kind}")
         element.set(qn("w:id"), str(self.next_change_id))
         element.set(qn("w:author"), xml_text(change.author) or "?")
@@ -351,7 +355,7 @@ class _Writer:
         return out.getvalue()
 
 
-def _serif(style) -> None:  # a python-docx style
+def _serif(style: Any) -> None:  # a python-docx style
     """Times New Roman (it covers Cyrillic) for every script, instead of the theme's fonts."""
     fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
     for attribute in list(fonts.attrib):
@@ -466,20 +470,20 @@ def resolution_docx(
         include_votes=include_votes,
         include_signatures=include_signatures,
     )
-    conference: content.DocumentConference = context["conference"]  # type: ignore[assignment]
-    title: str = context["title"]  # type: ignore[assignment]
+    conference: content.DocumentConference = context["conference"]  # type: ignore[assignment]  # the template context holds objects
+    title: str = context["title"]  # type: ignore[assignment]  # the template context holds objects
     adopted = bool(context["adopted"])
     with force_locale(language):
         writer = _Plan(language, title, conference.title)
         writer.heading(
             conference.title,
-            context["kind"],  # type: ignore[arg-type]
+            context["kind"],
             title,
-            context["dateline"],  # type: ignore[arg-type]
+            context["dateline"],
         )
         if not adopted:
             writer.paragraph(_("Draft: not adopted. The text may still change."), STYLE_NOTE)
-        clauses = list(context["clauses"])  # type: ignore[call-overload]
+        clauses = list(context["clauses"])  # type: ignore[call-overload]  # the template context holds objects
         _clean_clauses(writer, clauses)
         if not clauses:
             writer.paragraph(_("The resolution has no text yet."), STYLE_NOTE)
@@ -489,7 +493,7 @@ def resolution_docx(
     return DocxFile(writer.save(), filename)
 
 
-def _clean_clauses(writer: _Plan, clauses: Sequence) -> None:  # NumberedClause | FrozenClause
+def _clean_clauses(writer: _Plan, clauses: Sequence[Any]) -> None:  # Numbered/FrozenClause
     previous_kind = None
     for clause in clauses:
         writer.clause(
@@ -506,7 +510,7 @@ def _clean_clauses(writer: _Plan, clauses: Sequence) -> None:  # NumberedClause 
 def _closing(writer: _Plan, context: dict[str, object]) -> None:
     """The adoption line, the figures, the signatures and the record's fingerprints, in the
     words of the PDF (templates/documents/resolution.html)."""
-    figures: content.VotingFigures | None = context["figures"]  # type: ignore[assignment]
+    figures: content.VotingFigures | None = context["figures"]  # type: ignore[assignment]  # the template context holds objects
     if context["adoption_line"]:
         if context["adopted_on"]:
             writer.paragraph(_("Adopted on %(date)s.", date=context["adopted_on"]), STYLE_CLOSING)
@@ -541,7 +545,7 @@ def _closing(writer: _Plan, context: dict[str, object]) -> None:
         writer.paragraph(
             _(
                 "Adopted text frozen at adoption. SHA-256: %(hash)s.",
-                hash=record.sha256,  # type: ignore[attr-defined]
+                hash=record.sha256,  # type: ignore[attr-defined]  # the template context holds objects
             ),
             STYLE_NOTE,
         )

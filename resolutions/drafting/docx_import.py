@@ -26,6 +26,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -33,7 +34,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from docx.text.paragraph import Paragraph
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from resolutions.drafting.text import (
     ParsedParagraph,
@@ -152,7 +153,7 @@ def read_docx(
         raise DocxRefused(_("The document could not be read.")) from error
 
 
-def _read(document, paragraphs_style: bool, max_text: int | None) -> DocxDraft:
+def _read(document: Any, paragraphs_style: bool, max_text: int | None) -> DocxDraft:
     reader = _Reader(document)
     blocks: list[str] = []
     word_depths: list[int | None] = []
@@ -199,7 +200,7 @@ def _word_levels(
 # --- opening the file safely --------------------------------------------------------------------
 
 
-def _open(data: bytes):  # -> docx.document.Document
+def _open(data: bytes) -> Any:  # a python-docx Document
     if len(data) > MAX_DOCX_BYTES:
         raise DocxRefused(
             _(
@@ -258,7 +259,7 @@ def clean_text(text: str) -> str:
 class _Reader:
     """Walks one document, counting what it drops."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, document: Any) -> None:
         self.document = document
         self.counts: dict[str, int] = {}
         self.examples: dict[str, list[str]] = {}
@@ -286,7 +287,7 @@ class _Reader:
         body = self.document.element.body
         yield from self._blocks(body)
 
-    def _blocks(self, container) -> Iterator[Paragraph]:
+    def _blocks(self, container: Any) -> Iterator[Paragraph]:
         for child in container.iterchildren():
             if child.tag == qn("w:p"):
                 yield Paragraph(child, self.document._body)
@@ -347,7 +348,7 @@ class _Reader:
 
     # Word's automatic numbering
 
-    def _numbering_root(self):
+    def _numbering_root(self) -> Any:
         try:
             return self.document.part.part_related_by(RT.NUMBERING).element
         except KeyError:
@@ -403,7 +404,7 @@ class _Reader:
     # outside the body
 
     def count_outside_body(self) -> None:
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for section in self.document.sections:
             for kind, parts in (
                 ("header", (section.header, section.first_page_header, section.even_page_header)),
@@ -465,18 +466,18 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
-def _inside(element, tags: Iterable[str]) -> bool:
+def _inside(element: Any, tags: Iterable[str]) -> bool:
     tags = set(tags)
     return any(ancestor.tag in tags for ancestor in element.iterancestors())
 
 
-def _element_text(element) -> str:
+def _element_text(element: Any) -> str:
     return " ".join(
         "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in element.iter(qn("w:p"))
     ).strip()
 
 
-def _emphasised(r, paragraph: Paragraph) -> bool:
+def _emphasised(r: Any, paragraph: Paragraph) -> bool:
     """Bold or italic set on the run or by its character style (not the paragraph's style:
     a whole paragraph in italics is its look, not an emphasis)."""
     rpr = r.rPr
@@ -486,7 +487,8 @@ def _emphasised(r, paragraph: Paragraph) -> bool:
             return True
     style_id = rpr.find(qn("w:rStyle")) if rpr is not None else None
     if style_id is not None:
-        style = paragraph.part.styles.get_by_id(style_id.get(qn("w:val")), WD_STYLE_TYPE.CHARACTER)
+        part: Any = paragraph.part  # the document part, which has the styles
+        style = part.styles.get_by_id(style_id.get(qn("w:val")), WD_STYLE_TYPE.CHARACTER)
         while style is not None:
             font = style.font
             if font.italic or font.bold:

@@ -284,7 +284,7 @@ def import_draft(conference: Conference, me: Participant, resolution_id: int) ->
         paragraphs_style = res.numbering_style == NumberingStyle.PARAGRAPHS
         parsed = parse_draft(form.text.data or "", paragraphs=paragraphs_style)
         if parsed:
-            return _import_preview_page(res, _preview_form(form.text.data, parsed))
+            return _import_preview_page(res, _preview_form(form.text.data or "", parsed))
         form.text.errors = [_("No paragraph was found in the text.")]
     return render_template(
         "drafting/import.html", resolution=res, form=form, docx_form=ImportDocxForm(formdata=None)
