@@ -46,6 +46,7 @@ ACTION = {
     "resolution.rejected": _l("Resolution rejected"),
     "clause.added": _l("Clause added"),
     "clause.edited": _l("Clause edited"),
+    "clause.translated": _l("Translation of a clause edited"),
     "clause.moved": _l("Clause moved"),
     "clause.deleted": _l("Clause deleted"),
     "clause.rejected_by_vote": _l("Clause rejected in a separate vote"),
@@ -135,6 +136,7 @@ DETAIL = {
     "present_weight": _l("Weight present"),
     "total_weight": _l("Total weight"),
     "by_consent": _l("By general consent"),
+    "translation_needed": _l("Translation needed"),
     "details": _l("Details"),
 }
 # Details are shown in the order of the table above (the log stores them sorted by key).
@@ -145,6 +147,8 @@ DETAIL_FOR_ACTION = {
     ("conference.settings_changed", "majority_method"): _l("Majority by default"),
     ("conference.settings_changed", "quorum"): _l("Quorum by default"),
     ("conference.settings_changed", "ballot_kind"): _l("Ballot by default"),
+    ("clause.translated", "language"): _l("Language"),
+    ("clause.translated", "removed"): _l("Translation removed"),
 }
 # Internal ids of clauses an insert was re-anchored between: the action and its amendment
 # say what happened; the ids mean nothing to a reader.

@@ -94,6 +94,7 @@ TABLES = {
     "poll_outcome_label": POLL_OUTCOME,
     "choice_label": CHOICE,
     "poll_subject_label": POLL_SUBJECT,
+    "language_label": LANGUAGE,
 }
 
 

@@ -3,7 +3,8 @@
 Reads only. A delegate sees the open vote waiting for them, their amendment drafts, the
 invitations to co-sponsor they have not answered and the amendment deadline; the chair what
 comes next in the queue and the weight present; the secretariat the amendments waiting for a
-ruling and the participants who have no access yet (no password set).
+ruling, the participants who have no access yet (no password set) and the clauses of each
+draft without a current translation into the second language.
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ class Dashboard:
     present_weight: tuple[int, int] | None = None
     awaiting_ruling: list[Amendment] = field(default_factory=list)
     without_access: int | None = None
+    # Draft resolutions with how many clauses lack a current second-language text.
+    translation_gaps: list[tuple[Resolution, int]] = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)  # amendment id: its name
 
 
 def dashboard(conference: Conference, me: Participant) -> Dashboard:
+    from resolutions.drafting import service as drafting
     from resolutions.voting import attendance, sitting
     from resolutions.voting.open_vote import open_vote_for
 
@@ -79,7 +83,11 @@ def dashboard(conference: Conference, me: Participant) -> Dashboard:
                 Resolution.state == ResolutionState.DRAFT,
             )
         )
+        drafts = list(drafts)
         board.awaiting_ruling = [a for r in drafts for a in sitting.unruled_amendments(r)]
+        board.translation_gaps = [
+            (r, len(drafting.translation_gaps(drafting.numbered_text(r)))) for r in drafts
+        ]
         board.without_access = db.session.scalar(
             sa.select(sa.func.count(Participant.id))
             .join(User, User.id == Participant.user_id)

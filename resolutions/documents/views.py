@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Reply
 
-from resolutions.auth.access import conference_role, get_in_conference
+from resolutions.auth.access import conference_role, get_in_conference, has_role
 from resolutions.documents import content, docx_export
+from resolutions.documents.bilingual import TranslationsMissing, text_choice
 from resolutions.documents.render import (
     document_language,
 )
 from resolutions.models import Conference, Participant, Resolution, ResolutionState, Role
+
+
+@dataclass(frozen=True)
+class TranslationRefusal:
+    """A bilingual export refused: the clauses without a current translation, and the link
+    that exports it anyway with the gaps marked (the secretariat's only)."""
+
+    resolution: Resolution
+    references: list[str]
+    insist_url: str | None
+
 
 bp = Blueprint("documents", __name__, url_prefix="/c/<int:conference_id>")
 
@@ -71,14 +84,39 @@ def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) 
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
         return _not_yet(conference, resolution)
-    language = document_language(conference, request.args.get("lang"))
-    document = content.resolution_pdf(
-        resolution,
-        me,
-        language=language,
-        include_votes=_option("votes"),
-        include_signatures=_option("signatures"),
-    )
+    choice = text_choice(conference, request.args.get("lang"))
+    # Only the secretariat may export a bilingual text with its gaps marked (DESIGN.md: the
+    # secretariat exports; issue 14: "marked as such if the secretariat insists").
+    insist = request.args.get("insist") == "1" and has_role(me, Role.SECRETARIAT)
+    try:
+        document = content.resolution_pdf(
+            resolution,
+            me,
+            language=choice.language,
+            include_votes=_option("votes"),
+            include_signatures=_option("signatures"),
+            mode=choice.mode,
+            insist=insist,
+        )
+    except TranslationsMissing as missing:
+        refusal = TranslationRefusal(
+            resolution=resolution,
+            references=missing.references,
+            insist_url=url_for(
+                ".resolution_pdf",
+                conference_id=conference.id,
+                resolution_id=resolution.id,
+                **{**request.args.to_dict(flat=True), "insist": "1"},
+            )
+            if has_role(me, Role.SECRETARIAT)
+            else None,
+        )
+        page = render_template(
+            "documents/index.html",
+            offer=content.documents_on_offer(conference, me),
+            refusal=refusal,
+        )
+        return Response(page, status=409)
     return _download(document.content, document.filename, "application/pdf")
 
 

@@ -69,6 +69,40 @@ DRAFT = """\
 """
 
 
+# The secretariat's English version of part of the draft (our own text, like the draft); the
+# clauses left out show the demo what a missing translation looks like.
+ENGLISH = {
+    "P1": (
+        "Reaffirming the commitment of the participants of the conference to freedom of "
+        "association, the right to collective bargaining and the right to peaceful assembly,"
+    ),
+    "P2": (
+        "Taking into account the reports of the delegations on the situation of trade unions "
+        "and human rights organisations in the countries of Central Asia and the Caucasus "
+        "presented to the conference,"
+    ),
+    "1": (
+        "Calls upon the governments of the region to ensure freedom of association in practice "
+        "and to refrain from interfering in the internal affairs of trade unions;"
+    ),
+    "2": (
+        "Notes with satisfaction the establishment in several countries of advisory councils "
+        "in which trade unions take part, and calls for this practice to be extended;"
+    ),
+    "3": "Calls upon the member organisations of the network:",
+    "3(a)": (
+        "to keep a record of cases of pressure on trade union activists and human rights "
+        "defenders and to exchange this information every year;"
+    ),
+    "3(b)": "to give legal and moral support to colleagues who face persecution;",
+    "4": (
+        "Requests the secretariat to prepare for the next conference a review of the laws of "
+        "the countries of the region on trade unions and on human rights work;"
+    ),
+    "6": "Decides to continue its consideration of this matter at the next conference.",
+}
+
+
 def _delegate(delegates: dict[str, Participant], name: str) -> Participant:
     return delegates[name]
 
@@ -80,7 +114,8 @@ def load(conference: Conference, actor: User | None = None) -> Resolution:
     command, is no member of the conference); amendments come from the demo delegates:
     three admitted (a replace of clause 1 with a confirmed co-sponsor and a pending
     invitation, a delete of clause 2, an insert after clause 4), one submitted, one ruled out
-    of order, one withdrawn, and one draft of the first demo delegate.
+    of order, one withdrawn, and one draft of the first demo delegate. The secretariat gives
+    part of the draft in English (``ENGLISH``); A-1 carries its English text too.
     """
     members = list(
         db.session.scalars(
@@ -99,6 +134,10 @@ def load(conference: Conference, actor: User | None = None) -> Resolution:
         n.number_path: db.session.get(Clause, n.clause_id)
         for n in service.numbered_text(resolution)
     }
+    for number, english in ENGLISH.items():
+        service.set_translation(
+            clause[number], writer, english, expected_version=clause[number].version
+        )
 
     def propose(
         name: str,
@@ -132,6 +171,11 @@ def load(conference: Conference, actor: User | None = None) -> Resolution:
             "Призывает правительства государств региона обеспечить в законодательстве и на "
             "практике свободу объединения, воздерживаться от вмешательства во внутренние дела "
             "профсоюзов и отменить нормы, ограничивающие их регистрацию;"
+        ),
+        translation=(
+            "Calls upon the governments of the region to ensure freedom of association in law "
+            "and in practice, to refrain from interfering in the internal affairs of trade "
+            "unions and to repeal the rules that restrict their registration;"
         ),
         justification=(
             "Во многих странах региона препятствия создаются уже на этапе регистрации "

@@ -120,10 +120,22 @@ class ResolutionEditForm(ResolutionCreateForm):
 
 class ClauseEditForm(FlaskForm):
     text = _clause_text_field(_l("Text of the clause"))
+    # In the second language; the view names the language (``translation_label``).
+    translation = _clause_text_field(_l("Translation"), required=False)
     expected_version = IntegerField(
         widget=HiddenInput(), validators=[InputRequired(_l("The form is incomplete."))]
     )
     submit = SubmitField(_l("Save new version"))
+
+
+class TranslationForm(FlaskForm):
+    """One clause's text in the second language (the translations page): "" removes it."""
+
+    translation = _clause_text_field(_l("Translation"), required=False)
+    expected_version = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(_l("The form is incomplete."))]
+    )
+    submit = SubmitField(_l("Save translation"))
 
 
 class ClauseNewForm(FlaskForm):
@@ -262,6 +274,8 @@ class AmendmentForm(FlaskForm):
     expected_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     position = SelectField(_l("Where the new clause goes"), validate_choice=False)
     text = _clause_text_field(_l("Text"), required=False)
+    # The same text in the second language, if the proposer has it (optional).
+    translation = _clause_text_field(_l("Translation"), required=False)
     justification = TextAreaField(
         _l("Justification"),
         validators=[

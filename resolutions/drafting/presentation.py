@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import url_for
+from flask import request, session, url_for
 from flask_babel import force_locale, get_timezone, ngettext
 from flask_babel import gettext as _
 
@@ -20,7 +20,7 @@ from resolutions.drafting import service
 from resolutions.drafting.docx_import import Dropped
 from resolutions.drafting.text import DiffSegment, NumberedClause, word_diff
 from resolutions.extensions import db
-from resolutions.labels import AMENDMENT_STATE, label
+from resolutions.labels import AMENDMENT_STATE, LANGUAGE, label
 from resolutions.models import (
     Amendment,
     AmendmentKind,
@@ -31,6 +31,7 @@ from resolutions.models import (
     NumberingStyle,
     Resolution,
 )
+from resolutions.rules.languages import first_language, second_language
 
 # --- the document heading ---------------------------------------------------------------------
 
@@ -54,6 +55,49 @@ def document_heading(conference: Conference) -> DocumentHeading:
                 conference.start_date, conference.end_date, conference.place, language
             ),
         )
+
+
+# Which language(s) the draft page shows; the choice is kept in the URL (``?text=``) and
+# remembered in the reader's session, so the page works without JavaScript.
+TEXT_MODES = ("first", "second", "both")
+_SESSION_KEY = "draft_text"
+
+
+def draft_text_mode() -> str:
+    """The draft page's language choice: from the URL when given (then remembered), else the
+    one remembered, else the first language."""
+    asked = request.args.get("text")
+    if asked in TEXT_MODES:
+        session[_SESSION_KEY] = asked
+        return asked
+    remembered = session.get(_SESSION_KEY)
+    return remembered if remembered in TEXT_MODES else "first"
+
+
+def language_names(conference: Conference) -> dict[str, str]:
+    """The two working languages in the reader's words: {"first": "Russian", ...}."""
+    return {
+        "first": label(LANGUAGE, first_language(conference)),
+        "second": label(LANGUAGE, second_language(conference)),
+    }
+
+
+def translation_label(conference: Conference) -> str:
+    return _("Text in %(language)s", language=label(LANGUAGE, second_language(conference)))
+
+
+def draft_languages(conference: Conference, clauses: list[NumberedClause]) -> dict[str, Any]:
+    """What the draft page needs to show the text in the chosen language(s): the choice, the
+    languages' names and codes, how many clauses lack a current translation, and the
+    page's filters to keep in the switch's links."""
+    return {
+        "text_mode": draft_text_mode(),
+        "names": language_names(conference),
+        "first_language": first_language(conference),
+        "second_language": second_language(conference),
+        "translation_gaps": len(service.translation_gaps(clauses)),
+        "filter_args": {k: v for k, v in request.args.items() if k in ("state", "proposer")},
+    }
 
 
 # --- where a new clause may go ----------------------------------------------------------------
@@ -196,6 +240,7 @@ def version_reason(reason: str) -> str:
         "create": _("Created"),
         "import": _("Imported"),
         "edit": _("Edited by the secretariat"),
+        "translation": _("Translation changed by the secretariat"),
         "move": _("Moved"),
         "delete": _("Deleted"),
         "amendment": _("Changed by an adopted amendment"),

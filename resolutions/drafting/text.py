@@ -34,6 +34,10 @@ class ClauseLike(Protocol):
     def text(self) -> str: ...
     @property
     def is_deleted(self) -> bool: ...
+    @property
+    def translation(self) -> str: ...
+    @property
+    def translation_needed(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class ClauseSnapshot:
     position: int
     text: str
     is_deleted: bool = False
+    translation: str = ""
+    translation_needed: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,8 @@ class NumberedClause:
     preambular clauses and for every clause in the paragraphs style). ``number_path`` is how a
     reference reads: "2(a)(i)" for operative clauses, "P3" for the 3rd preambular clause; in the
     paragraphs style the ordinal of the paragraph among all top-level paragraphs ("3", "3(a)").
+    ``translation`` is the text in the conference's second language ("" = none);
+    ``translation_needed`` says it is outdated (kept for reference).
     """
 
     clause_id: int | None
@@ -67,6 +75,8 @@ class NumberedClause:
     text: str
     parent_id: int | None
     position: int
+    translation: str = ""
+    translation_needed: bool = False
 
 
 def letter_label(index: int) -> str:
@@ -175,6 +185,9 @@ def _numbered(clause: ClauseLike, depth: int, label: str, path: str) -> Numbered
         text=clause.text,
         parent_id=clause.parent_id,
         position=clause.position,
+        # "" until a new row is flushed (the column's default)
+        translation=clause.translation or "",
+        translation_needed=bool(clause.translation_needed),
     )
 
 

@@ -68,6 +68,12 @@ class Clause(Model):
     kind: Mapped[ClauseKind] = mapped_column(enum_column(ClauseKind, "clause_kind"))
     position: Mapped[int]
     text: Mapped[str] = mapped_column(sa.Text)
+    # The text in the conference's second language (``rules.languages.second_language``);
+    # "" when there is none. ``translation_needed``: the first-language text changed (an
+    # adopted amendment without a translation) after this translation was written; it stays
+    # for reference, shown as outdated, until someone gives the new one.
+    translation: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    translation_needed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_deleted: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)  # number of the current ClauseVersion
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -86,11 +92,13 @@ class ClauseVersion(Model):
     clause_id: Mapped[int] = mapped_column(sa.ForeignKey("clause.id", ondelete="CASCADE"))
     version: Mapped[int]
     text: Mapped[str] = mapped_column(sa.Text)
+    translation: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    translation_needed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     kind: Mapped[ClauseKind] = mapped_column(enum_column(ClauseKind, "clause_kind"))
     parent_id: Mapped[int | None]
     position: Mapped[int]
     is_deleted: Mapped[bool] = mapped_column(default=False)
-    # create / edit / move / delete / amendment
+    # create / edit / translation / move / delete / amendment
     reason: Mapped[str] = mapped_column(sa.String(20), default="edit")
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     amendment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("amendment.id"))
@@ -137,6 +145,9 @@ class Amendment(Model):
         sa.ForeignKey("clause.id", ondelete="CASCADE")
     )
     text: Mapped[str] = mapped_column(sa.Text, default="")
+    # The same text in the other working language, if the proposer gives it ("" = none): on
+    # adoption it becomes the clause's translation instead of marking it "translation needed".
+    translation: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     justification: Mapped[str] = mapped_column(sa.Text, default="")
     state: Mapped[AmendmentState] = mapped_column(
         enum_column(AmendmentState, "amendment_state"), default=AmendmentState.DRAFT

@@ -98,21 +98,28 @@ def public_poll_context(poll: Poll, *, preview: bool = False) -> dict[str, Any]:
     open); afterwards the text frozen at opening. ``preview`` adds the text as it would read
     if the amendment were adopted (the projector).
     """
+    # In the reader's language where a current translation exists (the snapshot is built
+    # per locale); the vote is on the same clause whichever language is read.
+    reader = drafting.poll_subject_for_reader(poll, str(get_locale() or ""))
     context: dict[str, Any] = {
         "poll": poll,
         "amendment": None,
         "diff": None,
         "preview": None,
         "preview_focus": set(),
-        "text": poll.subject_text,
+        "text": reader.text,
+        "text_language": reader.language,
     }
     pending = poll.state in (PollState.CREATED, PollState.OPEN)
     if poll.amendment_id is not None:
         amendment = db.session.get(Amendment, poll.amendment_id)
         context["amendment"] = amendment
         if amendment is not None and pending:
-            context["diff"] = drafting.amendment_diff(amendment)
-            if preview:
+            context["diff"] = (
+                reader.diff if reader.diff is not None else drafting.amendment_diff(amendment)
+            )
+            # The preview is the first-language text: shown to readers of that language.
+            if preview and not reader.translated:
                 numbered = drafting.amendment_preview(amendment)
                 context["preview"] = numbered
                 context["preview_focus"] = _changed_positions(amendment, numbered)

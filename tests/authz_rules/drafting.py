@@ -18,6 +18,8 @@ RULES = {
     "drafting.resolution_create": SECRETARIAT,
     "drafting.clause_new": SECRETARIAT,
     "drafting.clause_edit": SECRETARIAT,
+    "drafting.translations": SECRETARIAT,
+    "drafting.translation_save": SECRETARIAT,
     "drafting.clause_delete": SECRETARIAT,
     "drafting.clause_move": SECRETARIAT,
     "drafting.import_draft": SECRETARIAT,

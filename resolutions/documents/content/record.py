@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from resolutions import audit
@@ -15,6 +15,7 @@ from resolutions.documents.content.access import visible_polls
 from resolutions.documents.csv_export import DELIMITERS, write_csv
 from resolutions.documents.heading import dateline, local_moment, moment_in_words, zone_name
 from resolutions.documents.render import PdfFile, created_stamp, render_pdf, weight_text
+from resolutions.drafting import service as drafting
 from resolutions.labels import BALLOT_KIND, CHOICE, MAJORITY_METHOD, POLL_OUTCOME, POLL_STATE, label
 from resolutions.models import Conference, Participant, Poll, utcnow
 from resolutions.rules import visibility
@@ -30,15 +31,27 @@ class RecordEntry:
     poll: Poll
     result: voting.PollResult | None  # None: a cancelled poll has no result
     resolution_title: str
+    # What was voted, in the document's language where a current translation exists.
+    subject: drafting.ReaderText | None = None
 
 
 def record_entries(conference: Conference, me: Participant) -> list[RecordEntry]:
-    """The polls ``me`` may see, numbered in the order they were held, with their results."""
+    """The polls ``me`` may see, numbered in the order they were held, with their results
+    and their subjects in the current locale's language (``force_locale`` for a document)."""
     titles = {r.id: r.title for r in conference.resolutions}
+    reader = str(get_locale() or "")
     entries = []
     for number, poll in enumerate(visible_polls(conference, me), start=1):
         result = voting.poll_result(poll) if poll.state in voting.FINISHED else None
-        entries.append(RecordEntry(number, poll, result, titles.get(poll.resolution_id or 0, "")))
+        entries.append(
+            RecordEntry(
+                number,
+                poll,
+                result,
+                titles.get(poll.resolution_id or 0, ""),
+                drafting.poll_subject_for_reader(poll, reader),
+            )
+        )
     return entries
 
 

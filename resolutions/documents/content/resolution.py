@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from resolutions.documents.bilingual import DocumentClause, TextMode, parallel_text
 from resolutions.documents.content.access import deciding_poll
 from resolutions.documents.heading import date_in_words, dateline, kind_line_needed, local_moment
 from resolutions.documents.render import PdfFile, created_stamp, render_pdf
@@ -15,6 +17,7 @@ from resolutions.drafting import service as drafting
 from resolutions.labels import BALLOT_KIND, MAJORITY_METHOD, label
 from resolutions.models import (
     Conference,
+    NumberingStyle,
     Participant,
     Poll,
     PollOutcome,
@@ -23,6 +26,7 @@ from resolutions.models import (
     Role,
     utcnow,
 )
+from resolutions.rules.languages import OWN_NAME, HasLanguage, first_language, second_language
 from resolutions.voting import service as voting
 
 # --- the resolution ---------------------------------------------------------------------------
@@ -95,6 +99,8 @@ def _adopted_context(
     language: str,
     include_votes: bool,
     include_signatures: bool,
+    mode: TextMode,
+    insist: bool,
 ) -> dict[str, object]:
     """The adopted resolution from its frozen record: nothing here reads the settings."""
     figures = None
@@ -113,6 +119,7 @@ def _adopted_context(
         "kind": kind,
         "adopted": True,
         "clauses": frozen.clauses,
+        **_text_context(frozen.clauses, frozen, mode, resolution.numbering_style, insist),
         "dateline": dateline(frozen.start_date, frozen.end_date, frozen.place, language),
         "adoption_line": include_votes,
         "adopted_on": date_in_words(local_moment(frozen.adopted_at, frozen.zone).date(), language),
@@ -135,11 +142,15 @@ def resolution_html_context(
     language: str,
     include_votes: bool,
     include_signatures: bool = True,
+    mode: TextMode = TextMode.FIRST,
+    insist: bool = False,
 ) -> dict[str, object]:
     """Everything the resolution's template needs (also used by the benchmark).
 
     An adopted resolution comes from its frozen record (``drafting.adopted_text``); a draft
     (or a resolution adopted before records were kept) from the current text and settings.
+    ``mode``: the clauses in the first language, the second, or both side by side; both with
+    translations missing raise ``TranslationsMissing`` unless ``insist``.
     """
     adopted = resolution.state == ResolutionState.ADOPTED
     row = drafting.adopted_text(resolution) if adopted else None
@@ -152,6 +163,8 @@ def resolution_html_context(
                 language=language,
                 include_votes=include_votes,
                 include_signatures=include_signatures,
+                mode=mode,
+                insist=insist,
             )
         figures = None
         if include_votes and adopted:
@@ -159,6 +172,10 @@ def resolution_html_context(
             if poll is not None:
                 figures = voting_figures(poll)
         kind, title = _kind_and_title(adopted, resolution.title)
+        clauses = drafting.numbered_text(resolution)
+        text = _text_context(
+            clauses, resolution.conference, mode, resolution.numbering_style, insist
+        )
     conference = resolution.conference
     return {
         "conference": DocumentConference(
@@ -168,7 +185,8 @@ def resolution_html_context(
         "title": title,
         "kind": kind,
         "adopted": adopted,
-        "clauses": drafting.numbered_text(resolution),
+        "clauses": clauses,
+        **text,
         "dateline": resolution_dateline(resolution, language),
         "adoption_line": include_votes and adopted,
         "adopted_on": (
@@ -185,6 +203,23 @@ def resolution_html_context(
     }
 
 
+def _text_context(
+    clauses: Sequence[DocumentClause],
+    conference: HasLanguage,
+    mode: TextMode,
+    style: NumberingStyle,
+    insist: bool,
+) -> dict[str, object]:
+    """The clauses as the template prints them in ``mode`` (see ``bilingual.parallel_text``)."""
+    return {
+        "rows": parallel_text(clauses, conference, mode, style, insist=insist),
+        "mode": mode.value,
+        "first_language": first_language(conference),
+        "second_language": second_language(conference),
+        "language_names": OWN_NAME,
+    }
+
+
 def _first_named(conference: Conference, role: Role) -> str | None:
     members = sorted((p for p in conference.participants if p.role == role), key=lambda p: p.id)
     return members[0].name if members else None
@@ -197,19 +232,29 @@ def resolution_pdf(
     language: str,
     include_votes: bool,
     include_signatures: bool = True,
+    mode: TextMode = TextMode.FIRST,
+    insist: bool = False,
 ) -> PdfFile:
     """The resolution as a signed-off document; marked DRAFT until it is adopted. With the
     adoption line (and the figures the reader may see) and the signature block unless the
-    caller turns them off."""
+    caller turns them off. ``mode``: which language's text, or both in two columns; both with
+    gaps are refused (``TranslationsMissing``) unless ``insist``."""
     context = resolution_html_context(
         resolution,
         me,
         language=language,
         include_votes=include_votes,
         include_signatures=include_signatures,
+        mode=mode,
+        insist=insist,
     )
     kind = "resolution" if context["adopted"] else "draft-resolution"
+    languages = (
+        f"{context['first_language']}-{context['second_language']}"
+        if mode == TextMode.BOTH
+        else language
+    )
     return PdfFile(
         render_pdf("documents/resolution.html", language, **context),
-        f"{kind}-{resolution.id}-{language}.pdf",
+        f"{kind}-{resolution.id}-{languages}.pdf",
     )

@@ -17,6 +17,7 @@ The package, in the order its modules build on each other:
 - ``record``: the adopted resolution frozen as a record (``AdoptedText``).
 - ``read``: the read model (labels, diffs and staleness of amendments, the draft page's
   data), dataclasses for the views; no writes.
+- ``languages``: a poll's subject in the reader's language (second-language translations).
 
 Callers import from here (``from resolutions.drafting import service``).
 """
@@ -59,6 +60,7 @@ from resolutions.drafting.service.clauses import (
     add_clause,
     clause_history,
     clause_reference,
+    clause_rows,
     create_resolution,
     delete_clause,
     edit_clause,
@@ -67,10 +69,13 @@ from resolutions.drafting.service.clauses import (
     move_clause,
     numbered_text,
     remove_clause_by_vote,
+    set_translation,
     text_at,
     text_at_poll,
+    translation_gaps,
     update_resolution,
 )
+from resolutions.drafting.service.languages import ReaderText, poll_subject_for_reader
 from resolutions.drafting.service.read import (
     AmendmentView,
     DraftPage,
@@ -98,6 +103,7 @@ __all__ = [
     "AmendmentView",
     "DraftPage",
     "FrozenResolution",
+    "ReaderText",
     "TriageRow",
     "add_clause",
     "admit_amendment",
@@ -118,6 +124,7 @@ __all__ = [
     "check_target_version",
     "clause_history",
     "clause_reference",
+    "clause_rows",
     "create_resolution",
     "delete_clause",
     "discard_amendment",
@@ -130,6 +137,7 @@ __all__ = [
     "move_clause",
     "numbered_text",
     "remove_clause_by_vote",
+    "poll_subject_for_reader",
     "propose_amendment",
     "read_adopted_text",
     "reject_amendment",
@@ -138,12 +146,14 @@ __all__ = [
     "rule_on_amendments",
     "resolutions_awaiting_ruling",
     "rule_out_of_order",
+    "set_translation",
     "set_vote_order",
     "sponsor_candidates",
     "submit_amendment",
     "target_change_diff",
     "text_at",
     "text_at_poll",
+    "translation_gaps",
     "triage_rows",
     "update_amendment",
     "update_resolution",

@@ -81,6 +81,11 @@ def _clean_clause_text(text: str | None, field: str = "text") -> str:
     )
 
 
+def _clean_translation(text: str | None, field: str = "translation") -> str:
+    """A text in the second language: optional ("" = none), as long as a clause may be."""
+    return _clean(text, limit=MAX_CLAUSE_CHARS, field=field, required=False)
+
+
 def _conference(resolution: Resolution) -> Conference:
     return resolution.conference
 

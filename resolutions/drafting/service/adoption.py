@@ -183,6 +183,14 @@ def _apply_replace(
     amendment: Amendment, target: Clause, actor: User | None, now: datetime, reason: str
 ) -> list[Amendment]:
     target.text = amendment.text
+    # The other language follows the amendment when it carries one; otherwise the previous
+    # translation stays, marked outdated, for the secretariat to bring up to date (a clause
+    # without one simply has none: it is missing either way).
+    if amendment.translation:
+        target.translation = amendment.translation
+        target.translation_needed = False
+    elif target.translation:
+        target.translation_needed = True
     _bump(target, "amendment", actor, now, amendment.id)
     # A delete of the replaced clause would now delete a text nobody voted to delete.
     # Other replaces stay: they become stale, and the chair decides.
@@ -210,6 +218,7 @@ def _apply_insert(amendment: Amendment, actor: User | None, now: datetime) -> No
         resolution,
         kind=kind,
         text=amendment.text,
+        translation=amendment.translation,
         parent=parent,
         after=after,
         author=actor,
@@ -265,6 +274,7 @@ def _adopt(
     name = amendment_name(amendment)
     reason = _("Made obsolete by the adoption of %(amendment)s.", amendment=name)
     obsolete: list[Amendment] = []
+    translation_needed = False
     if amendment.kind == AmendmentKind.INSERT:
         _apply_insert(amendment, actor, now)
     else:
@@ -274,6 +284,7 @@ def _adopt(
         _lock(target)
         if amendment.kind == AmendmentKind.REPLACE:
             obsolete = _apply_replace(amendment, target, actor, now, reason)
+            translation_needed = target.translation_needed
         else:
             deleted, previous = _delete_subtree(target, "amendment", actor, now, amendment.id)
             db.session.flush()
@@ -298,6 +309,7 @@ def _adopt(
             "poll_id": poll_id,
             "by_consent": by_consent,
             "obsolete": [amendment_name(a) for a in obsolete],
+            **({"translation_needed": True} if translation_needed else {}),
         },
     )
     return obsolete

@@ -39,6 +39,7 @@ from resolutions.drafting.service._common import (
     PENDING_STATES,
     _clean,
     _clean_clause_text,
+    _clean_translation,
     _conference,
     _lock,
     _record,
@@ -305,6 +306,11 @@ def _clean_justification(justification: str | None) -> str:
     )
 
 
+def _amendment_translation(translation: str | None, kind: AmendmentKind) -> str:
+    """The amendment's text in the second language: optional; a delete has none."""
+    return "" if kind == AmendmentKind.DELETE else _clean_translation(translation)
+
+
 def check_target_version(target: Clause | None, expected_version: int | None) -> None:
     """Never save (nor preview) an amendment against a text its author has not seen: the
     target must still be at ``expected_version``, else ``StaleError`` (a deleted target is
@@ -331,6 +337,7 @@ def propose_amendment(
     kind: AmendmentKind,
     text: str = "",
     justification: str = "",
+    translation: str = "",
     target: Clause | None = None,
     new_clause_kind: ClauseKind | None = None,
     parent: Clause | None = None,
@@ -344,7 +351,8 @@ def propose_amendment(
     (None: first among its siblings). Records the target's version it was written against.
     ``expected_version`` is the target's version the form showed: if the target changed since,
     nothing is saved (StaleError), as for clauses. None (scripts) takes the current version.
-    Refused after the amendment deadline.
+    ``translation`` is the same text in the conference's second language, if the proposer
+    gives it (ignored for a delete). Refused after the amendment deadline.
     """
     _require_member(proposer, resolution)
     if not has_role(proposer, Role.DELEGATE):
@@ -372,6 +380,7 @@ def propose_amendment(
         parent_clause_id=shape.parent.id if shape.parent else None,
         after_clause_id=shape.after.id if shape.after else None,
         text=shape.text,
+        translation=_amendment_translation(translation, kind),
         justification=_clean_justification(justification),
         state=AmendmentState.DRAFT,
         created_at=now,
@@ -388,6 +397,7 @@ def update_amendment(
     *,
     text: str,
     justification: str,
+    translation: str = "",
     new_clause_kind: ClauseKind | None = None,
     parent: Clause | None = None,
     after: Clause | None = None,
@@ -419,6 +429,7 @@ def update_amendment(
         after=after if insert else None,
     )
     amendment.text = shape.text
+    amendment.translation = _amendment_translation(translation, amendment.kind)
     amendment.justification = _clean_justification(justification)
     if insert:
         amendment.new_clause_kind = shape.new_clause_kind

@@ -22,6 +22,7 @@ from resolutions.drafting.service._common import (
     MAX_TITLE_CHARS,
     _clean,
     _clean_clause_text,
+    _clean_translation,
     _lock,
     _record,
     _require_open,
@@ -50,6 +51,7 @@ from resolutions.models import (
     User,
     utcnow,
 )
+from resolutions.rules.languages import has_current_translation, second_language
 
 GAP = 1024
 MAX_DEPTH = 2  # clause (0), sub-clause (a) (1), sub-sub-clause (i) (2)
@@ -70,6 +72,11 @@ def _clause(clause_id: int | None) -> Clause | None:
     return db.session.get(Clause, clause_id) if clause_id is not None else None
 
 
+def clause_rows(resolution: Resolution) -> dict[int, Clause]:
+    """Every clause row of ``resolution`` by id, deleted ones too (one query)."""
+    return {clause.id: clause for clause in _all_clauses(resolution)}
+
+
 def numbered_text(resolution: Resolution) -> list[NumberedClause]:
     """The current text in document order, numbered (one query)."""
     return number_clauses(_all_clauses(resolution), resolution.numbering_style)
@@ -83,6 +90,8 @@ def _snapshot(version: ClauseVersion) -> ClauseSnapshot:
         position=version.position,
         text=version.text,
         is_deleted=version.is_deleted,
+        translation=version.translation,
+        translation_needed=version.translation_needed,
     )
 
 
@@ -242,6 +251,8 @@ def _write_version(
         clause_id=clause.id,
         version=clause.version,
         text=clause.text,
+        translation=clause.translation,
+        translation_needed=clause.translation_needed,
         kind=clause.kind,
         parent_id=clause.parent_id,
         position=clause.position,
@@ -363,6 +374,7 @@ def _create_clause(
     after: Clause | None,
     author: User | None,
     now: datetime,
+    translation: str = "",
     reason: str = "create",
     amendment_id: int | None = None,
 ) -> Clause:
@@ -374,6 +386,8 @@ def _create_clause(
         kind=kind,
         position=position,
         text=text,
+        translation=translation,
+        translation_needed=False,
         version=1,
         created_at=now,
     )
@@ -414,17 +428,99 @@ def add_clause(
     return clause
 
 
-def edit_clause(clause: Clause, actor: Participant, text: str, *, expected_version: int) -> Clause:
-    """Give ``clause`` a new text (secretariat only), as a new version.
+def edit_clause(
+    clause: Clause,
+    actor: Participant,
+    text: str,
+    *,
+    expected_version: int,
+    translation: str | None = None,
+) -> Clause:
+    """Give ``clause`` a new text (secretariat only), and its translation when ``translation``
+    is given (None: the translation is not part of the form), as one new version.
 
     ``expected_version`` is the version the form showed; if someone changed the clause since,
-    the edit is refused (StaleError) rather than overwriting their change. The same text
-    again changes nothing.
+    the edit is refused (StaleError) rather than overwriting their change. The same texts
+    again change nothing. A new first-language text with the translation left as it was
+    marks that translation outdated (``translation_needed``), never silently stale; a changed
+    translation is current again, and so is an outdated one saved unchanged with the text.
     """
     resolution = clause.resolution
     author = _require_secretariat(resolution.conference_id, actor)
     _require_open(resolution)
     _lock(clause)
+    _require_current(clause, expected_version)
+    text = _clean_clause_text(text)
+    new_translation = clause.translation if translation is None else _clean_translation(translation)
+    text_changed = text != clause.text
+    # Saving an outdated translation unchanged, with the text unchanged, confirms it.
+    translation_changed = new_translation != clause.translation or (
+        translation is not None and not text_changed and clause.translation_needed
+    )
+    if not text_changed and not translation_changed:
+        return clause
+    clause.text = text
+    if translation_changed:
+        clause.translation = new_translation
+        clause.translation_needed = False
+    elif text_changed and clause.translation:
+        clause.translation_needed = True
+    _bump(clause, "edit" if text_changed else "translation", author, utcnow())
+    db.session.flush()
+    reference = _reference(resolution, clause.id)
+    if text_changed:
+        details: dict[str, object] = {"version": clause.version, "number": reference}
+        if clause.translation_needed:
+            details["translation_needed"] = True
+        _record("clause.edited", resolution, author, clause, details)
+    if translation_changed:
+        _record_translation(resolution, author, clause, reference)
+    return clause
+
+
+def set_translation(
+    clause: Clause, actor: Participant, translation: str, *, expected_version: int
+) -> Clause:
+    """Give ``clause`` its text in the conference's second language (secretariat only), as a
+    new version; "" removes it. Saving clears ``translation_needed``: whoever saves it says
+    it matches the current text (saving an outdated translation unchanged confirms it).
+    ``expected_version``: as for ``edit_clause``.
+    """
+    resolution = clause.resolution
+    author = _require_secretariat(resolution.conference_id, actor)
+    _require_open(resolution)
+    _lock(clause)
+    _require_current(clause, expected_version)
+    translation = _clean_translation(translation)
+    if translation == clause.translation and not clause.translation_needed:
+        return clause
+    clause.translation = translation
+    clause.translation_needed = False
+    _bump(clause, "translation", author, utcnow())
+    db.session.flush()
+    _record_translation(resolution, author, clause, _reference(resolution, clause.id))
+    return clause
+
+
+def _record_translation(
+    resolution: Resolution, actor: User | None, clause: Clause, reference: str
+) -> None:
+    _record(
+        "clause.translated",
+        resolution,
+        actor,
+        clause,
+        {
+            "version": clause.version,
+            "number": reference,
+            "language": second_language(resolution.conference),
+            **({} if clause.translation else {"removed": True}),
+        },
+    )
+
+
+def _require_current(clause: Clause, expected_version: int) -> None:
+    """The clause is still there and at the version the form showed (StaleError otherwise)."""
     if clause.is_deleted:
         raise StaleError(_("This clause has been deleted; it can no longer be edited."))
     require_version(
@@ -435,20 +531,12 @@ def edit_clause(clause: Clause, actor: Participant, text: str, *, expected_versi
             "version %(version)s). Nothing was saved: read the current text and try again."
         ),
     )
-    text = _clean_clause_text(text)
-    if text == clause.text:
-        return clause
-    clause.text = text
-    _bump(clause, "edit", author, utcnow())
-    db.session.flush()
-    _record(
-        "clause.edited",
-        resolution,
-        author,
-        clause,
-        {"version": clause.version, "number": _reference(resolution, clause.id)},
-    )
-    return clause
+
+
+def translation_gaps(numbered: Iterable[NumberedClause]) -> list[NumberedClause]:
+    """The clauses of a numbered text whose second-language text is missing or outdated, in
+    document order."""
+    return [c for c in numbered if not has_current_translation(c.translation, c.translation_needed)]
 
 
 def _changed_under_the_page() -> str:

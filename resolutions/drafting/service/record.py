@@ -29,8 +29,12 @@ from resolutions.models import (
     Role,
     User,
 )
+from resolutions.rules.languages import second_language
 
-RECORD_FORMAT = 1
+# 2: each clause also carries its text in the second language (``translation``, "" = none)
+# and whether that was outdated (``translation_needed``); the conference names its second
+# language. Records of format 1 read back with no translations.
+RECORD_FORMAT = 2
 
 
 def canonical_json(content: dict[str, Any]) -> str:
@@ -89,6 +93,7 @@ def freeze_adopted_text(resolution: Resolution, poll_id: int | None) -> AdoptedT
             "title": conference.title,
             "short_name": conference.short_name,
             "language": conference.language,
+            "second_language": second_language(conference),
             "place": conference.place,
             "start_date": conference.start_date.isoformat(),
             "end_date": conference.end_date.isoformat() if conference.end_date else None,
@@ -101,6 +106,8 @@ def freeze_adopted_text(resolution: Resolution, poll_id: int | None) -> AdoptedT
                 "label": c.label,
                 "number_path": c.number_path,
                 "text": c.text,
+                "translation": c.translation,
+                "translation_needed": c.translation_needed,
             }
             for c in numbered_text(resolution)
         ],
@@ -127,13 +134,16 @@ def adopted_text(resolution: Resolution) -> AdoptedText | None:
 
 @dataclass(frozen=True)
 class FrozenClause:
-    """A clause as frozen: what the clause macro needs (kind, depth, label, text)."""
+    """A clause as frozen: what the clause macro needs (kind, depth, label, text), and its
+    text in the second language (none in records of format 1)."""
 
     kind: str
     depth: int
     label: str
     number_path: str
     text: str
+    translation: str = ""
+    translation_needed: bool = False
     clause_id: None = None
 
 
@@ -157,6 +167,10 @@ class FrozenResolution:
     secretary: str | None
     audit_head: str
     zone: ZoneInfo
+
+    @property
+    def second_language(self) -> str:
+        return second_language(self)
 
     @property
     def audit_digest(self) -> str:

@@ -13,9 +13,10 @@ One blueprint (``drafting``, defined in ``_common``), its routes split by audien
 - ``clauses``: the secretariat writes the draft: a new resolution, clauses, the import.
 - ``amendments``: proposing, co-sponsors, the transitions and rulings, the voting order.
 - ``secretariat``: the table of amendments (triage) and the resolution's settings.
+- ``translations``: the clauses' texts in the second working language (secretariat).
 """
 
-from resolutions.drafting.views import amendments, clauses, reading, secretariat
+from resolutions.drafting.views import amendments, clauses, reading, secretariat, translations
 from resolutions.drafting.views._common import bp
 
-__all__ = ["amendments", "bp", "clauses", "reading", "secretariat"]
+__all__ = ["amendments", "bp", "clauses", "reading", "secretariat", "translations"]

@@ -26,9 +26,11 @@ from resolutions.drafting.presentation import (
     DraftLinks,
     PageText,
     clause_options,
+    language_names,
     parse_position,
     position_choices,
     position_value,
+    translation_label,
 )
 from resolutions.drafting.text import word_diff
 from resolutions.drafting.views._common import (
@@ -58,6 +60,7 @@ from resolutions.models import (
     SponsorStatus,
 )
 from resolutions.refusals import refuse
+from resolutions.rules.languages import second_language
 
 # --- amendments: writing ----------------------------------------------------------------------
 
@@ -86,6 +89,7 @@ def amendment_edit(conference: Conference, me: Participant, amendment_id: int) -
     form = AmendmentForm()
     if request.method == "GET":
         form.text.data = amendment.text
+        form.translation.data = amendment.translation
         form.justification.data = amendment.justification
         form.position.data = position_value(amendment)
     # The kind and the target of an amendment do not change; the form cannot change them.
@@ -164,6 +168,7 @@ def _amendment_form(
         else:
             fields: dict[str, Any] = {
                 "text": form.text.data if kind != "delete" else "",
+                "translation": form.translation.data if kind != "delete" else "",
                 "justification": form.justification.data or "",
                 "new_clause_kind": where.kind if where else None,
                 "parent": where.parent if where else None,
@@ -194,9 +199,16 @@ def _amendment_form(
                 )
                 return redirect(_amendment_url(saved))
     _label_text(conference, res, form, kind, target)
+    form.translation.label.text = translation_label(conference)
+    form.translation.render_kw = {
+        **(form.translation.render_kw or {}),
+        "lang": second_language(conference),
+        "rows": 4,
+    }
     current = by_id.get(target.id) if target is not None else None
     return render_template(
         "drafting/amendment_form.html",
+        second_language_name=language_names(conference)["second"],
         resolution=res,
         form=form,
         kind=kind,

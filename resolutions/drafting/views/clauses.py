@@ -28,7 +28,12 @@ from resolutions.drafting.forms import (
     ImportTextForm,
     ResolutionCreateForm,
 )
-from resolutions.drafting.presentation import dropped_line, parse_position, position_choices
+from resolutions.drafting.presentation import (
+    dropped_line,
+    parse_position,
+    position_choices,
+    translation_label,
+)
 from resolutions.drafting.text import (
     ClauseSnapshot,
     ParsedParagraph,
@@ -61,6 +66,7 @@ from resolutions.models import (
     Role,
 )
 from resolutions.refusals import refuse
+from resolutions.rules.languages import second_language
 
 
 @bp.post("/resolutions/new")
@@ -127,7 +133,13 @@ def clause_edit(conference: Conference, me: Participant, clause_id: int) -> Page
     form = ClauseEditForm()
     if request.method == "GET":
         form.text.data = clause.text
+        form.translation.data = clause.translation
         form.expected_version.data = clause.version
+    form.translation.label.text = translation_label(conference)
+    form.translation.render_kw = {
+        **(form.translation.render_kw or {}),
+        "lang": second_language(conference),
+    }
     status = 200
     pending_diff = None
     if form.validate_on_submit():
@@ -138,6 +150,7 @@ def clause_edit(conference: Conference, me: Participant, clause_id: int) -> Page
                 form.text.data or "",
                 # Required by the form; a version no clause has is refused as stale.
                 expected_version=form.expected_version.data or 0,
+                translation=form.translation.data or "",
             )
         except DomainError as error:
             stale = isinstance(error, StaleError)

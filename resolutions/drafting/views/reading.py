@@ -21,6 +21,7 @@ from resolutions.drafting.presentation import (
     DraftLinks,
     PageText,
     document_heading,
+    draft_languages,
     local_to_utc,
     preview_rows,
     utc_now,
@@ -103,6 +104,7 @@ def resolution(conference: Conference, me: Participant, resolution_id: int) -> P
         deadline_passed=deadline is not None and deadline < utc_now(),
         links=DraftLinks(conference.id, res.id),
         t=PageText(res.numbering_style),
+        **draft_languages(conference, page.clauses),
     )
 
 
