@@ -209,6 +209,12 @@ def test_an_amendment_carries_its_translation(app, world, english, as_user):
         AmendmentKind.REPLACE,
         "Призывает каждое правительство;",
     )
+    shown = client.get(
+        _url(
+            app, "drafting.amendment", conference_id=world.conference.id, amendment_id=amendment.id
+        )
+    )
+    assert 'lang="ru">Призывает каждое правительство;' in shown.get_data(as_text=True)
 
 
 def test_the_draft_page_shows_either_language_or_both_and_remembers(app, world, english, as_user):

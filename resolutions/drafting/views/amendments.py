@@ -253,6 +253,7 @@ def _amendment_page(
     res = amendment.resolution
     html = render_template(
         "drafting/amendment.html",
+        second_language=second_language(res.conference),
         links=DraftLinks(res.conference_id, res.id),
         t=PageText(res.numbering_style),
         resolution=res,
