@@ -76,7 +76,7 @@ def test_bilingual_export_is_refused_listing_the_clauses_without_translation(app
     db.session.commit()
     secretariat = as_user(world.secretariat)
     with app.test_request_context():
-        url = _url(world, resolution, lang="bilingual")
+        url = _url(world, resolution, lang="bilingual", signatures=["0", "1"])
         insisted = _url(world, resolution, lang="bilingual", insist="1")
 
     answer = secretariat.get(url)
@@ -85,6 +85,9 @@ def test_bilingual_export_is_refused_listing_the_clauses_without_translation(app
     listed = re.search(r'<ul class="doc-refusal__list">(.*?)</ul>', page, re.S).group(1)
     assert re.findall(r"<li>(.*?)</li>", listed) == ["operative clause 2(a)", "operative clause 3"]
     assert "Export anyway" in page  # the secretariat may export it anyway
+    # The link keeps every choice of the form (the ticked box's "0" then "1").
+    link = re.search(r'href="([^"]*insist=1[^"]*)"', page).group(1)
+    assert "signatures=0&amp;signatures=1" in link
 
     # The chair reads the draft PDF too, but may not insist: still refused, no such link.
     chair = as_user(world.chair)

@@ -106,7 +106,8 @@ def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) 
                 ".resolution_pdf",
                 conference_id=conference.id,
                 resolution_id=resolution.id,
-                **{**request.args.to_dict(flat=True), "insist": "1"},
+                # every value of each option (a ticked box sends "0" then "1")
+                **{**request.args.to_dict(flat=False), "insist": "1"},
             )
             if has_role(me, Role.SECRETARIAT)
             else None,
