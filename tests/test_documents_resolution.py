@@ -39,6 +39,7 @@ def lines(text: str) -> list[str]:
 
 
 def test_adopted_resolution_in_english_reads_as_the_document(world, as_user):
+    world.conference.language = "en"  # the text is English: its first language
     sitting = hold_sitting(world)
     pdf = get_pdf(as_user(world.delegate), resolution_url(world, sitting.resolution, lang="en"))
     text = pdf_text(pdf)
@@ -218,6 +219,7 @@ def test_paragraph_style_has_no_numbers(world, as_user):
 
 
 def test_long_resolution_pages_footer_and_running_header(world, as_user):
+    world.conference.language = "en"  # the text is English: its first language
     paragraphs = "\n\n".join(
         f"{n}. Calls upon every member organisation to take part in campaign number {n} "
         "and to report on it in detail to the secretariat before the next conference;"

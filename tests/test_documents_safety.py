@@ -109,6 +109,7 @@ def test_a_thousand_clause_resolution_renders_while_other_requests_are_served(ap
     """Measured rather than moved to another process: the export of a 1,000-clause
     resolution finishes, and while it renders in one thread another thread's requests are
     answered (the figures are printed with -s)."""
+    world.conference.language = "en"  # the text is English: its first language
     paragraphs = ["Recalling its earlier decisions on the matter before it,"] * 20
     paragraphs += [
         f"{n}. Calls upon the member organisations to carry out action number {n} of the "
