@@ -327,3 +327,77 @@ def test_docx_downloads_follow_the_pdf_rules(world, app, as_user):
     assert answer.status_code == 200
     texts = [p.text for p in read_document(answer.data).paragraphs]
     assert "Draft: not adopted. The text may still change." in texts
+
+
+# --- in the second language, or both (issue 14's two working languages) -----------------------
+
+BILINGUAL_DRAFT = """Обсудив доклады делегаций,
+
+1. Призывает правительства уважать свободу объединения;
+
+2. Постановляет продолжить рассмотрение вопроса."""
+
+
+def test_resolution_docx_in_the_second_language_and_in_two_columns(app, as_user):
+    from resolutions.documents.bilingual import TextMode, TranslationsMissing
+    from tests.conftest import make_conference
+
+    world = make_conference(title="Региональная конференция", language="ru")
+    resolution = make_draft(world, BILINGUAL_DRAFT, title="О свободе объединения")
+    clauses = clauses_by_number(resolution)
+    for number, text in (("P1", "*Having discussed* the reports,"), ("1", "Calls upon <all>;")):
+        drafting.set_translation(clauses[number], world.secretariat, text, expected_version=1)
+    db.session.commit()
+    me = world.secretariat
+    with app.test_request_context():
+        second = docx_export.resolution_docx(
+            resolution, me, language="en", mode=TextMode.SECOND, include_signatures=False
+        )
+        with pytest.raises(TranslationsMissing) as missing:
+            docx_export.resolution_docx(resolution, me, language="ru", mode=TextMode.BOTH)
+        both = docx_export.resolution_docx(
+            resolution, me, language="ru", mode=TextMode.BOTH, insist=True
+        )
+    assert missing.value.references == ["operative clause 2"]
+    # The second language: the translations; a gap marked, the first-language text after it,
+    # tagged with its own language.
+    document = read_document(second.content)
+    texts = [p.text for p in document.paragraphs if p.style.name in ("Preambular Clause", "Clause")]
+    assert texts == [
+        "Having discussed the reports,",
+        "1.\tCalls upon <all>;",
+        "2.\t[Translation missing]\nПостановляет продолжить рассмотрение вопроса.",
+    ]
+    xml = document_xml(second.content)
+    russian = [r for r in xml.iter(w("r")) if "Постановляет" in "".join(r.itertext())]
+    assert russian[0].find("w:rPr/w:lang", NS).get(w("val")) == "ru-RU"
+    assert second.filename.endswith("(en).docx")
+    # Both: a table, the header in each language's name, a row per clause, each cell its text.
+    table = read_document(both.content).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows == [
+        ["Русский", "English"],
+        ["Обсудив доклады делегаций,", "Having discussed the reports,"],
+        ["1.\tПризывает правительства уважать свободу объединения;", "1.\tCalls upon <all>;"],
+        ["2.\tПостановляет продолжить рассмотрение вопроса.", "2.\t[Translation missing]"],
+    ]
+    english_cells = [
+        tc for tr in document_xml(both.content).iter(w("tr")) for tc in tr.findall("w:tc", NS)[1:]
+    ]
+    assert {lang.get(w("val")) for tc in english_cells for lang in tc.iter(w("lang"))} == {"en-GB"}
+    # Through the route, as the PDF: refused with the list, exported when the secretariat
+    # insists.
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(
+            "documents.resolution_docx",
+            conference_id=world.conference.id,
+            resolution_id=resolution.id,
+            lang="bilingual",
+        )
+    client = as_user(world.secretariat)
+    refused = client.get(url)
+    assert refused.status_code == 409
+    assert "operative clause 2" in refused.get_data(as_text=True)
+    assert client.get(url + "&insist=1").mimetype == docx_export.DOCX_MIMETYPE

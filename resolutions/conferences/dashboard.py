@@ -77,13 +77,14 @@ def dashboard(conference: Conference, me: Participant) -> Dashboard:
         board.next_item = sitting.next_in_queue(conference)
         board.present_weight = attendance.present_weight(conference)
     if has_role(me, Role.SECRETARIAT):
-        drafts = db.session.scalars(
-            sa.select(Resolution).where(
-                Resolution.conference_id == conference.id,
-                Resolution.state == ResolutionState.DRAFT,
+        drafts = list(
+            db.session.scalars(
+                sa.select(Resolution).where(
+                    Resolution.conference_id == conference.id,
+                    Resolution.state == ResolutionState.DRAFT,
+                )
             )
         )
-        drafts = list(drafts)
         board.awaiting_ruling = [a for r in drafts for a in sitting.unruled_amendments(r)]
         board.translation_gaps = [
             (r, len(drafting.translation_gaps(drafting.numbered_text(r)))) for r in drafts

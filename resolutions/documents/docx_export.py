@@ -40,6 +40,7 @@ from flask_babel import gettext as _
 
 from resolutions.concurrency import off_loop
 from resolutions.documents import content
+from resolutions.documents.bilingual import TextMode
 from resolutions.documents.render import datetime_in_words
 from resolutions.drafting import service as drafting
 from resolutions.drafting.text import (
@@ -246,12 +247,13 @@ class _Writer:
 
     # paragraphs
 
-    def _add_paragraph(self, style: str) -> Paragraph:
+    def _add_paragraph(self, style: str, paragraph: Paragraph | None = None) -> Paragraph:
+        """A new paragraph (or ``paragraph``, e.g. a table cell's first) in ``style``."""
         # python-docx looks a style up by name through every style of the document on each
         # paragraph (most of the export's time); the ids are looked up once.
         if style not in self._style_ids:
             self._style_ids[style] = self.document.styles[style].style_id
-        paragraph = self.document.add_paragraph()
+        paragraph = paragraph or self.document.add_paragraph()
         paragraph._p.get_or_add_pPr().style = self._style_ids[style]
         return paragraph
 
@@ -301,9 +303,14 @@ class _Writer:
         return paragraph
 
     def runs(
-        self, paragraph: Paragraph, pieces: Iterable[tuple[str, bool]], change: Change | None = None
+        self,
+        paragraph: Paragraph,
+        pieces: Iterable[tuple[str, bool]],
+        change: Change | None = None,
+        lang: str | None = None,
     ) -> None:
-        """Append runs; inside a ``w:ins`` or ``w:del`` when ``change`` is given."""
+        """Append runs; inside a ``w:ins`` or ``w:del`` when ``change`` is given; tagged with
+        ``lang`` when it is not the document's language (spelling, hyphenation)."""
         for text, italic in pieces:
             text = xml_text(text)
             if not text:
@@ -311,6 +318,10 @@ class _Writer:
             run = paragraph.add_run(text)
             if italic:
                 run.italic = True
+            if lang and lang != self.language:
+                tag = OxmlElement("w:lang")
+                tag.set(qn("w:val"), WORD_LANGUAGES.get(lang, lang))
+                run._r.get_or_add_rPr().append(tag)
             if change is None:
                 continue
             r = run._r
@@ -330,6 +341,58 @@ class _Writer:
             self._changes[wrapper.get(qn("w:id"))] = change
             r.addprevious(wrapper)
             wrapper.append(r)
+
+    def versions(
+        self,
+        kind: str,
+        depth: int,
+        label: str,
+        cells: Sequence[tuple[str, str, str]],
+        *,
+        first_operative: bool = False,
+        target: Paragraph | None = None,
+    ) -> None:
+        """A clause in one or two languages: ``cells`` are (language, text, mark); a mark
+        names a gap ("translation missing") before whatever text the cell keeps."""
+        paragraph = self._add_paragraph(_clause_style(kind, depth), target)
+        if not label and kind != ClauseKind.PREAMBULAR:
+            paragraph.paragraph_format.left_indent = HANG * depth
+            paragraph.paragraph_format.first_line_indent = HANG
+        if first_operative:
+            paragraph.paragraph_format.space_before = Pt(12)
+        if label:
+            self.runs(paragraph, [(label + "\t", False)])
+        for index, (language, text, mark) in enumerate(cells):
+            if index:
+                self.runs(paragraph, [("\n", False)])
+            if mark:
+                self.runs(paragraph, [(f"[{mark}]" + (" " if text else ""), True)], lang=language)
+            for _op, pieces in _emphasised_segments([("equal", text)]):
+                self.runs(paragraph, pieces, lang=language)
+
+    def parallel(
+        self, names: tuple[tuple[str, str], tuple[str, str]], rows: Sequence[dict[str, Any]]
+    ) -> None:
+        """Both languages side by side: a table of two columns, a row per clause, the header
+        row (each language by its own name) repeated on every page."""
+        table = self.document.add_table(rows=1, cols=2)
+        table.autofit = False
+        for column in table.columns:
+            column.width = Cm(8.0)
+        header = table.rows[0]
+        tr_pr = header._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        tr_pr.append(repeat)
+        for cell, (language, name) in zip(header.cells, names, strict=True):
+            paragraph = cell.paragraphs[0]
+            self.runs(paragraph, [(name, False)], lang=language)
+            paragraph.runs[0].bold = True
+        for row in rows:
+            cells = table.add_row().cells
+            for cell, version in zip(cells, row["cells"], strict=True):
+                self.versions(
+                    row["kind"], row["depth"], row["label"], [version], target=cell.paragraphs[0]
+                )
 
     def _change_element(self, change: Change) -> Any:  # an lxml element
         element = OxmlElement(f"w:{change.kind}")
@@ -382,6 +445,12 @@ class _Plan:
 
     def clause(self, *args: Any, **kwargs: Any) -> None:
         self.steps.append(("clause", args, kwargs))
+
+    def versions(self, *args: Any, **kwargs: Any) -> None:
+        self.steps.append(("versions", args, kwargs))
+
+    def parallel(self, *args: Any, **kwargs: Any) -> None:
+        self.steps.append(("parallel", args, kwargs))
 
     def save(self) -> bytes:
         return off_loop(_write, self.setup, self.steps)
@@ -460,15 +529,22 @@ def resolution_docx(
     language: str,
     include_votes: bool = True,
     include_signatures: bool = True,
+    mode: TextMode = TextMode.FIRST,
+    insist: bool = False,
 ) -> DocxFile:
     """The resolution as the PDF has it (heading, preambular and numbered operative clauses,
-    adoption line, signatures), from the same context; marked as a draft until adopted."""
+    adoption line, signatures), from the same context; marked as a draft until adopted.
+    ``mode``: the clauses in the first language, the second, or both as a two-column table;
+    both with translations missing raise ``TranslationsMissing`` unless ``insist`` (each gap
+    is then marked), as for the PDF."""
     context = content.resolution_html_context(
         resolution,
         me,
         language=language,
         include_votes=include_votes,
         include_signatures=include_signatures,
+        mode=mode,
+        insist=insist,
     )
     conference: content.DocumentConference = context["conference"]  # type: ignore[assignment]  # the template context holds objects
     title: str = context["title"]  # type: ignore[assignment]  # the template context holds objects
@@ -483,28 +559,46 @@ def resolution_docx(
         )
         if not adopted:
             writer.paragraph(_("Draft: not adopted. The text may still change."), STYLE_NOTE)
-        clauses = list(context["clauses"])  # type: ignore[call-overload]  # the template context holds objects
-        _clean_clauses(writer, clauses)
-        if not clauses:
+        rows = list(context["rows"])  # type: ignore[call-overload]
+        if mode == TextMode.BOTH and rows:
+            names: dict[str, str] = context["language_names"]  # type: ignore[assignment]
+            first, second = context["first_language"], context["second_language"]
+            writer.parallel(
+                ((first, names[first]), (second, names[second])),  # type: ignore[index]
+                [_row(row) for row in rows],
+            )
+        else:
+            previous_kind = None
+            for row in rows:
+                writer.versions(
+                    str(row.kind),
+                    row.depth,
+                    row.label,
+                    [(cell.language, cell.text, cell.mark) for cell in row.cells],
+                    first_operative=previous_kind == ClauseKind.PREAMBULAR
+                    and row.kind == ClauseKind.OPERATIVE,
+                )
+                previous_kind = row.kind
+        if not rows:
             writer.paragraph(_("The resolution has no text yet."), STYLE_NOTE)
         _closing(writer, context)
         kind = _("Resolution") if adopted else _("Draft resolution")
-        filename = document_filename(conference.short_name, kind, title)
+        parts = [conference.short_name, kind, title]
+        if mode == TextMode.SECOND:
+            parts[-1] += f" ({language})"
+        elif mode == TextMode.BOTH:
+            parts[-1] += f" ({context['first_language']}, {context['second_language']})"
+        filename = document_filename(*parts)
     return DocxFile(writer.save(), filename)
 
 
-def _clean_clauses(writer: _Plan, clauses: Sequence[Any]) -> None:  # Numbered/FrozenClause
-    previous_kind = None
-    for clause in clauses:
-        writer.clause(
-            str(clause.kind),
-            clause.depth,
-            clause.label,
-            [("equal", clause.text)],
-            first_operative=previous_kind == ClauseKind.PREAMBULAR
-            and clause.kind == ClauseKind.OPERATIVE,
-        )
-        previous_kind = clause.kind
+def _row(row: Any) -> dict[str, Any]:  # a bilingual.ParallelClause, as plain data
+    return {
+        "kind": str(row.kind),
+        "depth": row.depth,
+        "label": row.label,
+        "cells": [(cell.language, cell.text, cell.mark) for cell in row.cells],
+    }
 
 
 def _closing(writer: _Plan, context: dict[str, object]) -> None:

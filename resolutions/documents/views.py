@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Reply
 
-from resolutions.auth.access import conference_role, get_in_conference, has_role
+from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.documents import content, docx_export
 from resolutions.documents.bilingual import TranslationsMissing, text_choice
 from resolutions.documents.render import (
     document_language,
 )
 from resolutions.models import Conference, Participant, Resolution, ResolutionState, Role
+from resolutions.rules.roles import has_role
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,34 @@ def _not_yet(conference: Conference, resolution: Resolution) -> Reply:
     return redirect(url_for(".index", conference_id=conference.id))
 
 
+def _refused_bilingual(
+    conference: Conference,
+    me: Participant,
+    resolution: Resolution,
+    missing: TranslationsMissing,
+    endpoint: str,
+) -> Response:
+    """The documents page with the clauses a bilingual export lacks, and for the secretariat
+    the link that exports it anyway, gaps marked (409)."""
+    # every value of each option (a ticked box sends "0" then "1")
+    options: dict[str, Any] = {**request.args.to_dict(flat=False), "insist": "1"}
+    refusal = TranslationRefusal(
+        resolution=resolution,
+        references=missing.references,
+        insist_url=url_for(
+            endpoint, conference_id=conference.id, resolution_id=resolution.id, **options
+        )
+        if has_role(me, Role.SECRETARIAT)
+        else None,
+    )
+    page = render_template(
+        "documents/index.html",
+        offer=content.documents_on_offer(conference, me),
+        refusal=refusal,
+    )
+    return Response(page, status=409)
+
+
 @bp.route("/documents/resolution/<int:resolution_id>.pdf")
 @conference_role()
 def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) -> Reply:
@@ -99,25 +129,7 @@ def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) 
             insist=insist,
         )
     except TranslationsMissing as missing:
-        refusal = TranslationRefusal(
-            resolution=resolution,
-            references=missing.references,
-            insist_url=url_for(
-                ".resolution_pdf",
-                conference_id=conference.id,
-                resolution_id=resolution.id,
-                # every value of each option (a ticked box sends "0" then "1")
-                **{**request.args.to_dict(flat=False), "insist": "1"},
-            )
-            if has_role(me, Role.SECRETARIAT)
-            else None,
-        )
-        page = render_template(
-            "documents/index.html",
-            offer=content.documents_on_offer(conference, me),
-            refusal=refusal,
-        )
-        return Response(page, status=409)
+        return _refused_bilingual(conference, me, resolution, missing, ".resolution_pdf")
     return _download(document.content, document.filename, "application/pdf")
 
 
@@ -133,18 +145,25 @@ def draft_pdf(conference: Conference, me: Participant, resolution_id: int) -> Re
 @bp.route("/documents/resolution/<int:resolution_id>.docx")
 @conference_role()
 def resolution_docx(conference: Conference, me: Participant, resolution_id: int) -> Reply:
-    """The resolution as a Word file: the same text, heading and options as the PDF."""
+    """The resolution as a Word file: the same text, heading, languages and options as the
+    PDF (both languages: a table of two columns)."""
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
         return _not_yet(conference, resolution)
-    language = document_language(conference, request.args.get("lang"))
-    document = docx_export.resolution_docx(
-        resolution,
-        me,
-        language=language,
-        include_votes=_option("votes"),
-        include_signatures=_option("signatures"),
-    )
+    choice = text_choice(conference, request.args.get("lang"))
+    insist = request.args.get("insist") == "1" and has_role(me, Role.SECRETARIAT)
+    try:
+        document = docx_export.resolution_docx(
+            resolution,
+            me,
+            language=choice.language,
+            include_votes=_option("votes"),
+            include_signatures=_option("signatures"),
+            mode=choice.mode,
+            insist=insist,
+        )
+    except TranslationsMissing as missing:
+        return _refused_bilingual(conference, me, resolution, missing, ".resolution_docx")
     return _download(document.content, document.filename, docx_export.DOCX_MIMETYPE)
 
 

@@ -131,7 +131,7 @@ def load(conference: Conference, actor: User | None = None) -> Resolution:
     resolution = service.create_resolution(conference, writer, TITLE, NumberingStyle.NUMBERED)
     service.import_draft(resolution, writer, parse_draft(DRAFT))
     clause = {
-        n.number_path: db.session.get(Clause, n.clause_id)
+        n.number_path: db.session.get_one(Clause, n.clause_id)
         for n in service.numbered_text(resolution)
     }
     for number, english in ENGLISH.items():

@@ -101,7 +101,7 @@ def translation_save(conference: Conference, me: Participant, clause_id: int) ->
             clause,
             me,
             form.translation.data or "",
-            expected_version=form.expected_version.data,
+            expected_version=form.expected_version.data or 0,
         )
     except DomainError as error:
         if isinstance(error, StaleError):
