@@ -8,6 +8,8 @@ stylesheet and fonts is ever read. The PDF is PDF/A-3b and tagged, for archiving
 
 from __future__ import annotations
 
+import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
@@ -18,7 +20,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
 from markupsafe import Markup
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 from weasyprint.css import ColorProfile
 from weasyprint.text.fonts import FontConfiguration
 
@@ -45,6 +47,17 @@ PDF_OPTIONS: dict[str, Any] = {
 class DocumentFontsMissing(RuntimeError):
     """The document fonts (Debian's fonts-dejavu) are not installed: no PDF rather than one
     silently set in whatever fonts the machine has."""
+
+
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in a PDF as a PDF/A-3 associated file (``AFRelationship``: "Data" for
+    data the document is drawn from, "Alternative" for the same content in another form)."""
+
+    content: bytes
+    filename: str
+    description: str
+    relationship: str
 
 
 @dataclass(frozen=True)
@@ -143,8 +156,25 @@ def _srgb_output_profile() -> ColorProfile:
         return ColorProfile(icc, "sRGB2014.icc", "relative-colorimetric", (["r"], ["g"], ["b"]))
 
 
-def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    """Lay out ``html`` with WeasyPrint, reading only what ``StaticOnlyFetcher`` serves."""
+def _attachment(file: PdfAttachment, fetcher: StaticOnlyFetcher) -> Attachment:
+    """An in-memory attachment: its bytes are given, never a URL (user data must not become
+    one); the fetcher is there only so that WeasyPrint's default one never is."""
+    return Attachment(
+        file_obj=io.BytesIO(file.content),
+        name=file.filename,
+        description=file.description,
+        relationship=file.relationship,
+        url_fetcher=fetcher,
+    )
+
+
+def html_to_pdf(
+    html: str,
+    fetcher: StaticOnlyFetcher | None = None,
+    attachments: Sequence[PdfAttachment] = (),
+) -> bytes:
+    """Lay out ``html`` with WeasyPrint, reading only what ``StaticOnlyFetcher`` serves, and
+    embed ``attachments``."""
     fetcher = fetcher or StaticOnlyFetcher(font_dir=font_dir())
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
     # Layout takes from a tenth of a second to seconds: off the gevent loop (concurrency.py).
@@ -152,6 +182,7 @@ def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
         document.write_pdf,
         font_config=FontConfiguration(),
         color_profiles={"srgb-output": _srgb_output_profile()},
+        attachments=[_attachment(file, fetcher) for file in attachments],
         **PDF_OPTIONS,
     )
     missing = sorted({url for url in fetcher.refused if url.startswith(f"{SCHEME}:fonts/")})
@@ -163,9 +194,14 @@ def html_to_pdf(html: str, fetcher: StaticOnlyFetcher | None = None) -> bytes:
     return pdf
 
 
-def render_pdf(template: str, language: str, **context: Any) -> bytes:
+def render_pdf(
+    template: str,
+    language: str,
+    attachments: Sequence[PdfAttachment] = (),
+    **context: Any,
+) -> bytes:
     """Render ``templates/documents/<template>`` in ``language`` to PDF bytes."""
-    return html_to_pdf(build_html(template, language, **context))
+    return html_to_pdf(build_html(template, language, **context), attachments=attachments)
 
 
 def created_stamp(moment: datetime) -> str:

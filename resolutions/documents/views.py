@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from babel import Locale
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Reply
 
@@ -131,6 +133,40 @@ def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) 
     except TranslationsMissing as missing:
         return _refused_bilingual(conference, me, resolution, missing, ".resolution_pdf")
     return _download(document.content, document.filename, "application/pdf")
+
+
+@bp.route("/documents/resolution/<int:resolution_id>.json")
+@conference_role()
+def resolution_json(conference: Conference, me: Participant, resolution_id: int) -> Reply:
+    """The resolution as data: its structure, text in each language, amendments, polls."""
+    resolution = get_in_conference(Resolution, resolution_id, conference)
+    if not content.may_get_resolution(resolution, me):
+        return _not_yet(conference, resolution)
+    file = content.json_file(content.resolution_data(resolution, me))
+    return _download(file.content, file.filename, file.mimetype)
+
+
+@bp.route("/documents/resolution/<int:resolution_id>.akn.xml")
+@conference_role()
+def resolution_akn(conference: Conference, me: Participant, resolution_id: int) -> Reply:
+    """The resolution as Akoma Ntoso XML in one language (``lang``; the working language
+    unless asked): 404 for a language the text is not complete in."""
+    resolution = get_in_conference(Resolution, resolution_id, conference)
+    if not content.may_get_resolution(resolution, me):
+        return _not_yet(conference, resolution)
+    data = content.resolution_data(resolution, me)
+    language = document_language(conference, request.args.get("lang"))
+    if language not in data.complete_languages():
+        flash(
+            _(
+                "The resolution has no complete text in %(language)s yet: "
+                "a clause is not translated. Its JSON holds what there is.",
+                language=Locale.parse(language).get_display_name(str(get_locale() or "ru")),
+            )
+        )
+        return redirect(url_for(".index", conference_id=conference.id))
+    file = content.akn_file(data, language)
+    return _download(file.content, file.filename, file.mimetype)
 
 
 @bp.route("/documents/draft/<int:resolution_id>.pdf")

@@ -449,6 +449,21 @@ def emphasis_mask(text: str) -> list[bool | None]:
     return mask
 
 
+def emphasis_runs(line: str) -> list[tuple[str, bool]]:
+    """One line of a clause's text as runs of (text, emphasised), by the same ``*emphasis*``
+    rule as ``render_text``: for exports that build their own markup (Akoma Ntoso)."""
+    runs: list[tuple[str, bool]] = []
+    last = 0
+    for match in _EMPHASIS.finditer(line):
+        if match.start() > last:
+            runs.append((line[last : match.start()], False))
+        runs.append((match.group(1), True))
+        last = match.end()
+    if last < len(line):
+        runs.append((line[last:], False))
+    return runs
+
+
 def render_text(text: str) -> Markup:
     """A clause's text as safe HTML: everything escaped, ``*emphasis*`` → ``<em>``, line
     breaks kept as ``<br>``. The same for the screen and the PDF."""

@@ -5,6 +5,9 @@ RULES = {
     # Delegates and observers get the adopted text; before adoption they are sent back to the
     # documents page (302), the secretariat and the chair get the copy marked DRAFT.
     "documents.resolution_pdf": ALL,
+    # The same text for machines, under the same rule as the PDF.
+    "documents.resolution_json": ALL,
+    "documents.resolution_akn": ALL,
     "documents.draft_pdf": ALL,
     # The same texts as Word files, under the same rules.
     "documents.resolution_docx": ALL,

@@ -5,7 +5,8 @@ shows) and the results from the voting service (``poll_result``: the numbers fro
 this package only gathers them, decides what the reader may see, and hands them to a template.
 
 By document: ``access`` (who may have what, and the access cards), ``resolution``, ``draft``
-(the draft with amendments), ``record`` (the voting record). Callers import from here
+(the draft with amendments), ``record`` (the voting record), ``machine_readable`` (the
+resolution as JSON and Akoma Ntoso, also attached to its PDF). Callers import from here
 (``from resolutions.documents import content``).
 """
 
@@ -26,6 +27,12 @@ from resolutions.documents.content.draft import (
     clause_heading,
     draft_document,
     draft_pdf,
+)
+from resolutions.documents.content.machine_readable import (
+    MachineFile,
+    akn_file,
+    json_file,
+    resolution_data,
 )
 from resolutions.documents.content.record import (
     RecordEntry,
@@ -48,20 +55,24 @@ __all__ = [
     "DraftDocument",
     "DraftEntry",
     "EXCERPT_LENGTH",
+    "MachineFile",
     "RecordEntry",
     "ResolutionOffer",
     "SHOWN_STATES",
     "VotingFigures",
+    "akn_file",
     "cards_pdf",
     "clause_heading",
     "deciding_poll",
     "documents_on_offer",
     "draft_document",
     "draft_pdf",
+    "json_file",
     "may_get_resolution",
     "record_csv",
     "record_entries",
     "record_pdf",
+    "resolution_data",
     "resolution_dateline",
     "resolution_html_context",
     "resolution_pdf",

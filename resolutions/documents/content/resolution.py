@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from resolutions.documents.bilingual import DocumentClause, TextMode, parallel_text
+from resolutions.documents.content import machine_readable
 from resolutions.documents.content.access import deciding_poll
 from resolutions.documents.heading import date_in_words, dateline, kind_line_needed, local_moment
 from resolutions.documents.render import PdfFile, created_stamp, render_pdf
@@ -255,6 +256,13 @@ def resolution_pdf(
         else language
     )
     return PdfFile(
-        render_pdf("documents/resolution.html", language, **context),
+        render_pdf(
+            "documents/resolution.html",
+            language,
+            attachments=machine_readable.pdf_attachments(
+                machine_readable.resolution_data(resolution, me), language
+            ),
+            **context,
+        ),
         f"{kind}-{resolution.id}-{languages}.pdf",
     )
