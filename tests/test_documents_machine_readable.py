@@ -98,6 +98,7 @@ def test_the_pdf_carries_json_and_akoma_ntoso_that_match_the_database(world, as_
     # PDF/A-3 associated files: each named in the catalogue's /AF with its relationship and
     # its media type.
     relationships, media_types = {}, {}
+    assert len(pdf.trailer["/Root"]["/AF"]) == 2  # each once
     for reference in pdf.trailer["/Root"]["/AF"]:
         spec = reference.get_object()
         relationships[spec["/UF"]] = spec["/AFRelationship"]

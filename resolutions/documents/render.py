@@ -168,6 +168,15 @@ def _attachment(file: PdfAttachment, fetcher: StaticOnlyFetcher) -> Attachment:
     )
 
 
+def _af_once(document: Any, pdf: Any) -> None:
+    """Each associated file once in the catalogue's ``/AF`` (WeasyPrint 70 lists every
+    attachment twice there: from the name tree and again from the file specifications)."""
+    if "AF" in pdf.catalog:
+        unique = list(dict.fromkeys(pdf.catalog["AF"]))
+        pdf.catalog["AF"].clear()
+        pdf.catalog["AF"].extend(unique)
+
+
 def html_to_pdf(
     html: str,
     fetcher: StaticOnlyFetcher | None = None,
@@ -183,6 +192,7 @@ def html_to_pdf(
         font_config=FontConfiguration(),
         color_profiles={"srgb-output": _srgb_output_profile()},
         attachments=[_attachment(file, fetcher) for file in attachments],
+        finisher=_af_once,
         **PDF_OPTIONS,
     )
     missing = sorted({url for url in fetcher.refused if url.startswith(f"{SCHEME}:fonts/")})
