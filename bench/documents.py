@@ -8,6 +8,8 @@ time (the wall clock, also printed, counts other processes' turns on a busy mach
 1,000-clause export is timed once at the end. Then the Word exports: the 200-clause resolution
 and the bench's 200-clause draft with 300 amendments (``build_large_draft``, the draft page's
 benchmark) as the draft with its pending amendments as tracked changes: size and time.
+Then the exports for machines of the 200-clause resolution (JSON and Akoma Ntoso
+XML, also attached to every resolution PDF): size and time.
 Run: ``.venv/bin/python bench/documents.py [runs]`` (``BENCH_WORD_ONLY=1``: the Word part alone).
 """
 
@@ -213,6 +215,33 @@ def main(runs: int = 5) -> None:
                 ("the same draft as PDF (one run)", "documents.draft_pdf", amended_id, 1),
             ],
         )
+        _machine_figures(client, app, conference_id, long_id, runs)
+
+
+def _machine_figures(
+    client: object, app: object, conference_id: int, resolution_id: int, runs: int
+) -> None:
+    """Size and time of the JSON and Akoma Ntoso exports through their routes (CPU median,
+    then wall)."""
+    print()
+    print(f"{'machine-readable (200 clauses)':<32} {'size':>9} {'export (CPU)':>13}   wall")
+    for name, endpoint in (
+        ("JSON", "documents.resolution_json"),
+        ("Akoma Ntoso XML", "documents.resolution_akn"),
+    ):
+        with app.test_request_context():  # type: ignore[attr-defined]
+            url = url_for(endpoint, conference_id=conference_id, resolution_id=resolution_id)
+        timings: list[tuple[float, float]] = []
+        size = 0
+        for _ in range(runs + 1):  # the first run warms up
+            cpu, wall, answer = _timed(lambda url=url: client.get(url))  # type: ignore[attr-defined]
+            if answer.status_code != 200:
+                raise SystemExit(f"GET {url} answered {answer.status_code}")
+            size = len(answer.data)
+            timings.append((cpu, wall))
+        cpu = statistics.median(c for c, _ in timings[1:])
+        wall = statistics.median(w for _, w in timings[1:])
+        print(f"{name:<32} {size / 1024:>7.0f} KB {cpu:>12.3f}s   {wall:.3f}s")
 
 
 if __name__ == "__main__":
