@@ -29,6 +29,8 @@ PURE_MODULES = (
     "resolutions.drafting.docx_import",
     "resolutions.conferences.csv_import",
     "resolutions.documents.heading",
+    "resolutions.documents.resolution_data",
+    "resolutions.documents.akoma_ntoso",
 )
 FORBIDDEN_IN_PURE = ("flask", "flask_babel", "flask_login", "flask_sqlalchemy", "sqlalchemy")
 
