@@ -42,7 +42,6 @@ def akn_rule_violations(root: etree._Element) -> list[str]:
       ``as``) names a ``references`` entry;
     - ``num`` is the first child of its element.
     """
-    problems: list[str] = []
     documents = root.xpath("a:statement | a:doc", namespaces=NS)
     if len(documents) != 1:
         return ["the root must hold exactly one statement or doc"]
@@ -50,6 +49,15 @@ def akn_rule_violations(root: etree._Element) -> list[str]:
     identification = document.find("a:meta/a:identification", NS)
     if identification is None:
         return ["meta/identification missing"]
+    return [
+        *_identification_violations(identification),
+        *_part_violations(document),
+        *_reference_violations(root),
+    ]
+
+
+def _identification_violations(identification: etree._Element) -> list[str]:
+    problems: list[str] = []
     if not identification.get("source"):
         problems.append("identification has no source")
     uris = {}
@@ -69,24 +77,23 @@ def akn_rule_violations(root: etree._Element) -> list[str]:
                 problems.append(f"{level}/{part}/@{attribute} missing")
         uri = node.find("a:FRBRuri", NS)
         uris[level] = uri.get("value", "") if uri is not None else ""
-    work = identification.find("a:FRBRWork", NS)
-    if work is not None and work.find("a:FRBRcountry", NS) is None:
+    if identification.find("a:FRBRWork/a:FRBRcountry", NS) is None:
         problems.append("FRBRWork/FRBRcountry missing")
-    expression = identification.find("a:FRBRExpression", NS)
-    if expression is not None:
-        element = expression.find("a:FRBRlanguage", NS)
-        if element is None or not element.get("language"):
-            problems.append("FRBRExpression/FRBRlanguage missing")
-    if uris.get("FRBRWork") and not uris.get("FRBRExpression", "").startswith(uris["FRBRWork"]):
-        problems.append("the Expression IRI does not extend the Work IRI")
-    if uris.get("FRBRExpression") and not uris.get("FRBRManifestation", "").startswith(
-        uris["FRBRExpression"]
-    ):
-        problems.append("the Manifestation IRI does not extend the Expression IRI")
+    language = identification.find("a:FRBRExpression/a:FRBRlanguage", NS)
+    if language is None or not language.get("language"):
+        problems.append("FRBRExpression/FRBRlanguage missing")
+    for outer, inner in (("FRBRWork", "FRBRExpression"), ("FRBRExpression", "FRBRManifestation")):
+        if uris.get(outer) and not uris.get(inner, "").startswith(uris[outer]):
+            problems.append(f"the {inner} IRI does not extend the {outer} IRI")
+    return problems
 
-    for part in ("preface", "mainBody"):
-        if document.find(f"a:{part}", NS) is None:
-            problems.append(f"{part} missing")
+
+def _part_violations(document: etree._Element) -> list[str]:
+    problems = [
+        f"{part} missing"
+        for part in ("preface", "mainBody")
+        if document.find(f"a:{part}", NS) is None
+    ]
     if document.find(".//a:recital", NS) is not None and document.find("a:preamble", NS) is None:
         problems.append("recitals outside a preamble")
     languages = set()
@@ -94,14 +101,17 @@ def akn_rule_violations(root: etree._Element) -> list[str]:
         element = document.find(f"a:{part}", NS)
         if element is None:
             continue
-        language = element.get(XML_LANG)
-        if not language:
-            problems.append(f"{part} has no xml:lang")
+        if element.get(XML_LANG):
+            languages.add(element.get(XML_LANG))
         else:
-            languages.add(language)
+            problems.append(f"{part} has no xml:lang")
     if len(languages) > 1:
         problems.append(f"parts of one version in several languages: {sorted(languages)}")
+    return problems
 
+
+def _reference_violations(root: etree._Element) -> list[str]:
+    problems: list[str] = []
     eids = [e.get("eId") for e in root.iter() if e.get("eId")]
     duplicates = sorted({e for e in eids if eids.count(e) > 1})
     if duplicates:
