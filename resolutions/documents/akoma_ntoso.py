@@ -363,4 +363,4 @@ def akoma_ntoso(
             signature = _sub(_sub(conclusions, "p"), "signature")
             _sub(signature, "role", role, refersTo=f"#{key}Role").tail = " "
             _sub(signature, "person", name, refersTo=f"#{key}", **{"as": f"#{key}Role"})
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from resolutions.drafting.service import clause_reference
+from resolutions.errors import DomainError
 from resolutions.models import NumberingStyle
 from resolutions.rules.languages import (
     HasLanguage,
@@ -74,9 +75,9 @@ def text_choice(conference: HasLanguage, requested: str | None) -> TextChoice:
     return TextChoice(first, TextMode.FIRST)
 
 
-class TranslationsMissing(Exception):
+class TranslationsMissing(DomainError):
     """The clauses (their references, in document order) whose second-language text is
-    missing or outdated."""
+    missing or outdated (409: the documents page lists them)."""
 
     def __init__(self, references: list[str]) -> None:
         super().__init__(", ".join(references))

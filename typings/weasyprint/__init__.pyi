@@ -27,3 +27,20 @@ class HTML:
         color_profiles: dict[str, ColorProfile] | None = None,
         **options: Any,
     ) -> bytes: ...
+
+class Attachment:
+    def __init__(
+        self,
+        guess: Any = None,
+        filename: str | None = None,
+        url: str | None = None,
+        file_obj: Any = None,
+        string: str | None = None,
+        base_url: str | None = None,
+        url_fetcher: URLFetcher | None = None,
+        name: str | None = None,
+        description: str | None = None,
+        created: Any = None,
+        modified: Any = None,
+        relationship: str = "Unspecified",
+    ) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -106,7 +107,7 @@ def draft_pdf(resolution: Resolution, *, language: str) -> PdfFile:
     """The paper delegates hold during the sitting: clause by clause, with the amendments."""
     with force_locale(language):
         document = draft_document(resolution)
-    context = {
+    context: dict[str, Any] = {
         "conference": resolution.conference,
         "resolution": resolution,
         "document": document,

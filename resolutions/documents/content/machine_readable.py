@@ -10,6 +10,7 @@ observers), exactly as the record of votes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from babel import Locale
@@ -41,6 +42,7 @@ from resolutions.models import (
     SponsorStatus,
     utcnow,
 )
+from resolutions.rules.languages import second_language
 
 JSON_TYPE = "application/json"
 AKN_TYPE = "application/akn+xml"
@@ -69,7 +71,10 @@ def _amendments(resolution: Resolution, numbers: dict[int, str]) -> tuple[Amendm
     result = []
     for amendment in amendments:
         clause_id = amendment.applied_clause_id or amendment.target_clause_id
-        texts = {document_language(resolution.conference, None): amendment.text}
+        texts = {
+            document_language(resolution.conference, None): amendment.text,
+            second_language(resolution.conference): amendment.translation,
+        }
         result.append(
             AmendmentData(
                 number=amendment.number or 0,
@@ -139,14 +144,14 @@ def _poll(
 def resolution_data(resolution: Resolution, me: Participant) -> ResolutionData:
     """The resolution as ``me`` may have it (callers check ``may_get_resolution`` first)."""
     conference = resolution.conference
-    languages = (document_language(conference, None),)
+    languages = (document_language(conference, None), second_language(conference))
     # Clause ids → numbers in the current text (for an adopted resolution the same text as
     # its record: the text is locked at adoption), for the amendments and polls.
     current = drafting.numbered_text(resolution)
     numbers = {c.clause_id: c.number_path for c in current if c.clause_id is not None}
     polls = _polls(resolution, me, numbers)
     shown = {poll.id for poll in polls}
-    common = {
+    common: dict[str, Any] = {
         "id": resolution.id,
         "numbering_style": resolution.numbering_style.value,
         "languages": languages,
@@ -157,7 +162,11 @@ def resolution_data(resolution: Resolution, me: Participant) -> ResolutionData:
     row = drafting.adopted_text(resolution) if resolution.state == ResolutionState.ADOPTED else None
     if row is not None:
         frozen = drafting.read_adopted_text(row)
-        preamble, operative = clause_tree(frozen.clauses, languages)
+        preamble, operative = clause_tree(
+            frozen.clauses,
+            languages,
+            [(c.translation, c.translation_needed) for c in frozen.clauses],
+        )
         deciding = frozen.figures.get("poll_id") if frozen.figures else None
         return ResolutionData(
             **common,
@@ -185,7 +194,9 @@ def resolution_data(resolution: Resolution, me: Participant) -> ResolutionData:
             snapshot_intact=frozen.intact,
         )
     # A draft (or a resolution adopted before records were kept): the current text.
-    preamble, operative = clause_tree(current, languages)
+    preamble, operative = clause_tree(
+        current, languages, [(c.translation, c.translation_needed) for c in current]
+    )
     adopted = resolution.state == ResolutionState.ADOPTED
     return ResolutionData(
         **common,
