@@ -341,3 +341,29 @@ def test_a_draft_is_offered_to_the_secretariat_only(world, as_user):
     assert akn_rule_violations(root) == []
     assert root.find(".//a:FRBRWork/a:FRBRdate", NS).get("name") == "draft"
     assert root.find(".//a:conclusions", NS) is None  # no signatures under a draft
+
+
+def test_the_exports_carry_the_second_language_where_it_is_given(world, as_user):
+    sitting = hold_sitting(world, adopt=False)
+    conference = world.conference
+    second = "en" if conference.language == "ru" else "ru"
+    first_clause = clauses_by_number(sitting.resolution)["1"]
+    drafting.set_translation(
+        first_clause,
+        world.secretariat,
+        "Calls for <fair> & open votes",
+        expected_version=first_clause.version,
+    )
+    db.session.commit()
+    base = f"/c/{conference.id}/documents/resolution/{sitting.resolution.id}"
+    data = json.loads(as_user(world.secretariat).get(base + ".json").data)
+    clauses = {c["number"]: c for c in [*_flat(data["preamble"]), *_flat(data["operative"])]}
+    assert clauses["1"]["text"][second] == "Calls for <fair> & open votes"
+    assert clauses["1"]["translation_needed"] is False
+    assert second not in clauses["2"]["text"] and clauses["2"]["translation_needed"] is True
+    assert data["resolution"]["languages"] == [conference.language, second]
+    # Incomplete in the second language: no Akoma Ntoso document in it (back to the page,
+    # which says why); complete in the first.
+    refused = as_user(world.secretariat).get(base + f".akn.xml?lang={second}")
+    assert refused.status_code == 302 and refused.location.endswith("/documents")
+    assert as_user(world.secretariat).get(base + ".akn.xml").status_code == 200

@@ -150,7 +150,8 @@ def resolution_json(conference: Conference, me: Participant, resolution_id: int)
 @conference_role()
 def resolution_akn(conference: Conference, me: Participant, resolution_id: int) -> Reply:
     """The resolution as Akoma Ntoso XML in one language (``lang``; the working language
-    unless asked): 404 for a language the text is not complete in."""
+    unless asked); a language the text is not complete in leads back to the documents
+    page with a message."""
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
         return _not_yet(conference, resolution)
