@@ -171,3 +171,29 @@ def test_template_filters_are_registered_in_one_place():
         if module != "resolutions.filters" and "template_filter" in path.read_text()
     ]
     assert elsewhere == []
+
+
+# What a view may do with the session: commit the service's transaction once (or roll it back).
+VIEW_SESSION_CALLS = frozenset({"commit", "rollback"})
+
+
+def _queries(path: Path) -> list[str]:
+    """Every query a module builds or runs: ``db.session.<anything but commit>``, ``select(``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        called = ast.unparse(node.func)
+        owner, _, method = called.rpartition(".")
+        if method == "select" or (owner == "db.session" and method not in VIEW_SESSION_CALLS):
+            found.append(f"{path.name}:{node.lineno} {called}(")
+    return found
+
+
+def test_views_build_no_queries():
+    """Views parse and translate HTTP: loading and listing rows is the service's or the read
+    model's (an object from the URL through ``get_in_conference``)."""
+    views = {m: p for m, p in MODULES.items() if _is_http(m) and m.split(".")[1] in AREAS}
+    assert len(views) > 10  # every area's views, found
+    wrong = [f"{module}: {query}" for module, path in views.items() for query in _queries(path)]
+    assert wrong == []

@@ -323,7 +323,7 @@ def test_a_holder_casts_for_their_principals_together_or_separately(db, world):
     give_proxy(d2, d1)
     give_proxy(d3, d1)
     poll = procedural_poll(world)
-    assert [e.participant_id for e in service.castable(poll, d1)] == [d1.id, d2.id, d3.id]
+    assert [v.participant.id for v in service.castable(poll.id, d1)] == [d1.id, d2.id, d3.id]
     together = service.cast_ballot(poll.id, d1, YES, for_participant_ids=[d1.id, d2.id])
     assert sorted(together.recorded) == sorted([d1.id, d2.id])
     alone = service.cast_ballot(poll.id, d1, NO, for_participant_ids=[d3.id])
@@ -745,7 +745,7 @@ def test_a_clause_kept_or_without_quorum_stays_in_the_text(db, sitting):
     assert poll.outcome == PollOutcome.NO_QUORUM and not clause.is_deleted
 
 
-def test_current_poll(db, sitting):
-    assert service.current_poll(sitting.conference) is None
+def test_poll_now_open(db, sitting):
+    assert service.poll_now_open(sitting.conference.id) is None
     poll = procedural_poll(sitting)
-    assert service.current_poll(sitting.conference) == poll
+    assert service.poll_now_open(sitting.conference.id) == poll

@@ -49,7 +49,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _conference(conference_id: int) -> Conference:
-    conference = db.session.get(Conference, conference_id)
+    conference = service.find_conference(conference_id)
     if conference is None:
         abort(404)
     return conference

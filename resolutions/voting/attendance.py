@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, selectinload
 
 from resolutions import audit
+from resolutions.conferences.search import folded
 from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
 from resolutions.models import (
@@ -30,6 +31,7 @@ from resolutions.models import (
     PollState,
     Proxy,
     Role,
+    User,
     utcnow,
 )
 from resolutions.rules.roles import has_role
@@ -37,12 +39,14 @@ from resolutions.voting import notify
 
 __all__ = [
     "PermissionDenied",
+    "attendance_list",
     "close_roll_call",
     "give_proxy",
     "live_proxy_clause",
     "open_roll_call",
     "present_weight",
     "proxies_held",
+    "proxy_candidates",
     "proxy_given",
     "revoke_proxy",
     "self_check_in",
@@ -192,6 +196,49 @@ def proxies_held(holder: Participant) -> list[Proxy]:
         .where(Proxy.holder_id == holder.id, live_proxy_clause())
     ).all()
     return sorted(proxies, key=lambda p: (p.principal.name.casefold(), p.principal_id))
+
+
+def proxy_candidates(principal: Participant) -> list[Participant]:
+    """Present delegates (and the chair) with voting right, other than ``principal``, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(Participant)
+            .join(User, User.id == Participant.user_id)
+            .options(selectinload(Participant.user))
+            .where(
+                Participant.conference_id == principal.conference_id,
+                Participant.id != principal.id,
+                Participant.present.is_(True),
+                Participant.voting_right.is_(True),
+                Participant.role.in_([Role.DELEGATE, Role.CHAIR]),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def attendance_list(conference: Conference, query: str = "") -> list[Participant]:
+    """The conference's participants by name, those matching ``query`` when one is given
+    (name, e-mail, delegation, country or organisation; case- and accent-blind)."""
+    statement = (
+        sa.select(Participant)
+        .join(User, User.id == Participant.user_id)
+        .options(selectinload(Participant.user))
+        .where(Participant.conference_id == conference.id)
+        .order_by(User.name, Participant.id)
+    )
+    if query:
+        pattern = f"%{query.lower()}%"
+        statement = statement.where(
+            sa.or_(
+                folded(User.name).like(pattern),
+                folded(User.email).like(pattern),
+                folded(Participant.delegation).like(pattern),
+                folded(Participant.country).like(pattern),
+                folded(Participant.organisation).like(pattern),
+            )
+        )
+    return list(db.session.scalars(statement))
 
 
 def _poll_open(conference_id: int) -> bool:

@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import redis
-import sqlalchemy as sa
 from flask import (
     Flask,
     current_app,
@@ -75,19 +74,6 @@ def _prepare_snapshots(client: redis.Redis, conference_id: int, counter: int) ->
 
 
 # --- what live pages show --------------------------------------------------------------------
-
-
-def current_poll(conference_id: int, *, open_only: bool = False) -> Poll | None:
-    """The poll the sitting is on: the open one, else the one opened last (closed, published
-    or cancelled), so that pages show its outcome until the next poll opens."""
-    statement = sa.select(Poll).where(Poll.conference_id == conference_id)
-    if open_only:
-        return db.session.scalar(statement.where(Poll.state == PollState.OPEN).limit(1))
-    return db.session.scalar(
-        statement.where(Poll.opened_at.is_not(None))
-        .order_by((Poll.state == PollState.OPEN).desc(), Poll.opened_at.desc(), Poll.id.desc())
-        .limit(1)
-    )
 
 
 def public_poll_context(poll: Poll, *, preview: bool = False) -> dict[str, Any]:
@@ -152,7 +138,7 @@ def live_payload(conference: Conference, *, view: str) -> dict[str, Any]:
     """The JSON of ``voting.live``: versions, the current poll, turnout, present weight;
     for the ballot page also the public snapshot it renders the poll from."""
     state_version, turnout_version = live_versions(conference.id)
-    poll = current_poll(conference.id)
+    poll = service.last_opened_poll(conference.id)
     present_weight, total_weight = attendance.present_weight(conference)
     payload: dict[str, Any] = {
         "version": f"{state_version}.{turnout_version}",
@@ -172,7 +158,7 @@ def build_snapshot(conference_id: int, state_version: str) -> str:
     """The public part of the ballot page, the same for every delegate, as JSON: the current
     poll rendered to HTML. Needs a request context (templates, translations)."""
     conference = db.session.get(Conference, conference_id)
-    poll = current_poll(conference_id)
+    poll = service.last_opened_poll(conference_id)
     data: dict[str, Any] = {
         "version": state_version,
         "roll_call": bool(conference and conference.roll_call_open),
@@ -291,7 +277,7 @@ class _Events:
     def turnout(self) -> str:
         with self.app.app_context():
             state, turnout = live_versions(self.conference_id)
-            numbers = turnout_payload(current_poll(self.conference_id, open_only=True))
+            numbers = turnout_payload(service.poll_now_open(self.conference_id))
         data = json.dumps({"version": f"{state}.{turnout}", "turnout": numbers})
         return f"event: turnout\ndata: {data}\n\n"
 

@@ -30,6 +30,11 @@ from resolutions.models import (
 from resolutions.rules.accounts import normalise_email
 
 
+def find_conference(conference_id: int) -> Conference | None:
+    """The conference by id, for the site administrator's pages (no membership needed)."""
+    return db.session.get(Conference, conference_id)
+
+
 def conferences_of(user: User) -> list[tuple[Conference, Participant]]:
     rows = db.session.execute(
         sa.select(Conference, Participant)

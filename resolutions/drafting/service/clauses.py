@@ -77,6 +77,13 @@ def clause_rows(resolution: Resolution) -> dict[int, Clause]:
     return {clause.id: clause for clause in _all_clauses(resolution)}
 
 
+def clause_of(resolution: Resolution, clause_id: int | None) -> Clause | None:
+    """The clause ``clause_id`` if it belongs to ``resolution`` (None for a form's choice that
+    is not there)."""
+    clause = _clause(clause_id)
+    return clause if clause is not None and clause.resolution_id == resolution.id else None
+
+
 def numbered_text(resolution: Resolution) -> list[NumberedClause]:
     """The current text in document order, numbered (one query)."""
     return number_clauses(_all_clauses(resolution), resolution.numbering_style)

@@ -37,11 +37,40 @@ from resolutions.models import (
     Conference,
     NumberingStyle,
     Participant,
+    Poll,
     Resolution,
     SponsorStatus,
     utcnow,
 )
 from resolutions.rules import visibility
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def adopted_amendments(resolution: Resolution) -> list[Amendment]:
+    """The resolution's adopted amendments in number order (the clean text names them)."""
+    return list(
+        db.session.scalars(
+            sa.select(Amendment)
+            .where(
+                Amendment.resolution_id == resolution.id,
+                Amendment.state == AmendmentState.ADOPTED,
+            )
+            .order_by(Amendment.number)
+        )
+    )
+
+
+def opened_polls(resolution: Resolution) -> list[Poll]:
+    """The polls on the resolution that were opened, in the order they opened."""
+    return list(
+        db.session.scalars(
+            sa.select(Poll)
+            .where(Poll.resolution_id == resolution.id, Poll.opened_at.is_not(None))
+            .order_by(Poll.opened_at)
+        )
+    )
+
 
 # --- amendments as the pages show them --------------------------------------------------------
 

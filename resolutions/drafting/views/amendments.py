@@ -105,9 +105,7 @@ def _amendment_target(
     GET, the form starts from its version and, for a new replace, from its text."""
     target: Clause | None = None
     if kind in ("replace", "delete") and form.target.data:
-        target = db.session.get(Clause, form.target.data)
-        if target is None or target.resolution_id != res.id:
-            target = None
+        target = service.clause_of(res, form.target.data)
     if request.method == "GET" and target is not None and target.is_deleted:
         flash(_("This clause has been deleted; it can no longer be amended."), "error")
         target = None
@@ -159,7 +157,7 @@ def _amendment_form(
                 service.check_target_version(target, form.expected_version.data)
             except StaleError as error:
                 status = refuse(error, form)
-                target = db.session.get(Clause, target.id) if target is not None else None
+                target = service.clause_of(res, target.id) if target is not None else None
                 if target is not None:
                     _set_hidden(form.expected_version, target.version)
             else:
@@ -187,7 +185,7 @@ def _amendment_form(
                 status = 409
                 if amendment is not None:
                     amendment = _amendment(conference, amendment.id, me)
-                target = db.session.get(Clause, target.id) if target is not None else None
+                target = service.clause_of(res, target.id) if target is not None else None
                 if isinstance(error, StaleError) and target is not None:
                     # Let them save again deliberately against the version now shown.
                     _set_hidden(form.expected_version, target.version)

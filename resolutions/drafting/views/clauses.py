@@ -201,9 +201,9 @@ def _edit_url(clause: Clause) -> str:
 
 def _refused_change(error: DomainError, clause: Clause, fallback: str) -> Response:
     """A stale button leads to the clause's current text; any other refusal back to the page."""
-    clause_id, stale = clause.id, isinstance(error, StaleError)
+    clause_id, resolution, stale = clause.id, clause.resolution, isinstance(error, StaleError)
     refuse(error)
-    current = db.session.get(Clause, clause_id)
+    current = service.clause_of(resolution, clause_id)  # read again: the refusal rolled back
     changed = stale and current is not None and not current.is_deleted
     return redirect(_edit_url(clause) if changed else fallback)
 
@@ -242,7 +242,7 @@ def clause_move(conference: Conference, me: Participant, clause_id: int) -> Page
     if (form.direction.data == "up" and index == 0) or after_index >= len(siblings):
         flash(_("The clause is already at that end."), "info")
         return redirect(here)
-    after = db.session.get(Clause, siblings[after_index]) if after_index >= 0 else None
+    after = _clause(conference, siblings[after_index]) if after_index >= 0 else None
     try:
         service.move_clause(clause, me, after=after, expected_version=form.expected_version.data)
     except DomainError as error:

@@ -4,7 +4,6 @@ text at a moment, the consolidated text, the previews.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, render_template, request
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -37,12 +36,9 @@ from resolutions.drafting.views._common import (
     bp,
 )
 from resolutions.errors import DomainError
-from resolutions.extensions import db
 from resolutions.forms import select_choices
 from resolutions.models import (
-    Amendment,
     AmendmentState,
-    Clause,
     ClauseVersion,
     Conference,
     Participant,
@@ -117,8 +113,8 @@ def diff_preview(conference: Conference, me: Participant, resolution_id: int) ->
     form = DiffPreviewForm()
     if not form.validate_on_submit():
         return render_template("drafting/_diff_fragment.html", error=True, segments=[]), 400
-    clause = db.session.get(Clause, form.clause.data)
-    if clause is None or clause.resolution_id != res.id:
+    clause = _clause(conference, form.clause.data)
+    if clause.resolution_id != res.id:
         abort(404)
     segments = word_diff(clause.text, form.text.data or "")
     return render_template("drafting/_diff_fragment.html", segments=segments, error=False)
@@ -154,11 +150,7 @@ def history(conference: Conference, me: Participant, clause_id: int) -> Page:
 def text_at(conference: Conference, me: Participant, resolution_id: int) -> Page:
     res = _resolution(conference, resolution_id)
     form = TextAtForm(formdata=request.args)
-    polls = db.session.scalars(
-        sa.select(Poll)
-        .where(Poll.resolution_id == res.id, Poll.opened_at.is_not(None))
-        .order_by(Poll.opened_at)
-    ).all()
+    polls = service.opened_polls(res)
     form.poll.choices = select_choices(
         [("", _("No poll"))]
         + [(str(p.id), f"{p.title} ({format_datetime(p.opened_at, 'short')})") for p in polls]
@@ -202,11 +194,7 @@ def text_at(conference: Conference, me: Participant, resolution_id: int) -> Page
 @conference_role()
 def consolidated(conference: Conference, me: Participant, resolution_id: int) -> Page:
     res = _resolution(conference, resolution_id)
-    adopted = db.session.scalars(
-        sa.select(Amendment)
-        .where(Amendment.resolution_id == res.id, Amendment.state == AmendmentState.ADOPTED)
-        .order_by(Amendment.number)
-    ).all()
+    adopted = service.adopted_amendments(res)
     return render_template(
         "drafting/consolidated.html",
         resolution=res,

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from resolutions.errors import DomainError, PermissionDenied
 from resolutions.extensions import db
@@ -27,6 +26,7 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting import notify
+from resolutions.voting.service.results import participant_names
 from resolutions.voting.service.secrecy import put_in_box
 
 
@@ -58,12 +58,9 @@ def _receipt_code(poll_id: int, caster_id: int, idempotency_key: str | None) -> 
 def _names(participant_ids: Sequence[int], conference_id: int) -> str:
     """The names of those of ``participant_ids`` who take part in the conference: a message
     never names a participant of another conference."""
-    people = db.session.scalars(
-        sa.select(Participant)
-        .options(selectinload(Participant.user))
-        .where(Participant.id.in_(participant_ids), Participant.conference_id == conference_id)
-    ).all()
-    return ", ".join(sorted(p.name for p in people))
+    return ", ".join(
+        sorted(name for name in participant_names(participant_ids, conference_id) if name)
+    )
 
 
 def cast_ballot(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -28,6 +29,7 @@ from resolutions.models import (
     PollSubject,
     Resolution,
     ResolutionState,
+    User,
     VoteRecord,
 )
 from resolutions.rules import visibility
@@ -99,21 +101,73 @@ class QueueItem:
 # --- reading ---------------------------------------------------------------------------------
 
 
-def current_poll(conference: Conference) -> Poll | None:
+def poll_now_open(conference_id: int) -> Poll | None:
     """The conference's open poll, if any."""
     return db.session.scalar(
-        sa.select(Poll).where(Poll.conference_id == conference.id, Poll.state == PollState.OPEN)
+        sa.select(Poll)
+        .where(Poll.conference_id == conference_id, Poll.state == PollState.OPEN)
+        .limit(1)
     )
 
 
-def castable(poll: Poll, participant: Participant) -> list[PollEntitlement]:
-    """The votes ``participant`` casts in ``poll`` (their own first, then their principals')."""
-    rows = db.session.scalars(
-        sa.select(PollEntitlement).where(
-            PollEntitlement.poll_id == poll.id, PollEntitlement.holder_id == participant.id
+def last_opened_poll(conference_id: int) -> Poll | None:
+    """The poll the sitting is on: the open one, else the one opened last (closed, published
+    or cancelled), so that pages show its outcome until the next poll opens."""
+    return db.session.scalar(
+        sa.select(Poll)
+        .where(Poll.conference_id == conference_id, Poll.opened_at.is_not(None))
+        .order_by((Poll.state == PollState.OPEN).desc(), Poll.opened_at.desc(), Poll.id.desc())
+        .limit(1)
+    )
+
+
+def polls_of(conference: Conference, *, opened: bool = False) -> list[Poll]:
+    """The conference's polls, newest first; ``opened``: only those ever opened, in the order
+    they were opened (the voting record)."""
+    statement = sa.select(Poll).where(Poll.conference_id == conference.id)
+    if opened:
+        return list(
+            db.session.scalars(
+                statement.where(Poll.state != PollState.CREATED).order_by(
+                    sa.func.coalesce(Poll.opened_at, Poll.created_at), Poll.id
+                )
+            )
         )
+    return list(db.session.scalars(statement.order_by(Poll.created_at.desc(), Poll.id.desc())))
+
+
+@dataclass(frozen=True)
+class HeldVote:
+    """One vote a holder casts in a poll: their own or a principal's, with its frozen weight."""
+
+    participant: Participant
+    weight: int
+
+
+def castable(poll_id: int, holder: Participant) -> list[HeldVote]:
+    """The votes ``holder`` casts in the poll: their own first, then their principals' by name."""
+    rows = db.session.execute(
+        sa.select(PollEntitlement.weight, Participant, User)
+        .join(Participant, Participant.id == PollEntitlement.participant_id)
+        .join(User, User.id == Participant.user_id)
+        .where(PollEntitlement.poll_id == poll_id, PollEntitlement.holder_id == holder.id)
+        .order_by(Participant.id != holder.id, User.name)
     ).all()
-    return sorted(rows, key=lambda e: (e.participant_id != participant.id, e.participant_id))
+    return [HeldVote(participant, weight) for weight, participant, _user in rows]
+
+
+def participant_names(participant_ids: Sequence[int], conference_id: int) -> list[str]:
+    """The names of ``participant_ids`` in their order ("" for one not in the conference: a
+    message never names a participant of another conference)."""
+    if not participant_ids:
+        return []
+    rows = db.session.execute(
+        sa.select(Participant.id, User.name)
+        .join(User, User.id == Participant.user_id)
+        .where(Participant.id.in_(participant_ids), Participant.conference_id == conference_id)
+    ).all()
+    by_id = dict(rows)
+    return [by_id.get(pid, "") for pid in participant_ids]
 
 
 def turnout(poll: Poll) -> Turnout:

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from resolutions.auth.access import conference_role, get_in_conference
 from resolutions.errors import DomainError
-from resolutions.extensions import db
 from resolutions.models import (
     Choice,
     Conference,
     Participant,
     Poll,
-    PollEntitlement,
     PollState,
     Proxy,
     Role,
-    User,
 )
 from resolutions.refusals import refusal_json, refuse, refuse_and_redirect
 from resolutions.voting import attendance, live, service
@@ -44,7 +39,7 @@ from resolutions.voting.views._common import (
 def ballot(conference: Conference, me: Participant) -> str:
     """The delegate's page: the open poll, their ballot(s), the receipt; proxies and check-in."""
     attrs = _live_attrs(conference, "ballot")
-    poll = live.current_poll(conference.id)
+    poll = service.last_opened_poll(conference.id)
     context = _ballot_context(conference, me, poll)
     template = "voting/_ballot_live.html" if _is_fragment() else "voting/ballot.html"
     return render_template(template, **attrs, **context)
@@ -54,16 +49,9 @@ def _ballot_context(conference: Conference, me: Participant, poll: Poll | None) 
     voters: list[dict[str, Any]] = []
     if poll is not None and poll.state == PollState.OPEN:
         mine = service.my_votes(poll, me)
-        rows = db.session.execute(
-            sa.select(PollEntitlement, Participant, User)
-            .join(Participant, Participant.id == PollEntitlement.participant_id)
-            .join(User, User.id == Participant.user_id)
-            .where(PollEntitlement.poll_id == poll.id, PollEntitlement.holder_id == me.id)
-            .order_by(Participant.id != me.id, User.name)
-        ).all()
-        for entitlement, participant, _user in rows:
-            voter = _voter(participant, entitlement.weight, me)
-            voter["record"] = mine.get(participant.id)
+        for held in service.castable(poll.id, me):
+            voter = _voter(held.participant, held.weight, me)
+            voter["record"] = mine.get(held.participant.id)
             voters.append(voter)
     pending = [v for v in voters if v["record"] is None]
     holds = attendance.proxies_held(me)
@@ -88,17 +76,6 @@ def _ballot_context(conference: Conference, me: Participant, poll: Poll | None) 
         "given": given,
         "roll_call_open": conference.roll_call_open,
     }
-
-
-def _held(poll_id: int, me: Participant) -> list[int]:
-    """The votes ``me`` casts in the poll (their own and their principals')."""
-    return list(
-        db.session.scalars(
-            sa.select(PollEntitlement.participant_id).where(
-                PollEntitlement.poll_id == poll_id, PollEntitlement.holder_id == me.id
-            )
-        )
-    )
 
 
 def _voter(participant: Participant, weight: int, me: Participant) -> dict[str, Any]:
@@ -133,7 +110,7 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
     wanted = form.for_.data or None
     if form.for_all.data == "1" and not wanted:
         # The script built this form before knowing of a late proxy: every ballot I hold.
-        wanted = _held(poll_id, me) or None
+        wanted = [held.participant.id for held in service.castable(poll_id, me)] or None
     try:
         receipt = service.cast_ballot(
             poll_id,
@@ -150,7 +127,11 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
             error, url_for("voting.ballot", conference_id=conference_id), explain_permission=True
         )
     # The caster's own name needs no query (their user is the signed-in one, already loaded).
-    names = [my_name] if receipt.recorded == [my_id] else _names(receipt.recorded)
+    names = (
+        [my_name]
+        if receipt.recorded == [my_id]
+        else service.participant_names(receipt.recorded, conference_id)
+    )
     if receipt.already_recorded:
         message = _("Already recorded. Your receipt: %(receipt)s", receipt=receipt.receipt)
     else:
@@ -171,18 +152,6 @@ def cast(conference: Conference, me: Participant, poll_id: int) -> Any:
         )
     flash(message, "success")
     return redirect(url_for("voting.ballot", conference_id=conference_id))
-
-
-def _names(participant_ids: list[int]) -> list[str]:
-    if not participant_ids:
-        return []
-    rows = db.session.execute(
-        sa.select(Participant.id, User.name)
-        .join(User, User.id == Participant.user_id)
-        .where(Participant.id.in_(participant_ids))
-    ).all()
-    by_id = dict(rows)
-    return [by_id.get(pid, "") for pid in participant_ids]
 
 
 @bp.post("/check-in")
@@ -241,7 +210,7 @@ def _proxies_context(
         "given": attendance.proxy_given(me),
         "holds": attendance.proxies_held(me),
         "revoke_form": ActionForm(formdata=None),
-        "poll_open": live.current_poll(me.conference_id, open_only=True) is not None,
+        "poll_open": service.poll_now_open(me.conference_id) is not None,
     }
 
 
@@ -256,21 +225,7 @@ def _proxy_label(participant: Participant) -> str:
 
 def _proxy_candidates(conference: Conference, me: Participant) -> list[Participant]:
     """Present delegates (and the chair) with voting right, other than me."""
-    return list(
-        db.session.scalars(
-            sa.select(Participant)
-            .join(User, User.id == Participant.user_id)
-            .options(selectinload(Participant.user))
-            .where(
-                Participant.conference_id == conference.id,
-                Participant.id != me.id,
-                Participant.present.is_(True),
-                Participant.voting_right.is_(True),
-                Participant.role.in_([Role.DELEGATE, Role.CHAIR]),
-            )
-            .order_by(User.name)
-        )
-    )
+    return attendance.proxy_candidates(me)
 
 
 @bp.post("/proxies/<int:proxy_id>/revoke")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -53,24 +52,12 @@ def console(conference: Conference, me: Participant) -> str:
 
 
 def _console_context(conference: Conference) -> dict[str, Any]:
-    polls = list(
-        db.session.scalars(
-            sa.select(Poll)
-            .where(Poll.conference_id == conference.id)
-            .order_by(Poll.created_at.desc(), Poll.id.desc())
-        )
-    )
+    polls = service.polls_of(conference)
     open_poll = next((p for p in polls if p.state == PollState.OPEN), None)
     prepared = [p for p in polls if p.state == PollState.CREATED]
     finished = [p for p in polls if p.state in (PollState.CLOSED, PollState.PUBLISHED)]
     last = max(finished, key=lambda p: (p.closed_at or p.created_at, p.id), default=None)
-    resolutions = list(
-        db.session.scalars(
-            sa.select(Resolution)
-            .where(Resolution.conference_id == conference.id)
-            .order_by(Resolution.position, Resolution.id)
-        )
-    )
+    resolutions = drafting_service.list_resolutions(conference)
     queues = [(r, service.voting_queue(conference, r)) for r in resolutions]
     # Any clause of a draft may be put to a separate vote ("shall it stay?") on request.
     clause_options = {

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from resolutions.auth.access import conference_role, get_in_conference
-from resolutions.conferences.search import folded
 from resolutions.errors import DomainError
 from resolutions.extensions import db
-from resolutions.models import Conference, Participant, Role, User
+from resolutions.models import Conference, Participant, Role
 from resolutions.refusals import refuse_and_redirect
 from resolutions.voting import attendance
 from resolutions.voting.forms import PresenceForm, RollCallForm
@@ -26,25 +23,7 @@ from resolutions.voting.views._common import _accept, _live_attrs, bp
 def attendance_list(conference: Conference, me: Participant) -> str:
     """Who is present: search, check in and out, the roll call, the present voting weight."""
     query = (request.args.get("q") or "").strip()[:100]
-    statement = (
-        sa.select(Participant)
-        .join(User, User.id == Participant.user_id)
-        .options(selectinload(Participant.user))
-        .where(Participant.conference_id == conference.id)
-        .order_by(User.name, Participant.id)
-    )
-    if query:
-        pattern = f"%{query.lower()}%"
-        statement = statement.where(
-            sa.or_(
-                folded(User.name).like(pattern),
-                folded(User.email).like(pattern),
-                folded(Participant.delegation).like(pattern),
-                folded(Participant.country).like(pattern),
-                folded(Participant.organisation).like(pattern),
-            )
-        )
-    participants = list(db.session.scalars(statement))
+    participants = attendance.attendance_list(conference, query)
     present_weight, total_weight = attendance.present_weight(conference)
     return render_template(
         "voting/attendance.html",

@@ -6,13 +6,11 @@ import contextlib
 from typing import Any
 
 import redis
-import sqlalchemy as sa
 from flask import render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
 
 from resolutions.auth.access import conference_role, get_in_conference
-from resolutions.extensions import db
 from resolutions.models import Conference, Participant, Poll, PollState, Role
 from resolutions.voting import live, notify, service, sitting
 from resolutions.voting.views._common import _is_fragment, _live_attrs, bp
@@ -25,7 +23,7 @@ from resolutions.voting.views._common import _is_fragment, _live_attrs, bp
 def projector(conference: Conference, me: Participant) -> str:
     """Read-only, large type: what is voted, the text if adopted, turnout, then the result."""
     attrs = _live_attrs(conference, "projector")
-    poll = live.current_poll(conference.id)
+    poll = service.last_opened_poll(conference.id)
     context: dict[str, Any] = {
         "poll": poll,
         "public": live.public_poll_context(poll, preview=True) if poll else None,
@@ -101,12 +99,6 @@ def _published_region(poll: Poll) -> Markup:
 @conference_role()
 def record(conference: Conference, me: Participant) -> str:
     """The voting record: every poll in order with its rules, weights, counts and outcome."""
-    polls = list(
-        db.session.scalars(
-            sa.select(Poll)
-            .where(Poll.conference_id == conference.id, Poll.state != PollState.CREATED)
-            .order_by(sa.func.coalesce(Poll.opened_at, Poll.created_at), Poll.id)
-        )
-    )
+    polls = service.polls_of(conference, opened=True)
     rows = [(p, service.can_see_result(p, me)) for p in polls]
     return render_template("voting/record.html", rows=rows)
