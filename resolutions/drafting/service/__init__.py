@@ -12,7 +12,9 @@ The package, in the order its modules build on each other:
 - ``_common``: limits, live and pending states, input cleaning, the checks every change makes.
 - ``obsolescence``: what removing clauses does to the amendments pending on them.
 - ``clauses``: resolutions, clauses, positions, versions, import, the text at a moment.
-- ``amendments``: proposing, the states and their transitions, the deadline, co-sponsors.
+- ``amendments``: who sees an amendment and what each viewer may do, proposing and editing.
+- ``life_cycle``: submitting, withdrawing, the secretariat's rulings and triage.
+- ``sponsors``: inviting co-sponsors and answering.
 - ``adoption``: voting order, adopting and rejecting amendments and resolutions, preview.
 - ``record``: the adopted resolution frozen as a record (``AdoptedText``).
 - ``read``: the read model (labels, diffs and staleness of amendments, the draft page's
@@ -37,22 +39,13 @@ from resolutions.drafting.service.adoption import (
 )
 from resolutions.drafting.service.amendments import (
     ACTIONS,
-    admit_amendment,
     allowed_actions,
     amendment_history,
     can_view_amendment,
     check_target_version,
     discard_amendment,
-    invite_sponsor,
     propose_amendment,
-    resolutions_awaiting_ruling,
-    respond_to_sponsorship,
-    rule_on_amendments,
-    rule_out_of_order,
-    sponsor_candidates,
-    submit_amendment,
     update_amendment,
-    withdraw_amendment,
 )
 from resolutions.drafting.service.clauses import (
     GAP,
@@ -77,6 +70,14 @@ from resolutions.drafting.service.clauses import (
     update_resolution,
 )
 from resolutions.drafting.service.languages import ReaderText, poll_subject_for_reader
+from resolutions.drafting.service.life_cycle import (
+    admit_amendment,
+    resolutions_awaiting_ruling,
+    rule_on_amendments,
+    rule_out_of_order,
+    submit_amendment,
+    withdraw_amendment,
+)
 from resolutions.drafting.service.read import (
     AmendmentView,
     DraftPage,
@@ -97,6 +98,11 @@ from resolutions.drafting.service.record import (
     adopted_text,
     read_adopted_text,
     verify_adopted_text,
+)
+from resolutions.drafting.service.sponsors import (
+    invite_sponsor,
+    respond_to_sponsorship,
+    sponsor_candidates,
 )
 
 __all__ = [
