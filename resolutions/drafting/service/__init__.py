@@ -17,8 +17,8 @@ The package, in the order its modules build on each other:
 - ``sponsors``: inviting co-sponsors and answering.
 - ``adoption``: voting order, adopting and rejecting amendments and resolutions, preview.
 - ``record``: the adopted resolution frozen as a record (``AdoptedText``).
-- ``read``: the read model (labels, diffs and staleness of amendments, the draft page's
-  data), dataclasses for the views; no writes.
+- ``read``: the read model (labels, diffs and staleness of amendments, triage rows, short
+  lists), dataclasses for the views; no writes. ``draft_page``: the draft page's data.
 - ``languages``: a poll's subject in the reader's language (second-language translations).
 
 Callers import from here (``from resolutions.drafting import service``).
@@ -69,6 +69,7 @@ from resolutions.drafting.service.clauses import (
     translation_gaps,
     update_resolution,
 )
+from resolutions.drafting.service.draft_page import DraftPage, draft_page_data
 from resolutions.drafting.service.languages import ReaderText, poll_subject_for_reader
 from resolutions.drafting.service.life_cycle import (
     admit_amendment,
@@ -80,14 +81,12 @@ from resolutions.drafting.service.life_cycle import (
 )
 from resolutions.drafting.service.read import (
     AmendmentView,
-    DraftPage,
     TriageRow,
     adopted_amendments,
     amendment_diff,
     amendment_label,
     amendment_original_diff,
     amendment_view,
-    draft_page_data,
     is_stale,
     opened_polls,
     target_change_diff,
