@@ -14,6 +14,7 @@ from resolutions.drafting.text import (
     NumberedClause,
     ParsedParagraph,
     diff_side,
+    excerpt,
     letter_label,
     number_clauses,
     paragraph_parents,
@@ -568,3 +569,18 @@ def test_paragraph_parents_match_the_draft_numbering(raw_depths):
     ]
     numbered = number_clauses(snapshots, NumberingStyle.NUMBERED)
     assert [c.depth for c in sorted(numbered, key=lambda c: c.clause_id)] == depths
+
+
+def test_an_excerpt_is_one_line_cut_with_an_ellipsis():
+    assert excerpt("calls  upon\nall States", 60) == "calls upon all States"
+    assert excerpt("calls upon all States", 12) == "calls upon…"
+    # Whole words: the table of contents never ends on half a word or a comma.
+    assert excerpt("calls upon, all States", 15, whole_words=True) == "calls upon…"
+
+
+@settings(max_examples=50)
+@given(st.text(), st.integers(min_value=2, max_value=80), st.booleans())
+def test_an_excerpt_never_exceeds_its_length(text, length, whole_words):
+    cut = excerpt(text, length, whole_words=whole_words)
+    # Whole words keep up to ``length`` characters before the ellipsis.
+    assert "\n" not in cut and len(cut) <= length + whole_words

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from resolutions.documents.heading import dateline
 from resolutions.drafting import service
 from resolutions.drafting.docx_import import Dropped
-from resolutions.drafting.text import DiffSegment, NumberedClause, word_diff
+from resolutions.drafting.text import DiffSegment, NumberedClause, excerpt, word_diff
 from resolutions.extensions import db
 from resolutions.labels import AMENDMENT_STATE, LANGUAGE, label
 from resolutions.models import (
@@ -101,12 +101,6 @@ def draft_languages(conference: Conference, clauses: list[NumberedClause]) -> di
 
 
 # --- where a new clause may go ----------------------------------------------------------------
-
-
-def excerpt(text: str, length: int = 60) -> str:
-    """The start of a text on one line, cut at ``length`` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def clause_options(numbered: list[NumberedClause], style: NumberingStyle) -> list[tuple[str, str]]:

@@ -464,6 +464,17 @@ def emphasis_runs(line: str) -> list[tuple[str, bool]]:
     return runs
 
 
+def excerpt(text: str, length: int, *, whole_words: bool = False) -> str:
+    """The start of a text on one line: at most ``length`` characters, then an ellipsis.
+    ``whole_words`` cuts at the last space instead (and drops a dangling , ; or :)."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    if whole_words:
+        return text[:length].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text[: length - 1].rstrip() + "…"
+
+
 def render_text(text: str) -> Markup:
     """A clause's text as safe HTML: everything escaped, ``*emphasis*`` → ``<em>``, line
     breaks kept as ``<br>``. The same for the screen and the PDF."""

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from resolutions.documents.content.resolution import resolution_dateline
 from resolutions.documents.render import PdfFile, created_stamp, datetime_in_words, render_pdf
 from resolutions.drafting import service as drafting
-from resolutions.drafting.text import NumberedClause
+from resolutions.drafting.text import NumberedClause, excerpt
 from resolutions.models import AmendmentState, ClauseKind, NumberingStyle, Resolution, utcnow
 
 # --- the draft with amendments ----------------------------------------------------------------
@@ -38,10 +38,7 @@ class DraftEntry:
     @property
     def excerpt(self) -> str:
         """The clause's first words, for the table of contents."""
-        text = " ".join(self.clause.text.replace("*", "").split())
-        if len(text) <= EXCERPT_LENGTH:
-            return text
-        return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+        return excerpt(self.clause.text.replace("*", ""), EXCERPT_LENGTH, whole_words=True)
 
 
 @dataclass(frozen=True)
