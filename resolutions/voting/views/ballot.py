@@ -175,7 +175,7 @@ def self_check_in(conference: Conference, me: Participant) -> Response:
 def proxies(conference: Conference, me: Participant) -> Any:
     """Give my vote to another present delegate; see whom I hold proxies for; revoke."""
     form = ProxyForm()
-    candidates = _proxy_candidates(conference, me)
+    candidates = attendance.proxy_candidates(me)
     form.holder.choices = [(0, _("Choose a delegate"))] + [
         (p.id, _proxy_label(p)) for p in candidates
     ]
@@ -221,11 +221,6 @@ def _proxy_label(participant: Participant) -> str:
     elif participant.country:
         parts.append(participant.country)
     return " · ".join(parts)
-
-
-def _proxy_candidates(conference: Conference, me: Participant) -> list[Participant]:
-    """Present delegates (and the chair) with voting right, other than me."""
-    return attendance.proxy_candidates(me)
 
 
 @bp.post("/proxies/<int:proxy_id>/revoke")
