@@ -197,16 +197,3 @@ def test_views_build_no_queries():
     assert len(views) > 10  # every area's views, found
     wrong = [f"{module}: {query}" for module, path in views.items() for query in _queries(path)]
     assert wrong == []
-
-
-# "No module over about 500 lines": a module past this is split by topic behind its facade.
-MAX_MODULE_LINES = 550
-
-
-def test_no_module_is_too_long_to_read():
-    long = {
-        module: lines
-        for module, path in MODULES.items()
-        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
-    }
-    assert long == {}
