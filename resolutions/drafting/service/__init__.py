@@ -11,7 +11,8 @@ The package, in the order its modules build on each other:
 
 - ``_common``: limits, live and pending states, input cleaning, the checks every change makes.
 - ``obsolescence``: what removing clauses does to the amendments pending on them.
-- ``clauses``: resolutions, clauses, positions, versions, import, the text at a moment.
+- ``clauses``: resolutions, clauses, positions, versions, the text at a moment.
+- ``clause_tree``: moving and deleting clauses; ``importing``: a pasted draft's clauses.
 - ``amendments``: who sees an amendment and what each viewer may do, proposing and editing.
 - ``life_cycle``: submitting, withdrawing, the secretariat's rulings and triage.
 - ``sponsors``: inviting co-sponsors and answering.
@@ -47,6 +48,11 @@ from resolutions.drafting.service.amendments import (
     propose_amendment,
     update_amendment,
 )
+from resolutions.drafting.service.clause_tree import (
+    delete_clause,
+    move_clause,
+    remove_clause_by_vote,
+)
 from resolutions.drafting.service.clauses import (
     GAP,
     MAX_DEPTH,
@@ -56,13 +62,9 @@ from resolutions.drafting.service.clauses import (
     clause_reference,
     clause_rows,
     create_resolution,
-    delete_clause,
     edit_clause,
-    import_draft,
     list_resolutions,
-    move_clause,
     numbered_text,
-    remove_clause_by_vote,
     set_translation,
     text_at,
     text_at_poll,
@@ -70,6 +72,7 @@ from resolutions.drafting.service.clauses import (
     update_resolution,
 )
 from resolutions.drafting.service.draft_page import DraftPage, draft_page_data
+from resolutions.drafting.service.importing import import_draft
 from resolutions.drafting.service.languages import ReaderText, poll_subject_for_reader
 from resolutions.drafting.service.life_cycle import (
     admit_amendment,

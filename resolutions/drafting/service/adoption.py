@@ -23,12 +23,12 @@ from resolutions.drafting.service._common import (
     amendment_name,
 )
 from resolutions.drafting.service.amendments import _poll_started
+from resolutions.drafting.service.clause_tree import _delete_subtree
 from resolutions.drafting.service.clauses import (
     _all_clauses,
     _bump,
     _clause,
     _create_clause,
-    _delete_subtree,
     numbered_text,
 )
 from resolutions.drafting.service.obsolescence import (

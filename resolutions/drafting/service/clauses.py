@@ -1,6 +1,7 @@
 """Resolutions and their clauses: creating and editing a draft (secretariat), clause
-positions and versions, importing a pasted draft, and the text as it stands now or stood at a
-moment (a poll's opening).
+positions and versions, and the text as it stands now or stood at a moment (a poll's
+opening). Moving and deleting clauses is in ``clause_tree``, importing a pasted draft in
+``importing``.
 
 Positions. ``Clause.position`` orders siblings (same resolution, kind and parent) with gaps of
 ``GAP``, so inserting or moving a clause writes that one row. Only when two neighbours leave no
@@ -10,7 +11,7 @@ earlier moment can still be rebuilt from the versions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -18,7 +19,6 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from resolutions.drafting.service._common import (
-    MAX_IMPORT_PARAGRAPHS,
     MAX_TITLE_CHARS,
     _clean,
     _clean_clause_text,
@@ -29,13 +29,10 @@ from resolutions.drafting.service._common import (
     _require_secretariat,
     require_version,
 )
-from resolutions.drafting.service.obsolescence import _after_deletion
 from resolutions.drafting.text import (
     ClauseSnapshot,
     NumberedClause,
-    ParsedParagraph,
     number_clauses,
-    paragraph_parents,
 )
 from resolutions.errors import DomainError, StaleError
 from resolutions.extensions import db
@@ -544,266 +541,3 @@ def translation_gaps(numbered: Iterable[NumberedClause]) -> list[NumberedClause]
     """The clauses of a numbered text whose second-language text is missing or outdated, in
     document order."""
     return [c for c in numbered if not has_current_translation(c.translation, c.translation_needed)]
-
-
-def _changed_under_the_page() -> str:
-    """The delete and move buttons' refusal: the edit form's check, for the page's text."""
-    return _(
-        "Someone changed this clause while you had the page open (it is now at version "
-        "%(version)s). Nothing was done: read the current text and try again."
-    )
-
-
-def move_clause(
-    clause: Clause, actor: Participant, *, after: Clause | None, expected_version: int | None = None
-) -> None:
-    """Move ``clause`` among its siblings (secretariat only): after ``after``, or first.
-
-    Only the moved clause is rewritten (a "move" version); a clause stays at its level.
-    ``expected_version`` is the version the page showed (StaleError if it changed since).
-    """
-    resolution = clause.resolution
-    author = _require_secretariat(resolution.conference_id, actor)
-    _require_open(resolution)
-    if clause.is_deleted:
-        raise StaleError(_("This clause has been deleted; it can no longer be moved."))
-    require_version(clause, expected_version, _changed_under_the_page())
-    if after is not None and after.id == clause.id:
-        raise DomainError(_("A clause cannot be placed after itself."), "position")
-    parent = db.session.get(Clause, clause.parent_id) if clause.parent_id else None
-    siblings = _siblings(resolution.id, clause.kind, clause.parent_id)
-    index = next(i for i, s in enumerate(siblings) if s.id == clause.id)
-    current_after = siblings[index - 1] if index > 0 else None
-    if (current_after.id if current_after else None) == (after.id if after else None):
-        return
-    before_ref = _reference(resolution, clause.id)
-    now = utcnow()
-    clause.position = _place(
-        resolution, clause.kind, parent, after, exclude_id=clause.id, author=author, now=now
-    )
-    _bump(clause, "move", author, now)
-    db.session.flush()
-    _record(
-        "clause.moved",
-        resolution,
-        author,
-        clause,
-        {"from": before_ref, "to": _reference(resolution, clause.id)},
-    )
-
-
-def _subtree(clauses: Iterable[Clause], root_id: int) -> list[Clause]:
-    """``root_id`` and every live clause below it."""
-    children: dict[int | None, list[Clause]] = {}
-    by_id: dict[int, Clause] = {}
-    for clause in clauses:
-        by_id[clause.id] = clause
-        if not clause.is_deleted:
-            children.setdefault(clause.parent_id, []).append(clause)
-    found, stack = [], [by_id[root_id]]
-    while stack:
-        clause = stack.pop()
-        found.append(clause)
-        stack.extend(children.get(clause.id, []))
-    return found
-
-
-def _delete_subtree(
-    clause: Clause,
-    reason: str,
-    author: User | None,
-    now: datetime,
-    amendment_id: int | None = None,
-) -> tuple[set[int], int | None]:
-    """Mark ``clause`` and its sub-clauses deleted, each with a version.
-
-    Returns the deleted ids and the id of the live sibling just before ``clause`` (None when
-    it was the first), where inserts that followed it are moved to.
-    """
-    siblings = _siblings(clause.resolution_id, clause.kind, clause.parent_id)
-    index = next(i for i, s in enumerate(siblings) if s.id == clause.id)
-    previous = siblings[index - 1].id if index > 0 else None
-    deleted = _subtree(_all_clauses(clause.resolution), clause.id)
-    for item in deleted:
-        item.is_deleted = True
-        _bump(item, reason, author, now, amendment_id)
-    return {c.id for c in deleted}, previous
-
-
-def delete_clause(
-    clause: Clause, actor: Participant, *, expected_version: int | None = None
-) -> None:
-    """Delete ``clause`` and its sub-clauses from the text (secretariat only).
-
-    The clauses stay in the database, marked deleted with a "delete" version, so history and
-    earlier texts still show them. Amendments that the deletion makes impossible follow the
-    same rules as after an adopted delete amendment (see ``adopt_amendment``).
-    ``expected_version`` is the version the page showed (StaleError if it changed since).
-    """
-    author = _require_secretariat(clause.resolution.conference_id, actor)
-    _remove_clause(
-        clause,
-        author,
-        version_reason="delete",
-        action="clause.deleted",
-        details={},
-        obsolete_reason=_("The clause it concerns was deleted by the secretariat."),
-        expected_version=expected_version,
-    )
-
-
-def remove_clause_by_vote(clause: Clause, actor: Participant | None, *, poll_id: int) -> None:
-    """Take ``clause`` (and its sub-clauses) out of the text because the conference rejected it
-    in a separate vote. Flushes.
-
-    The poll decided, so no role check here: the voting service calls this when it closes a
-    poll on the clause with the outcome "rejected". Amendments the removal makes impossible
-    follow the same rules as after a deletion.
-    """
-    author = actor.user if actor is not None else None
-    _remove_clause(
-        clause,
-        author,
-        version_reason="vote",
-        action="clause.rejected_by_vote",
-        details={"poll": poll_id},
-        obsolete_reason=_("The conference rejected the clause it concerns in a separate vote."),
-    )
-
-
-def _remove_clause(
-    clause: Clause,
-    actor: User | None,
-    *,
-    version_reason: str,
-    action: str,
-    details: dict[str, object],
-    obsolete_reason: str,
-    expected_version: int | None = None,
-) -> None:
-    resolution = clause.resolution
-    _require_open(resolution)
-    _lock(clause)
-    if clause.is_deleted:
-        raise StaleError(_("This clause has already been deleted."))
-    require_version(clause, expected_version, _changed_under_the_page())
-    reference = _reference(resolution, clause.id)
-    deleted, previous = _delete_subtree(clause, version_reason, actor, utcnow())
-    db.session.flush()
-    _record(action, resolution, actor, clause, {"number": reference, **details})
-    _after_deletion(
-        resolution, deleted, {clause.id: previous}, by=None, reason=obsolete_reason, actor=actor
-    )
-    db.session.flush()
-
-
-def _import_texts(paragraphs: Sequence[ParsedParagraph]) -> list[str]:
-    """The cleaned text of each paragraph to import, after checking the order of the
-    paragraphs and their depths; every problem names the paragraph's number."""
-    if not paragraphs:
-        raise DomainError(_("There is nothing to import: paste the text of the draft."), "text")
-    if len(paragraphs) > MAX_IMPORT_PARAGRAPHS:
-        raise DomainError(
-            _("At most %(limit)s paragraphs can be imported at once.", limit=MAX_IMPORT_PARAGRAPHS),
-            "text",
-        )
-    texts: list[str] = []
-    seen_operative = False
-    last_depth: int | None = None  # depth of the previous operative paragraph
-    for number, paragraph in enumerate(paragraphs, start=1):
-        try:
-            texts.append(_clean_clause_text(paragraph.text))
-        except DomainError as error:
-            raise DomainError(
-                _("Paragraph %(number)s: %(problem)s", number=number, problem=error.message),
-                "text",
-            ) from None
-        if paragraph.kind == ClauseKind.PREAMBULAR:
-            if paragraph.depth != 0:
-                raise DomainError(
-                    _(
-                        "Paragraph %(number)s: preambular paragraphs have no sub-clauses.",
-                        number=number,
-                    ),
-                    "text",
-                )
-            if seen_operative:
-                raise DomainError(
-                    _(
-                        "Paragraph %(number)s: a preambular paragraph cannot follow an "
-                        "operative one. Make it operative or move it up.",
-                        number=number,
-                    ),
-                    "text",
-                )
-            continue
-        if not 0 <= paragraph.depth <= MAX_DEPTH or (
-            paragraph.depth > 0 and (last_depth is None or paragraph.depth > last_depth + 1)
-        ):
-            raise DomainError(
-                _(
-                    "Paragraph %(number)s: a sub-clause must follow an operative clause or "
-                    "sub-clause one level up.",
-                    number=number,
-                ),
-                "text",
-            )
-        seen_operative = True
-        last_depth = paragraph.depth
-    return texts
-
-
-def import_draft(
-    resolution: Resolution, actor: Participant, paragraphs: Sequence[ParsedParagraph]
-) -> list[Clause]:
-    """Create the clauses of a confirmed import preview (secretariat only), all or none.
-
-    Preambular paragraphs go after the resolution's existing preambular clauses, operative
-    ones after its operative clauses. A paragraph of depth 1 or 2 is a sub-clause of the
-    operative paragraph before it; preambular paragraphs must come before operative ones and
-    have no sub-clauses. Every problem is reported with the paragraph's number.
-    """
-    author = _require_secretariat(resolution.conference_id, actor)
-    _require_open(resolution)
-    texts = _import_texts(paragraphs)
-
-    now = utcnow()
-    tops: dict[ClauseKind, int] = {}
-    for kind in ClauseKind:
-        siblings = _siblings(resolution.id, kind, None)
-        tops[kind] = siblings[-1].position if siblings else 0
-    # (clause, index of its parent in ``items``, depth); saved level by level so that each
-    # level is one batch of INSERTs and the sub-clauses know their parents' ids.
-    items: list[tuple[Clause, int | None, int]] = []
-    parents = paragraph_parents((p.kind, p.depth) for p in paragraphs)
-    children: dict[int, int] = {}
-    for paragraph, text, parent_index in zip(paragraphs, texts, parents, strict=True):
-        depth = paragraph.depth if paragraph.kind == ClauseKind.OPERATIVE else 0
-        if parent_index is None:
-            tops[paragraph.kind] += GAP
-            position = tops[paragraph.kind]
-        else:
-            children[parent_index] = children.get(parent_index, 0) + 1
-            position = children[parent_index] * GAP
-        clause = Clause(
-            resolution_id=resolution.id,
-            kind=paragraph.kind,
-            position=position,
-            text=text,
-            version=1,
-            created_at=now,
-        )
-        items.append((clause, parent_index, depth))
-    for level in range(MAX_DEPTH + 1):
-        for clause, parent_index, depth in items:
-            if depth == level:
-                if parent_index is not None:
-                    clause.parent_id = items[parent_index][0].id
-                db.session.add(clause)
-        db.session.flush()
-    created = [clause for clause, _parent, _depth in items]
-    for clause in created:
-        _write_version(clause, "create", author, now)
-    db.session.flush()
-    _record("resolution.imported", resolution, author, resolution, {"clauses": len(created)})
-    return created
