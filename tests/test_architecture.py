@@ -197,3 +197,19 @@ def test_views_build_no_queries():
     assert len(views) > 10  # every area's views, found
     wrong = [f"{module}: {query}" for module, path in views.items() for query in _queries(path)]
     assert wrong == []
+
+
+def test_tests_share_helpers_through_helper_modules_not_conftest_or_other_tests():
+    """Fixtures come from conftest by name; helpers from helper modules (tests/objects/,
+    tests/e2e/browser.py…), never ``from tests.conftest import`` or from another test file."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                last = node.module.rsplit(".", 1)[-1]
+                if node.module.startswith("tests") and (
+                    last == "conftest" or last.startswith("test_")
+                ):
+                    offenders.append(f"{path.relative_to(tests)}: from {node.module}")
+    assert offenders == []

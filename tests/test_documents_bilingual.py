@@ -15,9 +15,9 @@ from flask import url_for
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AmendmentKind
-from tests.conftest import make_conference
 from tests.documents_support import pdf_text, save_pngs
 from tests.objects.drafting import clauses_by_number, make_draft
+from tests.objects.world import make_conference
 
 # PDFs take a while to lay out: one database is enough to check what they say.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

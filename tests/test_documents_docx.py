@@ -340,7 +340,7 @@ BILINGUAL_DRAFT = """Обсудив доклады делегаций,
 
 def test_resolution_docx_in_the_second_language_and_in_two_columns(app, as_user):
     from resolutions.documents.bilingual import TextMode, TranslationsMissing
-    from tests.conftest import make_conference
+    from tests.objects.world import make_conference
 
     world = make_conference(title="Региональная конференция", language="ru")
     resolution = make_draft(world, BILINGUAL_DRAFT, title="О свободе объединения")

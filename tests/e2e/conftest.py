@@ -31,7 +31,7 @@ Fixtures (all function-scoped unless said):
     channel            the live channel, parametrised: "events" (SSE through Redis) or
                        "polling" (no Redis): a test using it runs once on each.
 
-Helpers to import: ``from tests.e2e.conftest import PASSWORD, PHONE, sign_in_with_form,
+Helpers to import: ``from tests.e2e.browser import PASSWORD, PHONE, sign_in_with_form,
 horizontal_overflow``.
 
 Example::
@@ -71,6 +71,7 @@ from resolutions.auth.service import hash_password
 from resolutions.extensions import db, limiter
 from resolutions.models import Participant, User
 from tests import servers
+from tests.e2e.browser import DESKTOP, PASSWORD, PHONE, sign_in_with_form
 from tests.objects.app import ARTIFACTS, empty_tables
 from tests.objects.world import World, make_conference, make_user
 
@@ -84,9 +85,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-PASSWORD = "e2e-correct-horse-42"  # noqa: S105 (every e2e user's password)
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 # English UI by default, so that assertions on English text survive the Russian catalogue.
 CONTEXT_DEFAULTS: dict[str, Any] = {"locale": "en-US", "timezone_id": "UTC"}
 
@@ -358,19 +356,6 @@ def page(new_page: Callable[..., Any]) -> Any:
     return new_page()
 
 
-def sign_in_with_form(page: Any, who: User | Participant, password: str = PASSWORD) -> None:
-    """Sign in through the real form and wait for the page it leads to."""
-    user = who.user if isinstance(who, Participant) else who
-    page.goto("/sign-in")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    if "/sign-in" in page.url:
-        errors = page.locator(".field__error").all_inner_texts()
-        raise AssertionError(f"sign-in as {user.email} failed: {errors}")
-
-
 @pytest.fixture
 def signed_in_page(new_page: Callable[..., Any]) -> Callable[..., Any]:
     """signed_in_page(participant_or_user, phone=False, path=None) -> a signed-in Page."""
@@ -400,13 +385,6 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
         return path
 
     return take
-
-
-def horizontal_overflow(page: Any) -> int:
-    """How many CSS pixels the page scrolls sideways (0 when it fits the viewport)."""
-    return page.evaluate(
-        "() => Math.max(0, document.scrollingElement.scrollWidth - window.innerWidth)"
-    )
 
 
 # --- failing the test on browser and server errors ----------------------------------------------

@@ -14,21 +14,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page
 
+from tests.e2e.browser import AXE_JS, FAILING_IMPACTS, describe, run_axe
 from tests.objects.app import ARTIFACTS
 from tests.objects.world import World
 from tests.url_params import url_params_for
 
 pytestmark = pytest.mark.e2e
 
-AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-FAILING_IMPACTS = ("serious", "critical")
 ROLES = ("secretariat", "chair", "delegate", "observer")
 
 
@@ -79,47 +75,6 @@ SCREENS = [
     Screen("voting.console", "chair", "idle"),
     Screen("voting.projector", "chair", "idle"),
 ]
-
-
-@cache
-def axe_source() -> str:
-    return AXE_JS.read_text(encoding="utf-8")
-
-
-def run_axe(page: Page) -> list[dict[str, Any]]:
-    """axe's violations on the page as it is now.
-
-    The app's CSP forbids inline scripts, so axe is evaluated through the DevTools protocol
-    (``page.evaluate``), which the CSP does not apply to; the page's own policy stays on.
-    """
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe_source())
-    return page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ["violations"]});
-            return result.violations.map(v => ({
-                id: v.id,
-                impact: v.impact,
-                help: v.help,
-                helpUrl: v.helpUrl,
-                nodes: v.nodes.map(n => ({
-                    target: n.target.join(" "),
-                    summary: n.failureSummary,
-                    html: n.html,
-                })),
-            }));
-        }"""
-    )
-
-
-def describe(violations: list[dict[str, Any]]) -> str:
-    lines = []
-    for violation in violations:
-        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
-        for node in violation["nodes"]:
-            lines.append(f"    {node['target']}    {node['html'][:120]}")
-            lines.append("      " + (node["summary"] or "").replace("\n", "\n      "))
-    return "\n".join(lines)
 
 
 def test_axe_is_installed() -> None:

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from resolutions.demo import DEMO_PASSWORD
 from resolutions.extensions import db
-from tests.e2e.conftest import horizontal_overflow
+from tests.e2e.browser import horizontal_overflow
 from tests.i18n_support import translated_app
 from tests.objects.audit import full_sitting
 

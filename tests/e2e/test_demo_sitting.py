@@ -33,7 +33,7 @@ from resolutions.models import (
     VoteRecord,
 )
 from resolutions.voting.service import cast_ballot
-from tests.e2e.conftest import horizontal_overflow, sign_in_with_form
+from tests.e2e.browser import horizontal_overflow, sign_in_with_form
 from tests.objects.voting import check_in
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from resolutions.extensions import db
 from resolutions.models import Amendment, AmendmentState
-from tests.e2e.conftest import DESKTOP, PHONE, horizontal_overflow
+from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
 from tests.objects.drafting import clauses_by_number, make_draft
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from resolutions.drafting import service
 from resolutions.extensions import db
 from resolutions.models import AmendmentKind, ClauseKind
-from tests.e2e.conftest import DESKTOP, PHONE, horizontal_overflow
+from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
 from tests.objects.drafting import clauses_by_number, make_draft
 
 pytestmark = pytest.mark.e2e
@@ -221,7 +221,7 @@ def test_a_stale_clause_edit_shows_the_current_text_and_keeps_the_users(
 def test_without_javascript_the_preview_button_shows_the_diff(
     live_world, new_page, screenshot
 ) -> None:
-    from tests.e2e.conftest import sign_in_with_form
+    from tests.e2e.browser import sign_in_with_form
 
     world = live_world
     resolution = make_draft(world)

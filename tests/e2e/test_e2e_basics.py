@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from resolutions.extensions import db
-from tests.e2e.conftest import DESKTOP, PASSWORD, PHONE, horizontal_overflow, sign_in_with_form
+from tests.e2e.browser import DESKTOP, PASSWORD, PHONE, horizontal_overflow, sign_in_with_form
 
 pytestmark = pytest.mark.e2e
 

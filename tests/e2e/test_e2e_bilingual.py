@@ -12,7 +12,7 @@ from resolutions.drafting import service
 from resolutions.extensions import db
 from resolutions.models import Amendment
 from tests.documents_support import pdf_text
-from tests.e2e.conftest import PHONE, horizontal_overflow
+from tests.e2e.browser import PHONE, horizontal_overflow
 from tests.objects.drafting import clauses_by_number, make_draft
 
 pytestmark = pytest.mark.e2e

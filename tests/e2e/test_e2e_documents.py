@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, PHONE, horizontal_overflow
+from tests.e2e.browser import DESKTOP, PHONE, horizontal_overflow
 from tests.objects.documents import hold_sitting
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AmendmentKind
 from tests.documents_support import pdf_text, save_pngs
-from tests.e2e.conftest import PHONE, horizontal_overflow
+from tests.e2e.browser import PHONE, horizontal_overflow
 from tests.objects.documents import hold_sitting
 from tests.objects.drafting import clauses_by_number, make_draft
 

@@ -45,8 +45,7 @@ from resolutions.models import (
     PollState,
     Role,
 )
-from tests.e2e.conftest import PHONE
-from tests.e2e.test_accessibility import FAILING_IMPACTS, describe, run_axe
+from tests.e2e.browser import FAILING_IMPACTS, PHONE, describe, run_axe
 from tests.objects.app import ARTIFACTS
 from tests.objects.sitting import open_secret_poll, start_demo_sitting
 

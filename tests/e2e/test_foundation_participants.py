@@ -10,8 +10,14 @@ from playwright.sync_api import Page, expect
 
 from resolutions.extensions import db
 from resolutions.models import Participant
-from tests.e2e.conftest import DESKTOP, PHONE, horizontal_overflow
-from tests.e2e.test_accessibility import FAILING_IMPACTS, describe, run_axe
+from tests.e2e.browser import (
+    DESKTOP,
+    FAILING_IMPACTS,
+    PHONE,
+    describe,
+    horizontal_overflow,
+    run_axe,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -19,8 +19,7 @@ from playwright.sync_api import Page, expect
 from resolutions import PROJECT_ROOT
 from resolutions.extensions import babel, db
 from resolutions.models import Conference, Participant, User
-from tests.e2e.conftest import horizontal_overflow
-from tests.e2e.test_accessibility import FAILING_IMPACTS, describe, run_axe
+from tests.e2e.browser import FAILING_IMPACTS, describe, horizontal_overflow, run_axe
 from tests.mail_support import Inbox, invitation_path, running_smtp
 
 pytestmark = pytest.mark.e2e

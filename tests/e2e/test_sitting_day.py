@@ -243,7 +243,7 @@ def test_the_projector_fits_the_wall_for_every_kind_of_subject(
     screen names the next item of the queue."""
     from resolutions.models import ClauseKind, PollSubject
     from resolutions.voting import service
-    from tests.e2e.conftest import sign_in_with_form
+    from tests.e2e.browser import sign_in_with_form
 
     world = make_live_world(delegates=2)
     resolution = make_draft(world)
@@ -341,7 +341,7 @@ def test_main_pages_at_phone_and_wall_sizes(
     the phone, the phone header at most 120 px with the tabs in it (screenshots to look at)."""
     from resolutions.models import PollSubject
     from resolutions.voting import service
-    from tests.e2e.conftest import horizontal_overflow, sign_in_with_form
+    from tests.e2e.browser import horizontal_overflow, sign_in_with_form
 
     world = make_live_world(delegates=3)
     resolution = make_draft(world)

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import Amendment, AmendmentKind, AmendmentState
-from tests.e2e.conftest import horizontal_overflow
+from tests.e2e.browser import horizontal_overflow
 from tests.objects.drafting import clauses_by_number, make_draft
 from tests.objects.voting import check_in, give_proxy
 
