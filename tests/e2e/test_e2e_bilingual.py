@@ -1,27 +1,39 @@
-"""Both working languages in a real browser (issue 14's proof, first part): the secretariat
-gives three clauses in English, a delegate amends one in Russian only, the amendment is
+"""Both working languages and Word in a real browser (issue 14's proof): the secretariat
+imports the draft from a Word file, gives three clauses in English, a delegate amends one in
+Russian only (the draft's Word file then holds it as a tracked change), the amendment is
 adopted and that clause's English is flagged; the bilingual PDF is refused until the
 translation is given, then comes in two columns."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import docx
 import pytest
+from lxml import etree
 from playwright.sync_api import expect
 
 from resolutions.drafting import service
 from resolutions.extensions import db
 from resolutions.models import Amendment
 from tests.documents_support import pdf_text
+from tests.docx_support import DocxBuilder
 from tests.e2e.browser import PHONE, horizontal_overflow
-from tests.objects.drafting import clauses_by_number, make_draft
+from tests.objects.drafting import clauses_by_number
 
 pytestmark = pytest.mark.e2e
 
-DRAFT = """Обсудив доклады делегаций,
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-1. Призывает правительства уважать свободу объединения;
 
-2. Постановляет продолжить рассмотрение вопроса."""
+def _word_draft() -> bytes:
+    doc = DocxBuilder()
+    doc.paragraph(("i", "Обсудив"), " доклады делегаций,")
+    doc.listed(0, ("i", "Призывает"), " правительства уважать свободу объединения;")
+    doc.listed(0, ("i", "Постановляет"), " продолжить рассмотрение вопроса.")
+    return doc.bytes()
+
 
 ENGLISH = {
     "P1": "Having discussed the reports of the delegations,",
@@ -50,15 +62,33 @@ def test_english_flagged_after_a_russian_amendment_then_the_bilingual_pdf(
 ):
     world = live_world
     world.conference.language = "ru"
-    resolution = make_draft(world, DRAFT, title="О свободе объединения")
+    resolution = service.create_resolution(
+        world.conference, world.secretariat, "О свободе объединения"
+    )
     db.session.commit()
-    clauses = clauses_by_number(resolution)
     conference_id = world.conference.id
 
-    # The secretariat gives the three clauses in English on the translations page.
+    # The secretariat imports the draft from Word, through the same preview as text.
     secretariat = signed_in_page(
-        world.secretariat, path=f"/c/{conference_id}/resolutions/{resolution.id}/translations"
+        world.secretariat, path=f"/c/{conference_id}/resolutions/{resolution.id}/import"
     )
+    secretariat.get_by_label("The draft as a Word file (.docx)").set_input_files(
+        {
+            "name": "проект.docx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "buffer": _word_draft(),
+        }
+    )
+    secretariat.get_by_role("button", name="Read the Word file").click()
+    expect(secretariat.locator(".import-row")).to_have_count(3)
+    secretariat.get_by_role("button", name="Import these clauses").click()
+    expect(secretariat.locator(".flash--success")).to_contain_text("3 clauses were imported.")
+    db.session.expire_all()
+    clauses = clauses_by_number(resolution)
+    assert set(clauses) == {"P1", "1", "2"}
+
+    # The secretariat gives the three clauses in English on the translations page.
+    secretariat.goto(f"/c/{conference_id}/resolutions/{resolution.id}/translations")
     expect(secretariat.locator("#translation-count")).to_contain_text(
         "3 clauses without a translation"
     )
@@ -80,6 +110,17 @@ def test_english_flagged_after_a_russian_amendment_then_the_bilingual_pdf(
     delegate.get_by_role("button", name="Save as draft").click()
     delegate.get_by_role("button", name="Submit the amendment").click()
     expect(delegate.get_by_text("Submitted").first).to_be_visible()
+
+    # The draft's Word file holds the submitted amendment as a tracked change by its author.
+    word = secretariat.request.get(
+        f"/c/{conference_id}/documents/draft/{resolution.id}.docx?lang=ru"
+    )
+    assert word.ok, word.status
+    assert docx.Document(io.BytesIO(word.body())).paragraphs  # python-docx opens it
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(word.body())).read("word/document.xml"))
+    inserted = body.findall(f".//{W}ins")
+    assert inserted and {i.get(f"{W}author") for i in inserted} == {world.delegate.name}
+    assert "все" in "".join(t.text for i in inserted for t in i.iter(f"{W}t"))
 
     # Admitted and adopted (the ruling and the vote have their own browser tests).
     db.session.expire_all()
