@@ -236,6 +236,7 @@ def test_numbering_accepts_any_object_with_the_fields():
         def __init__(self, id, position):
             self.id, self.kind, self.parent_id = id, OP, None
             self.position, self.text, self.is_deleted = position, "x", False
+            self.translation, self.translation_needed = "", False
 
     assert [n.number_path for n in number_clauses([Row(1, 2), Row(2, 1)], NUMBERED)] == ["1", "2"]
 
