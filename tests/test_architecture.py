@@ -213,3 +213,16 @@ def test_tests_share_helpers_through_helper_modules_not_conftest_or_other_tests(
                 ):
                     offenders.append(f"{path.relative_to(tests)}: from {node.module}")
     assert offenders == []
+
+
+# "No module over about 500 lines": a module past this is split by topic behind its facade.
+MAX_MODULE_LINES = 550
+
+
+def test_no_module_is_too_long_to_read():
+    long = {
+        module: lines
+        for module, path in MODULES.items()
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}

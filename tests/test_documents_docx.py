@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from resolutions.documents import docx_export
+from resolutions.documents import docx_export, docx_writer
 from resolutions.drafting import service as drafting
 from resolutions.extensions import db
 from resolutions.models import AmendmentKind, ClauseKind
@@ -255,7 +255,7 @@ def test_text_xml_cannot_hold_is_dropped_not_fatal(amended, app):
     texts = ["".join(p.itertext()) for p in xml.iter(w("p"))]
     assert "1.Calls upon all governments;" in texts
     assert "Delegate 3" in {e.get(w("author")) for e in xml.iter(w("ins"))}
-    assert docx_export.xml_text("a\ud800b\x01c\td\ne") == "abc\td\ne"
+    assert docx_writer.xml_text("a\ud800b\x01c\td\ne") == "abc\td\ne"
 
 
 def test_adopted_resolution_docx_reads_as_the_pdf(world, app):

@@ -231,7 +231,7 @@ def clause_move(conference: Conference, me: Participant, clause_id: int) -> Page
     siblings = [
         c.clause_id
         for c in service.numbered_text(res)
-        if c.parent_id == clause.parent_id and c.kind == clause.kind
+        if c.parent_id == clause.parent_id and c.kind == clause.kind and c.clause_id is not None
     ]
     if clause.id not in siblings or form.direction.data not in ("up", "down"):
         flash(_("This clause cannot be moved."), "error")

@@ -113,7 +113,7 @@ def diff_preview(conference: Conference, me: Participant, resolution_id: int) ->
     form = DiffPreviewForm()
     if not form.validate_on_submit():
         return render_template("drafting/_diff_fragment.html", error=True, segments=[]), 400
-    clause = _clause(conference, form.clause.data)
+    clause = _clause(conference, form.clause.data or 0)  # required: 0 never comes
     if clause.resolution_id != res.id:
         abort(404)
     segments = word_diff(clause.text, form.text.data or "")
