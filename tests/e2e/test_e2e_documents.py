@@ -36,7 +36,7 @@ def test_secretariat_downloads_the_resolution_with_voting_figures(
         form.get_by_role("button", name="Download Word").click()
     download = download_info.value
     assert download.suggested_filename == (
-        "Test Conference – Resolution – On the freedom of association.docx"
+        "Test Conference – Resolution – On the freedom of association (en).docx"
     )
     with open(download.path(), "rb") as docx:
         assert docx.read(2) == b"PK"
