@@ -110,26 +110,28 @@ def _refused_bilingual(
     return Response(page, status=409)
 
 
+def _resolution_options(conference: Conference, me: Participant) -> dict[str, Any]:
+    """The resolution form's choices, the same for the PDF and the Word file: language or
+    both, voting figures, signatures, and whether to export with translation gaps marked
+    (only the secretariat may insist: it exports, DESIGN.md)."""
+    choice = text_choice(conference, request.args.get("lang"))
+    return {
+        "language": choice.language,
+        "include_votes": _option("votes"),
+        "include_signatures": _option("signatures"),
+        "mode": choice.mode,
+        "insist": request.args.get("insist") == "1" and has_role(me, Role.SECRETARIAT),
+    }
+
+
 @bp.route("/documents/resolution/<int:resolution_id>.pdf")
 @conference_role()
 def resolution_pdf(conference: Conference, me: Participant, resolution_id: int) -> Reply:
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
         return _not_yet(conference, resolution)
-    choice = text_choice(conference, request.args.get("lang"))
-    # Only the secretariat may export a bilingual text with its gaps marked (DESIGN.md: the
-    # secretariat exports; issue 14: "marked as such if the secretariat insists").
-    insist = request.args.get("insist") == "1" and has_role(me, Role.SECRETARIAT)
     try:
-        document = content.resolution_pdf(
-            resolution,
-            me,
-            language=choice.language,
-            include_votes=_option("votes"),
-            include_signatures=_option("signatures"),
-            mode=choice.mode,
-            insist=insist,
-        )
+        document = content.resolution_pdf(resolution, me, **_resolution_options(conference, me))
     except TranslationsMissing as missing:
         return _refused_bilingual(conference, me, resolution, missing, ".resolution_pdf")
     return _download(document.content, document.filename, "application/pdf")
@@ -187,17 +189,9 @@ def resolution_docx(conference: Conference, me: Participant, resolution_id: int)
     resolution = get_in_conference(Resolution, resolution_id, conference)
     if not content.may_get_resolution(resolution, me):
         return _not_yet(conference, resolution)
-    choice = text_choice(conference, request.args.get("lang"))
-    insist = request.args.get("insist") == "1" and has_role(me, Role.SECRETARIAT)
     try:
         document = docx_export.resolution_docx(
-            resolution,
-            me,
-            language=choice.language,
-            include_votes=_option("votes"),
-            include_signatures=_option("signatures"),
-            mode=choice.mode,
-            insist=insist,
+            resolution, me, **_resolution_options(conference, me)
         )
     except TranslationsMissing as missing:
         return _refused_bilingual(conference, me, resolution, missing, ".resolution_docx")
