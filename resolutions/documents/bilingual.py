@@ -18,6 +18,7 @@ from typing import Protocol
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from resolutions.documents.resolution_data import NumberedLike
 from resolutions.drafting.service import clause_reference
 from resolutions.errors import DomainError
 from resolutions.models import NumberingStyle
@@ -37,19 +38,10 @@ class TextMode(enum.StrEnum):
     BOTH = "both"
 
 
-class DocumentClause(Protocol):
-    """What is printed of a clause: a ``NumberedClause`` or a ``FrozenClause``."""
+class DocumentClause(NumberedLike, Protocol):
+    """What is printed of a clause: a ``NumberedClause`` or a ``FrozenClause``, with its
+    translation."""
 
-    @property
-    def kind(self) -> str: ...
-    @property
-    def depth(self) -> int: ...
-    @property
-    def label(self) -> str: ...
-    @property
-    def number_path(self) -> str: ...
-    @property
-    def text(self) -> str: ...
     @property
     def translation(self) -> str: ...
     @property
